@@ -1,0 +1,52 @@
+/** Moving parameters between a tfjs-layers family model and the runtime's NetworkWeights. */
+import * as tf from "@tensorflow/tfjs-core";
+import type * as tfl from "@tensorflow/tfjs-layers";
+import type { ArchitectureSpec, EncodeOptions, NetworkWeights, TensorName } from "@microexp/infer";
+import { encodeWeights, tensorShapes } from "@microexp/infer";
+import { LAYER_NAMES } from "./family.js";
+
+/** Which layer holds each runtime tensor: [layer, 0 = kernel | 1 = bias]. */
+const TENSOR_LAYERS: Record<TensorName, [string, 0 | 1]> = {
+  wc1: [LAYER_NAMES.conv1, 0], bc1: [LAYER_NAMES.conv1, 1],
+  wc2: [LAYER_NAMES.conv2, 0], bc2: [LAYER_NAMES.conv2, 1],
+  wfc: [LAYER_NAMES.fc1, 0], bfc: [LAYER_NAMES.fc1, 1],
+  wo: [LAYER_NAMES.logits, 0], bo: [LAYER_NAMES.logits, 1],
+};
+
+function layerWeights(model: tfl.LayersModel, name: string): tf.Variable[] {
+  try {
+    return model.getLayer(name).weights.map((w) => w.read() as tf.Variable);
+  } catch {
+    throw new Error(`model ${model.name} has no layer "${name}": not a MicroExpNet family model`);
+  }
+}
+
+/** Copies a trained model's parameters out (same layouts as TF: HWIO kernels, [in, out] dense). */
+export function networkFromModel(model: tfl.LayersModel, spec: ArchitectureSpec): NetworkWeights {
+  const shapes = tensorShapes(spec);
+  const tensors = {} as Record<TensorName, Float32Array>;
+  for (const [name, [layer, index]] of Object.entries(TENSOR_LAYERS) as Array<[TensorName, [string, 0 | 1]]>) {
+    const w = layerWeights(model, layer)[index];
+    if (w.shape.join(",") !== shapes[name].join(",")) {
+      throw new Error(`layer ${layer} weight ${index} has shape [${w.shape}], ${spec.id} needs [${shapes[name]}] for ${name}`);
+    }
+    tensors[name] = Float32Array.from(w.dataSync());
+  }
+  return { spec, tensors };
+}
+
+/** Loads runtime parameters into a model built with buildFamilyModel for the same spec. */
+export function loadNetworkIntoModel(model: tfl.LayersModel, network: NetworkWeights): void {
+  const shapes = tensorShapes(network.spec);
+  for (const layerName of new Set(Object.values(TENSOR_LAYERS).map(([layer]) => layer))) {
+    const names = (Object.keys(TENSOR_LAYERS) as TensorName[]).filter((n) => TENSOR_LAYERS[n][0] === layerName);
+    const values = names.sort((a, b) => TENSOR_LAYERS[a][1] - TENSOR_LAYERS[b][1]).map((n) => tf.tensor(network.tensors[n], shapes[n]));
+    model.getLayer(layerName).setWeights(values);
+    tf.dispose(values);
+  }
+}
+
+/** The runtime weights file (.mxw) of a trained model. */
+export function exportWeightsFile(model: tfl.LayersModel, spec: ArchitectureSpec, options: EncodeOptions): Uint8Array {
+  return encodeWeights(networkFromModel(model, spec), options);
+}

@@ -1,0 +1,2 @@
+// Node-only helpers (they read files); everything else is in the main entry.
+export * from "./checkpoint/read-checkpoint.js";
