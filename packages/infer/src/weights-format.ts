@@ -80,6 +80,8 @@ export interface EncodeOptions {
 }
 
 const BYTES: Record<TensorDtype, number> = { float32: 4, float16: 2 };
+/** Typed arrays use the platform's byte order; the format is little-endian. */
+const LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
 
 function align4(n: number): number {
   return (n + 3) & ~3;
@@ -121,10 +123,9 @@ export function encodeWeights(network: NetworkWeights, options: EncodeOptions): 
   for (const entry of tensors) {
     const values = network.tensors[entry.name];
     const base = dataStart + entry.offset;
-    for (let i = 0; i < values.length; i++) {
-      if (dtype === "float32") view.setFloat32(base + 4 * i, values[i], true);
-      else view.setUint16(base + 2 * i, toFloat16Bits(values[i]), true);
-    }
+    if (dtype === "float32" && LITTLE_ENDIAN) out.set(new Uint8Array(values.buffer, values.byteOffset, values.byteLength), base);
+    else if (dtype === "float32") values.forEach((v, i) => view.setFloat32(base + 4 * i, v, true));
+    else values.forEach((v, i) => view.setUint16(base + 2 * i, toFloat16Bits(v), true));
   }
   return out;
 }
@@ -182,9 +183,11 @@ export function decodeWeights(bytes: Uint8Array | ArrayBuffer, source?: string):
     if (!Number.isInteger(entry.offset) || entry.offset < 0 || end > buf.length) {
       fail(`truncated: tensor ${name} needs bytes ${start}..${end}, file has ${buf.length}`);
     }
-    const values = new Float32Array(count);
+    let values: Float32Array;
+    if (entry.dtype === "float32" && LITTLE_ENDIAN) values = new Float32Array(buf.slice(start, end).buffer);
+    else if (entry.dtype === "float32") values = Float32Array.from({ length: count }, (_, i) => view.getFloat32(start + 4 * i, true));
+    else values = Float32Array.from({ length: count }, (_, i) => fromFloat16Bits(view.getUint16(start + 2 * i, true)));
     for (let i = 0; i < count; i++) {
-      values[i] = entry.dtype === "float32" ? view.getFloat32(start + 4 * i, true) : fromFloat16Bits(view.getUint16(start + 2 * i, true));
       if (!Number.isFinite(values[i])) fail(`tensor ${name} holds a non-finite value (${values[i]}) at index ${i}`);
     }
     tensors[name] = values;

@@ -1,0 +1,81 @@
+// The runtime against TensorFlow.js on the same weights, in the same run: median
+// single-face latency and batch-64 throughput of the final MicroExpNet.
+// Run: npm run bench (root), or `node bench/index.mjs` in packages/models after a build.
+import { existsSync } from "node:fs";
+import { fileURLToPath } from "node:url";
+import * as tf from "@tensorflow/tfjs-core";
+import "@tensorflow/tfjs-backend-cpu";
+import "@tensorflow/tfjs-backend-wasm";
+import { createJsEngine, createWasmEngine, describeArchitecture, multiplyAdds } from "@microexp/infer";
+import { buildFamilyModel, createTfForward, networkFromModel } from "@microexp/models";
+import { readMicroExpNetCheckpoint } from "@microexp/models/node";
+
+const checkpoint = fileURLToPath(new URL("../../../../shared/reference/microexpnet-upstream/Models/CK", import.meta.url));
+const network = existsSync(checkpoint)
+  ? readMicroExpNetCheckpoint(checkpoint)
+  : networkFromModel(buildFamilyModel("microexpnet", { seed: 1 }), describeArchitecture("microexpnet"));
+const flops = 2 * multiplyAdds(network.spec);
+const PIXELS = 84 * 84;
+const BATCH = 64;
+
+function images(count) {
+  const out = new Float32Array(count * PIXELS);
+  for (let i = 0; i < out.length; i++) out[i] = (i * 2654435761) >>> 24;
+  return out;
+}
+const single = images(1);
+const batch = images(BATCH);
+
+function median(values) {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.floor(sorted.length / 2)];
+}
+
+/** Median ms of `fn`, timed call by call for about `seconds` after a warm-up. */
+function time(fn, seconds = 1.5) {
+  for (let i = 0; i < 20; i++) fn();
+  const samples = [];
+  const end = performance.now() + seconds * 1000;
+  while (performance.now() < end) {
+    const t0 = performance.now();
+    fn();
+    samples.push(performance.now() - t0);
+  }
+  return median(samples);
+}
+
+const rows = [];
+function measure(name, runOne, runBatch) {
+  const ms = time(runOne);
+  const batchMs = time(runBatch);
+  rows.push({ name, ms, fps: 1000 / ms, batchFps: (BATCH * 1000) / batchMs, gflops: (flops * BATCH) / batchMs / 1e6 });
+}
+
+const js = createJsEngine(network);
+const wasm = await createWasmEngine(network);
+if (wasm) measure("@microexp/infer, wasm SIMD", () => wasm.forward(single, 1), () => wasm.forward(batch, BATCH));
+else rows.push({ name: "@microexp/infer, wasm SIMD: unavailable on this platform" });
+measure("@microexp/infer, TypeScript", () => js.forward(single, 1), () => js.forward(batch, BATCH));
+
+for (const backend of ["wasm", "cpu"]) {
+  await tf.setBackend(backend);
+  await tf.ready();
+  const forward = createTfForward(network);
+  const x1 = tf.tensor4d(single, [1, 84, 84, 1]);
+  const xb = tf.tensor4d(batch, [BATCH, 84, 84, 1]);
+  const run = (x) => {
+    const y = forward(x);
+    y.dataSync();
+    y.dispose();
+  };
+  measure(`tfjs-backend-${backend} 4.22, fused ops`, () => run(x1), () => run(xb));
+  tf.dispose([x1, xb]);
+  forward.dispose();
+}
+
+const fmt = (v, digits) => (v === undefined ? "" : v.toFixed(digits));
+console.log(`Final MicroExpNet (${network.spec.id}, ${(flops / 2 / 1e6).toFixed(2)} M multiply-adds per face), one core, medians.\n`);
+console.log("| engine | single face (ms) | single face (faces/s) | batch 64 (faces/s) | batch 64 GFLOP/s |");
+console.log("|---|---:|---:|---:|---:|");
+for (const r of rows) console.log(`| ${r.name} | ${fmt(r.ms, 3)} | ${fmt(r.fps, 0)} | ${fmt(r.batchFps, 0)} | ${fmt(r.gflops, 1)} |`);
+console.log("| paper: TF on an i7-7700HQ (reference, not measured here) | 0.53 | 1851 | | |");
