@@ -1,0 +1,132 @@
+// Training throughput of @microexp/distill's backends: images/s (median of timed steps
+// after warm-up) for the MicroExpNet-like student and a VGG-like teacher, on wasm with
+// this package's kernels and on the stock cpu backend (the baseline, measured in the same
+// run). One step = forward + backward + Adam on one batch, built with tfjs-layers.
+//   node bench/index.mjs                                 (after `npm run build`)
+//   MICROEXP_BENCH_CPU_TEACHER=1 node bench/index.mjs   adds the teacher on cpu (~1 min per image)
+import { availableParallelism, loadavg } from "node:os";
+import * as tf from "@tensorflow/tfjs-core";
+import * as tfl from "@tensorflow/tfjs-layers";
+
+const loadBefore = loadavg()[0];
+const distill = await import("../dist/index.js").catch((error) => {
+  console.error(`bench: cannot load packages/distill/dist/index.js (${error.message.split("\n")[0]}); run the build first`);
+  process.exit(1);
+});
+if (typeof distill.selectBackend !== "function") {
+  console.error("bench: dist/index.js does not export selectBackend; src/index.ts must re-export ./backend");
+  process.exit(1);
+}
+
+/** conv 8x8/16 s2 -> pool -> conv 4x4/32 s2 -> pool -> dense 48 -> dropout -> dense 8 (65,000 parameters). */
+function microExpNetLike() {
+  const m = tfl.sequential();
+  m.add(tfl.layers.conv2d({ inputShape: [84, 84, 1], filters: 16, kernelSize: 8, strides: 2, padding: "same", activation: "relu" }));
+  m.add(tfl.layers.maxPooling2d({ poolSize: 2, strides: 2, padding: "same" }));
+  m.add(tfl.layers.conv2d({ filters: 32, kernelSize: 4, strides: 2, padding: "same", activation: "relu" }));
+  m.add(tfl.layers.maxPooling2d({ poolSize: 2, strides: 2, padding: "same" }));
+  m.add(tfl.layers.flatten());
+  m.add(tfl.layers.dense({ units: 48, activation: "relu" }));
+  m.add(tfl.layers.dropout({ rate: 0.5 }));
+  m.add(tfl.layers.dense({ units: 8 }));
+  return m;
+}
+
+/** 3x3 convs 32 -> pool -> 64 -> pool -> 128 -> 128 -> pool -> dense 256 -> dropout -> dense 8. */
+function vggLikeTeacher() {
+  const m = tfl.sequential();
+  m.add(tfl.layers.conv2d({ inputShape: [84, 84, 1], filters: 32, kernelSize: 3, padding: "same", activation: "relu" }));
+  m.add(tfl.layers.maxPooling2d({ poolSize: 2, strides: 2, padding: "same" }));
+  m.add(tfl.layers.conv2d({ filters: 64, kernelSize: 3, padding: "same", activation: "relu" }));
+  m.add(tfl.layers.maxPooling2d({ poolSize: 2, strides: 2, padding: "same" }));
+  m.add(tfl.layers.conv2d({ filters: 128, kernelSize: 3, padding: "same", activation: "relu" }));
+  m.add(tfl.layers.conv2d({ filters: 128, kernelSize: 3, padding: "same", activation: "relu" }));
+  m.add(tfl.layers.maxPooling2d({ poolSize: 2, strides: 2, padding: "same" }));
+  m.add(tfl.layers.flatten());
+  m.add(tfl.layers.dense({ units: 256, activation: "relu" }));
+  m.add(tfl.layers.dropout({ rate: 0.5 }));
+  m.add(tfl.layers.dense({ units: 8 }));
+  return m;
+}
+
+/** Multiply-adds of one forward pass per image (conv and dense layers). */
+function forwardMacs(model) {
+  let macs = 0;
+  for (const layer of model.layers) {
+    const kernel = layer.getWeights()[0];
+    if (kernel === undefined) continue;
+    const out = layer.outputShape;
+    const positions = out.length === 4 ? out[1] * out[2] : 1;
+    macs += positions * kernel.size;
+  }
+  return macs;
+}
+
+const NETS = { "MicroExpNet-like": microExpNetLike, "VGG-like teacher": vggLikeTeacher };
+
+const PLAN = [
+  { net: "MicroExpNet-like", backend: "wasm", batch: 64, warmup: 3, steps: 9 },
+  { net: "VGG-like teacher", backend: "wasm", batch: 64, warmup: 1, steps: 3 },
+  { net: "MicroExpNet-like", backend: "cpu", batch: 8, warmup: 1, steps: 2 },
+  ...(process.env.MICROEXP_BENCH_CPU_TEACHER ? [{ net: "VGG-like teacher", backend: "cpu", batch: 1, warmup: 0, steps: 1 }] : []),
+];
+
+function median(values) {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = sorted.length >> 1;
+  return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
+}
+
+async function measure({ net, backend, batch, warmup, steps }) {
+  const info = await distill.selectBackend(backend);
+  const model = NETS[net]();
+  const optimizer = tf.train.adam(1e-4);
+  const x = tf.randomUniform([batch, 84, 84, 1], 0, 255);
+  const labels = tf.oneHot(tf.randomUniform([batch], 0, 8, "int32"), 8);
+  const step = () => {
+    const loss = optimizer.minimize(() => tf.losses.softmaxCrossEntropy(labels, model.apply(x, { training: true })), true);
+    const value = loss.dataSync()[0]; // waits for the step to finish
+    loss.dispose();
+    if (!Number.isFinite(value)) throw new Error(`bench: ${net} on ${backend} gave loss ${value}`);
+  };
+  for (let i = 0; i < warmup; i++) step();
+  const times = [];
+  const cpuTimes = [];
+  for (let i = 0; i < steps; i++) {
+    const start = performance.now();
+    const cpuStart = process.cpuUsage();
+    step();
+    const cpu = process.cpuUsage(cpuStart);
+    times.push(performance.now() - start);
+    cpuTimes.push((cpu.user + cpu.system) / 1000);
+  }
+  const macs = forwardMacs(model);
+  tf.dispose([x, labels]);
+  optimizer.dispose();
+  model.dispose();
+  const ms = median(times);
+  const cpuMs = median(cpuTimes);
+  return { net, backend, info, batch, steps, ms, imagesPerSecond: (batch * 1000) / ms, cpuImagesPerSecond: (batch * 1000) / cpuMs, macs };
+}
+
+const results = [];
+for (const entry of PLAN) results.push(await measure(entry));
+
+const wasmInfo = results.find((r) => r.backend === "wasm").info;
+console.log(`Node ${process.versions.node}, tfjs-core ${wasmInfo.tfjsVersion}, wasm threads ${wasmInfo.threads}, ` +
+  `load average (1 min) before ${loadBefore.toFixed(1)}, after ${loadavg()[0].toFixed(1)} on ${availableParallelism()} cores`);
+console.log(`wasm kernels from @microexp/distill: ${wasmInfo.customKernelNames.join(", ")}\n`);
+// Both backends compute on one thread, so images per CPU-second is what an idle machine
+// would give; wall-clock images/s drops when other processes share the cores.
+console.log("| net | fwd MMAC/img | backend | batch | timed steps | ms/step (median) | images/s | images/CPU-s | vs cpu (CPU-s) |");
+console.log("|---|---:|---|---:|---:|---:|---:|---:|---:|");
+for (const r of results) {
+  const cpu = results.find((c) => c.net === r.net && c.backend === "cpu");
+  const kernels = r.backend === "wasm" ? "wasm + distill kernels" : "cpu (stock, baseline)";
+  const speedup = cpu ? `${(r.cpuImagesPerSecond / cpu.cpuImagesPerSecond).toFixed(0)}x` : "not run";
+  console.log(`| ${r.net} | ${(r.macs / 1e6).toFixed(1)} | ${kernels} | ${r.batch} | ${r.steps} | ` +
+    `${r.ms.toFixed(1)} | ${r.imagesPerSecond.toFixed(1)} | ${r.cpuImagesPerSecond.toFixed(1)} | ${speedup} |`);
+}
+if (!process.env.MICROEXP_BENCH_CPU_TEACHER) {
+  console.log("\nThe teacher's cpu baseline is skipped by default (about a minute per image); set MICROEXP_BENCH_CPU_TEACHER=1 to run it.");
+}

@@ -1,0 +1,61 @@
+// Conv2DBackpropFilter for wasm (tfjs-backend-wasm 4.22 has none). The filter gradient
+//   dW[i,j,c,o] = sum over (n, y, x) of xPadded[n, i + sh*y, j + sw*x, c] * dy[n, y, x, o]
+// is itself a convolution once the batch is moved into the channel axis: the input
+// becomes x as [c, H, W, n], the "filter" becomes dy as [y, x, n, o], dilated by the
+// stride. So it runs on the wasm backend's own XNNPACK Conv2D, with no im2col copy.
+import {
+  backend_util,
+  Conv2DBackpropFilter,
+  type Conv2DBackpropFilterAttrs,
+  type KernelConfig,
+  type KernelFunc,
+  type TensorInfo,
+} from "@tensorflow/tfjs-core";
+import { assertFloat32, release, runWasmKernel, slice, transpose, zeros, type WasmKernelArgs } from "./wasm-ops.js";
+
+type Shape4 = [number, number, number, number];
+
+function conv2DBackpropFilter({ inputs, backend, attrs }: WasmKernelArgs<Conv2DBackpropFilterAttrs>): TensorInfo {
+  const { x, dy } = inputs as { x: TensorInfo; dy: TensorInfo };
+  assertFloat32(Conv2DBackpropFilter, { x, dy });
+  const { strides, pad, dataFormat, dimRoundingMode, filterShape } = attrs;
+  const channelsLast = dataFormat !== "NCHW";
+  const info = backend_util.computeConv2DInfo(
+    x.shape as Shape4, filterShape, strides, 1, pad, dimRoundingMode, false, channelsLast ? "channelsLast" : "channelsFirst");
+  const { batchSize, inHeight, inWidth, inChannels, outHeight, outWidth, filterHeight, filterWidth, strideHeight, strideWidth } = info;
+  const { top, left } = info.padInfo;
+
+  // The padded input rows/cols some tap reaches; rows past the last tap are cropped away.
+  const spanH = filterHeight + strideHeight * (outHeight - 1);
+  const spanW = filterWidth + strideWidth * (outWidth - 1);
+  const usedH = Math.min(inHeight, spanH - top);
+  const usedW = Math.min(inWidth, spanW - left);
+  if (batchSize === 0 || outHeight <= 0 || outWidth <= 0 || usedH <= 0 || usedW <= 0) {
+    return zeros(backend, [...filterShape]); // no tap touches the input
+  }
+
+  const xNhwc = channelsLast ? x : transpose(backend, x, [0, 2, 3, 1]);
+  const dyNhwc = channelsLast ? dy : transpose(backend, dy, [0, 2, 3, 1]);
+  const xUsed = usedH < inHeight || usedW < inWidth
+    ? slice(backend, xNhwc, [0, 0, 0, 0], [batchSize, usedH, usedW, inChannels])
+    : xNhwc;
+  const images = transpose(backend, xUsed, [3, 1, 2, 0]); // [c, H, W, n]
+  const taps = transpose(backend, dyNhwc, [1, 2, 0, 3]); // [y, x, n, o]
+  const explicitPad = [[0, 0], [top, spanH - top - usedH], [left, spanW - left - usedW], [0, 0]];
+  const grad = runWasmKernel(backend, "Conv2D", { x: images, filter: taps }, {
+    strides: [1, 1], dilations: [strideHeight, strideWidth], pad: explicitPad, dataFormat: "NHWC",
+  }); // [c, i, j, o]
+  const dW = transpose(backend, grad, [1, 2, 0, 3]); // [i, j, c, o]
+
+  release(backend, images, taps, grad);
+  if (xUsed !== xNhwc) release(backend, xUsed);
+  if (xNhwc !== x) release(backend, xNhwc);
+  if (dyNhwc !== dy) release(backend, dyNhwc);
+  return dW;
+}
+
+export const conv2DBackpropFilterConfig: KernelConfig = {
+  kernelName: Conv2DBackpropFilter,
+  backendName: "wasm",
+  kernelFunc: conv2DBackpropFilter as unknown as KernelFunc,
+};

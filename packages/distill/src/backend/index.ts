@@ -1,0 +1,2 @@
+export { selectBackend, BACKEND_PREFERENCES, type BackendInfo, type BackendPreference } from "./select.js";
+export { registerWasmTrainingKernels, wasmTrainingKernelsRegistered, WASM_TRAINING_KERNELS } from "./register-wasm-kernels.js";

@@ -1,0 +1,275 @@
+// Every kernel this package registers for wasm, run on random inputs over many shapes and
+// compared with the cpu backend (the reference implementation of tfjs).
+import * as tf from "@tensorflow/tfjs-core";
+import { beforeAll, describe, expect, it } from "vitest";
+import { selectBackend, WASM_TRAINING_KERNELS, wasmTrainingKernelsRegistered } from "../src/backend/index.js";
+
+type Shape4 = [number, number, number, number];
+type Pad = "same" | "valid" | number | [[number, number], [number, number], [number, number], [number, number]];
+
+/** Deterministic uniform floats in [-1, 1) (mulberry32). */
+function randoms(count: number, seed: number): Float32Array {
+  let state = seed >>> 0;
+  const out = new Float32Array(count);
+  for (let i = 0; i < count; i++) {
+    state = (state + 0x6d2b79f5) >>> 0;
+    let t = state;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    out[i] = (((t ^ (t >>> 14)) >>> 0) / 4294967296) * 2 - 1;
+  }
+  return out;
+}
+
+interface Input { shape: number[]; values: Float32Array }
+
+function input(shape: number[], seed: number, transform: (v: number) => number = (v) => v): Input {
+  const size = shape.reduce((a, b) => a * b, 1);
+  return { shape, values: randoms(size, seed).map(transform) };
+}
+
+interface Result { shape: number[]; values: Float32Array }
+
+async function runOn(backend: "wasm" | "cpu", kernelName: string, inputs: Record<string, Input>, attrs: object): Promise<Result> {
+  await tf.setBackend(backend);
+  const tensors: Record<string, tf.Tensor> = {};
+  for (const [name, { shape, values }] of Object.entries(inputs)) tensors[name] = tf.tensor(values, shape, "float32");
+  const out = tf.engine().runKernel(kernelName, tensors, attrs as tf.NamedAttrMap) as tf.Tensor;
+  const result = { shape: out.shape, values: out.dataSync() as Float32Array };
+  tf.dispose([out, ...Object.values(tensors)]);
+  return result;
+}
+
+/** max |wasm - cpu| over max |cpu|: the relative error of the whole result. */
+function relativeError(actual: Float32Array, expected: Float32Array): number {
+  let diff = 0;
+  let scale = 0;
+  for (let i = 0; i < expected.length; i++) {
+    diff = Math.max(diff, Math.abs(actual[i] - expected[i]));
+    scale = Math.max(scale, Math.abs(expected[i]));
+  }
+  return scale === 0 ? diff : diff / scale;
+}
+
+async function expectSameAsCpu(kernelName: string, inputs: Record<string, Input>, attrs: object): Promise<void> {
+  const cpu = await runOn("cpu", kernelName, inputs, attrs);
+  const wasm = await runOn("wasm", kernelName, inputs, attrs);
+  expect(wasm.shape).toEqual(cpu.shape);
+  expect(wasm.values.length).toBe(cpu.values.length);
+  expect(cpu.values.some((v) => v !== 0)).toBe(true); // an all-zero reference would prove nothing
+  expect(relativeError(wasm.values, cpu.values)).toBeLessThanOrEqual(1e-4);
+}
+
+interface ConvCase {
+  batch: number; height: number; width: number; inChannels: number; outChannels: number;
+  kernel: [number, number]; strides: number | [number, number]; pad: Pad;
+  dataFormat?: "NHWC" | "NCHW"; dimRoundingMode?: "floor" | "round" | "ceil";
+}
+
+const CONV_CASES: ConvCase[] = [
+  // MicroExpNet's two convolutions (batch 2 keeps the cpu reference quick).
+  { batch: 2, height: 84, width: 84, inChannels: 1, outChannels: 16, kernel: [8, 8], strides: 2, pad: "same" },
+  { batch: 3, height: 21, width: 21, inChannels: 16, outChannels: 32, kernel: [4, 4], strides: 2, pad: "same" },
+  // strides 1 / 2 / 4, SAME and VALID, odd sizes, batch 1 and > 1, channels 1..32.
+  { batch: 1, height: 7, width: 7, inChannels: 1, outChannels: 1, kernel: [3, 3], strides: 1, pad: "same" },
+  { batch: 2, height: 9, width: 11, inChannels: 3, outChannels: 5, kernel: [3, 3], strides: 1, pad: "valid" },
+  { batch: 4, height: 13, width: 13, inChannels: 32, outChannels: 8, kernel: [3, 3], strides: 1, pad: "same" },
+  { batch: 1, height: 12, width: 10, inChannels: 8, outChannels: 32, kernel: [5, 5], strides: 1, pad: "same" },
+  { batch: 3, height: 15, width: 15, inChannels: 2, outChannels: 7, kernel: [2, 2], strides: 2, pad: "same" },
+  { batch: 2, height: 15, width: 14, inChannels: 5, outChannels: 3, kernel: [3, 3], strides: 2, pad: "valid" },
+  { batch: 1, height: 17, width: 17, inChannels: 16, outChannels: 16, kernel: [4, 4], strides: 2, pad: "same" },
+  { batch: 2, height: 23, width: 19, inChannels: 1, outChannels: 16, kernel: [8, 8], strides: 4, pad: "same" },
+  { batch: 3, height: 21, width: 21, inChannels: 4, outChannels: 6, kernel: [5, 5], strides: 4, pad: "valid" },
+  { batch: 1, height: 9, width: 9, inChannels: 3, outChannels: 2, kernel: [2, 2], strides: 4, pad: "valid" }, // rows past the last tap
+  { batch: 2, height: 10, width: 13, inChannels: 6, outChannels: 4, kernel: [3, 2], strides: [1, 2], pad: "same" },
+  { batch: 2, height: 11, width: 9, inChannels: 3, outChannels: 5, kernel: [1, 1], strides: 1, pad: "valid" },
+  { batch: 2, height: 6, width: 6, inChannels: 2, outChannels: 3, kernel: [6, 6], strides: 1, pad: "valid" }, // kernel = image
+  // Numeric and explicit padding, rounding modes, padding wider than the kernel, NCHW.
+  { batch: 2, height: 10, width: 10, inChannels: 3, outChannels: 4, kernel: [3, 3], strides: 2, pad: 1, dimRoundingMode: "ceil" },
+  { batch: 1, height: 9, width: 12, inChannels: 2, outChannels: 2, kernel: [3, 3], strides: 1, pad: 2, dimRoundingMode: "floor" },
+  { batch: 2, height: 8, width: 7, inChannels: 3, outChannels: 4, kernel: [3, 3], strides: 1, pad: [[0, 0], [4, 1], [0, 3], [0, 0]] },
+  { batch: 2, height: 12, width: 12, inChannels: 4, outChannels: 8, kernel: [3, 3], strides: 1, pad: "same", dataFormat: "NCHW" },
+  { batch: 1, height: 13, width: 11, inChannels: 3, outChannels: 5, kernel: [4, 4], strides: 2, pad: "valid", dataFormat: "NCHW" },
+];
+
+function describeConv(c: ConvCase): string {
+  const pad = typeof c.pad === "object" ? JSON.stringify(c.pad.slice(1, 3)) : c.pad;
+  return `[${c.batch},${c.height},${c.width},${c.inChannels}] ${c.kernel.join("x")}x${c.outChannels} ` +
+    `stride ${c.strides} pad ${pad}${c.dimRoundingMode ? ` ${c.dimRoundingMode}` : ""} ${c.dataFormat ?? "NHWC"}`;
+}
+
+function convShapes(c: ConvCase): { x: Shape4; filter: Shape4; dy: number[] } {
+  const nchw = c.dataFormat === "NCHW";
+  const x: Shape4 = nchw ? [c.batch, c.inChannels, c.height, c.width] : [c.batch, c.height, c.width, c.inChannels];
+  const filter: Shape4 = [c.kernel[0], c.kernel[1], c.inChannels, c.outChannels];
+  const info = tf.backend_util.computeConv2DInfo(
+    x, filter, c.strides, 1, c.pad, c.dimRoundingMode, false, nchw ? "channelsFirst" : "channelsLast");
+  return { x, filter, dy: info.outShape };
+}
+
+beforeAll(async () => {
+  const info = await selectBackend("wasm");
+  expect(info.customKernels).toBe(true);
+});
+
+describe("wasm training kernels", () => {
+  it("are all registered", () => {
+    expect(wasmTrainingKernelsRegistered()).toBe(true);
+    expect([...WASM_TRAINING_KERNELS].sort()).toEqual([
+      "BatchMatMul", "Conv2DBackpropFilter", "Conv2DBackpropInput",
+      "DepthwiseConv2dNativeBackpropFilter", "DepthwiseConv2dNativeBackpropInput", "MaxPoolGrad",
+    ]);
+  });
+});
+
+describe("Conv2DBackpropFilter on wasm matches cpu", () => {
+  CONV_CASES.forEach((c, i) => {
+    it(describeConv(c), async () => {
+      const { x, filter, dy } = convShapes(c);
+      await expectSameAsCpu("Conv2DBackpropFilter", { x: input(x, 10 + i), dy: input(dy, 100 + i) }, {
+        strides: c.strides, pad: c.pad, dataFormat: c.dataFormat ?? "NHWC", dimRoundingMode: c.dimRoundingMode, filterShape: filter,
+      });
+    });
+  });
+});
+
+describe("Conv2DBackpropInput on wasm matches cpu", () => {
+  CONV_CASES.forEach((c, i) => {
+    it(describeConv(c), async () => {
+      const { x, filter, dy } = convShapes(c);
+      await expectSameAsCpu("Conv2DBackpropInput", { dy: input(dy, 200 + i), filter: input(filter, 300 + i) }, {
+        strides: c.strides, pad: c.pad, dataFormat: c.dataFormat ?? "NHWC", dimRoundingMode: c.dimRoundingMode, inputShape: x,
+      });
+    });
+  });
+});
+
+interface DepthwiseCase {
+  batch: number; height: number; width: number; channels: number; multiplier: number;
+  kernel: [number, number]; strides: number | [number, number]; pad: Pad;
+}
+
+const DEPTHWISE_CASES: DepthwiseCase[] = [
+  { batch: 1, height: 7, width: 7, channels: 1, multiplier: 1, kernel: [3, 3], strides: 1, pad: "same" },
+  { batch: 2, height: 9, width: 11, channels: 3, multiplier: 2, kernel: [3, 3], strides: 1, pad: "valid" },
+  { batch: 3, height: 13, width: 13, channels: 32, multiplier: 1, kernel: [3, 3], strides: 2, pad: "same" },
+  { batch: 2, height: 15, width: 12, channels: 8, multiplier: 3, kernel: [5, 5], strides: 2, pad: "valid" },
+  { batch: 1, height: 21, width: 21, channels: 16, multiplier: 1, kernel: [4, 4], strides: 4, pad: "same" },
+  { batch: 2, height: 10, width: 9, channels: 5, multiplier: 2, kernel: [2, 3], strides: [2, 1], pad: "same" },
+  { batch: 2, height: 8, width: 8, channels: 4, multiplier: 1, kernel: [3, 3], strides: 1, pad: 1 },
+];
+
+describe("depthwise backprops on wasm match cpu", () => {
+  DEPTHWISE_CASES.forEach((c, i) => {
+    const x: Shape4 = [c.batch, c.height, c.width, c.channels];
+    const filter: Shape4 = [c.kernel[0], c.kernel[1], c.channels, c.multiplier];
+    const label = `[${x}] ${c.kernel.join("x")}x${c.multiplier} stride ${c.strides} pad ${c.pad}`;
+    const dy = () => tf.backend_util.computeConv2DInfo(x, filter, c.strides, 1, c.pad, undefined, true).outShape;
+    it(`DepthwiseConv2dNativeBackpropFilter ${label}`, async () => {
+      await expectSameAsCpu("DepthwiseConv2dNativeBackpropFilter", { x: input(x, 400 + i), dy: input(dy(), 500 + i) }, {
+        strides: c.strides, dilations: 1, pad: c.pad, filterShape: filter,
+      });
+    });
+    it(`DepthwiseConv2dNativeBackpropInput ${label}`, async () => {
+      await expectSameAsCpu("DepthwiseConv2dNativeBackpropInput", { dy: input(dy(), 600 + i), filter: input(filter, 700 + i) }, {
+        strides: c.strides, dilations: 1, pad: c.pad, inputShape: x,
+      });
+    });
+  });
+
+  it("reject dilations, which tfjs's own gradient does not support either", async () => {
+    await tf.setBackend("wasm");
+    const x = tf.zeros([1, 9, 9, 2]);
+    const dy = tf.zeros([1, 5, 5, 2]);
+    expect(() => tf.engine().runKernel("DepthwiseConv2dNativeBackpropFilter", { x, dy }, {
+      strides: 1, dilations: 2, pad: "valid", filterShape: [3, 3, 2, 1],
+    })).toThrow(/dilation 1 only/);
+    tf.dispose([x, dy]);
+  });
+});
+
+interface PoolCase { shape: Shape4; filterSize: number | [number, number]; strides: number | [number, number]; pad: Pad; values: string }
+
+const POOL_CASES: PoolCase[] = [
+  { shape: [2, 84, 84, 1], filterSize: 2, strides: 2, pad: "same", values: "uniform" },
+  { shape: [3, 42, 42, 16], filterSize: 2, strides: 2, pad: "same", values: "uniform" },
+  { shape: [2, 11, 11, 32], filterSize: 2, strides: 2, pad: "same", values: "uniform" },
+  { shape: [1, 9, 7, 3], filterSize: 2, strides: 2, pad: "valid", values: "uniform" },
+  { shape: [2, 13, 13, 5], filterSize: 3, strides: 2, pad: "same", values: "uniform" },
+  { shape: [1, 10, 12, 8], filterSize: 3, strides: 1, pad: "same", values: "uniform" },
+  { shape: [2, 17, 15, 4], filterSize: [3, 2], strides: [2, 3], pad: "valid", values: "uniform" },
+  { shape: [2, 16, 16, 6], filterSize: 4, strides: 4, pad: "same", values: "uniform" },
+  // All-negative windows (the stock wasm kernel drops their gradient) and ties (ReLU zeros).
+  { shape: [2, 11, 11, 8], filterSize: 2, strides: 2, pad: "same", values: "negative" },
+  { shape: [2, 12, 12, 8], filterSize: 3, strides: 2, pad: "same", values: "relu" },
+  { shape: [1, 9, 9, 4], filterSize: 2, strides: 2, pad: "valid", values: "coarse" },
+  { shape: [2, 10, 10, 6], filterSize: 2, strides: 2, pad: "same", values: "special" },
+  { shape: [2, 11, 11, 6], filterSize: 3, strides: 2, pad: "same", values: "special" },
+];
+
+const POOL_VALUES: Record<string, (v: number) => number> = {
+  uniform: (v) => v,
+  negative: (v) => -Math.abs(v) - 0.01,
+  relu: (v) => Math.max(0, v),
+  coarse: (v) => Math.round(v * 2) / 2,
+  special: (v) => (v < -0.7 ? Number.NaN : v < -0.4 ? -Infinity : v), // NaN never wins, nor does -infinity
+};
+
+describe("MaxPoolGrad on wasm matches cpu", () => {
+  POOL_CASES.forEach((c, i) => {
+    it(`[${c.shape}] window ${c.filterSize} stride ${c.strides} pad ${c.pad}, ${c.values} values`, async () => {
+      const x = input(c.shape, 800 + i, POOL_VALUES[c.values]);
+      const attrs = { filterSize: c.filterSize, strides: c.strides, pad: c.pad };
+      await tf.setBackend("cpu");
+      const y = tf.tidy(() => tf.maxPool(tf.tensor4d(x.values, x.shape as Shape4), c.filterSize, c.strides, c.pad));
+      const pooled = { shape: y.shape, values: y.dataSync() as Float32Array };
+      y.dispose();
+      await expectSameAsCpu("MaxPoolGrad", { dy: input(pooled.shape, 900 + i), input: x, output: pooled }, attrs);
+    });
+  });
+});
+
+interface MatMulCase { a: number[]; b: number[]; transposeA: boolean; transposeB: boolean }
+
+const MATMUL_CASES: MatMulCase[] = [
+  { a: [64, 1152], b: [1152, 48], transposeA: false, transposeB: false },
+  { a: [64, 48], b: [1152, 48], transposeA: false, transposeB: true }, // dense layer: dx = dy W^T
+  { a: [64, 1152], b: [64, 48], transposeA: true, transposeB: false }, // dense layer: dW = x^T dy
+  { a: [13, 7], b: [5, 13], transposeA: true, transposeB: true },
+  { a: [1, 9], b: [3, 9], transposeA: false, transposeB: true },
+  { a: [2, 5, 7], b: [2, 5, 3], transposeA: true, transposeB: false },
+  { a: [3, 4, 6], b: [3, 5, 6], transposeA: false, transposeB: true },
+  { a: [2, 6, 4], b: [2, 5, 6], transposeA: true, transposeB: true },
+];
+
+describe("BatchMatMul on wasm matches cpu", () => {
+  MATMUL_CASES.forEach((c, i) => {
+    it(`[${c.a}]${c.transposeA ? "^T" : ""} x [${c.b}]${c.transposeB ? "^T" : ""}`, async () => {
+      await expectSameAsCpu("BatchMatMul", { a: input(c.a, 1000 + i), b: input(c.b, 1100 + i) }, {
+        transposeA: c.transposeA, transposeB: c.transposeB,
+      });
+    });
+  });
+});
+
+describe("kernels release their intermediates", () => {
+  it("leaves no wasm tensors behind", async () => {
+    await tf.setBackend("wasm");
+    const x = tf.tensor(randoms(2 * 15 * 15 * 3, 1), [2, 15, 15, 3]);
+    const w = tf.tensor(randoms(3 * 3 * 3 * 4, 2), [3, 3, 3, 4]);
+    const before = tf.memory().numTensors;
+    const backend = tf.backend() as unknown as { numDataIds(): number };
+    const idsBefore = backend.numDataIds();
+    const loss = (xs: tf.Tensor, ws: tf.Tensor) => tf.sum(tf.square(tf.conv2d(xs as tf.Tensor4D, ws as tf.Tensor4D, 2, "same")));
+    const grads = tf.grads(loss)([x, w]);
+    tf.dispose(grads);
+    const dy = tf.ones([2, 4, 8, 8]);
+    const nchw = tf.engine().runKernel("Conv2DBackpropInput", { dy, filter: w }, {
+      strides: 2, pad: "same", dataFormat: "NCHW", inputShape: [2, 3, 15, 15],
+    }) as tf.Tensor;
+    tf.dispose([nchw, dy]);
+    expect(tf.memory().numTensors).toBe(before);
+    expect(backend.numDataIds()).toBe(idsBefore);
+    tf.dispose([x, w]);
+  });
+});
