@@ -4,7 +4,10 @@ export default defineConfig({
   entry: ["src/index.ts", "src/node.ts"],
   format: ["esm", "cjs"],
   dts: true,
-  sourcemap: true,
+  // No source maps: the installed package must stay under 1 MB with its weights.
+  sourcemap: false,
   clean: true,
   target: "es2022",
+  // import.meta.url locates the shipped weights; tsup shims it in the CJS build.
+  shims: true,
 });

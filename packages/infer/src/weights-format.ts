@@ -136,7 +136,8 @@ export function encodeWeights(network: NetworkWeights, options: EncodeOptions): 
  * the architecture, and non-finite values.
  */
 export function decodeWeights(bytes: Uint8Array | ArrayBuffer, source?: string): ModelWeights {
-  const buf = bytes instanceof Uint8Array ? bytes : new Uint8Array(bytes);
+  // A plain Uint8Array view: Node's Buffer overrides slice() to share memory instead of copying.
+  const buf = bytes instanceof Uint8Array ? new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength) : new Uint8Array(bytes);
   const fail = (message: string): never => {
     throw new WeightsFormatError(message, source);
   };

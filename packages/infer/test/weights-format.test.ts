@@ -44,6 +44,16 @@ describe("weights format", () => {
     for (const name of Object.keys(network.tensors) as TensorName[]) expect(decoded.network.tensors[name]).toEqual(network.tensors[name]);
   });
 
+  it("reads from a Node Buffer that is a view into a larger buffer", () => {
+    const network = randomNetwork();
+    const bytes = encodeWeights(network, { labels: LABELS });
+    const pool = Buffer.alloc(bytes.length + 100);
+    pool.set(bytes, 52);
+    const decoded = decodeWeights(pool.subarray(52, 52 + bytes.length));
+    expect(decoded.network.tensors.wc1.length).toBe(1024);
+    expect(decoded.network.tensors.bo).toEqual(network.tensors.bo);
+  });
+
   it("stores float16 at half the size, within half-precision rounding", () => {
     const network = randomNetwork();
     const full = encodeWeights(network, { labels: LABELS });

@@ -1,0 +1,128 @@
+/** The app-facing API: a weights file in, labelled expression scores out. */
+import type { ForwardEngine } from "./engine.js";
+import type { ModelWeights } from "./weights-format.js";
+import { decodeWeights } from "./weights-format.js";
+import { createJsEngine } from "./forward-js.js";
+import { createWasmEngine } from "./wasm/engine-wasm.js";
+import type { FaceBox, ImageLike } from "./image/index.js";
+import { paperInferenceCrop } from "./image/index.js";
+
+export type EngineChoice = "auto" | "wasm" | "js";
+
+export interface ClassifierOptions {
+  /** "auto" (default) uses WebAssembly SIMD where the platform has it, else plain TypeScript. */
+  engine?: EngineChoice;
+  /** Names the weights in errors (a path or URL). */
+  source?: string;
+}
+
+export interface ExpressionScore {
+  label: string;
+  probability: number;
+}
+
+export interface Prediction {
+  /** The most probable label. */
+  label: string;
+  probability: number;
+  /** Every label with its probability, in the weights' label order. */
+  scores: ExpressionScore[];
+  logits: Float32Array;
+}
+
+export class ExpressionClassifier {
+  private constructor(
+    readonly weights: ModelWeights,
+    private readonly engine: ForwardEngine,
+  ) {}
+
+  /** Builds a classifier from a weights file's bytes (or already decoded weights). */
+  static async create(weights: Uint8Array | ArrayBuffer | ModelWeights, options: ClassifierOptions = {}): Promise<ExpressionClassifier> {
+    const decoded = weights instanceof Uint8Array || weights instanceof ArrayBuffer ? decodeWeights(weights, options.source) : weights;
+    const choice = options.engine ?? "auto";
+    let engine: ForwardEngine | null = null;
+    if (choice !== "js") {
+      engine = await createWasmEngine(decoded.network);
+      if (!engine && choice === "wasm") throw new Error("engine 'wasm' was asked for, but this platform has no WebAssembly SIMD");
+    }
+    return new ExpressionClassifier(decoded, engine ?? createJsEngine(decoded.network));
+  }
+
+  /** "wasm" or "js": which forward pass runs. */
+  get engineKind(): ForwardEngine["kind"] {
+    return this.engine.kind;
+  }
+
+  get labels(): readonly string[] {
+    return this.weights.labels;
+  }
+
+  /** Side of the square grayscale input the network takes (84). */
+  get inputSize(): number {
+    return this.weights.network.spec.inputSize;
+  }
+
+  /**
+   * Classifies one face: `image` is RGBA (like ImageData), RGB or gray pixels, `box` the
+   * face in it (default: the whole image is the face). Applies the paper's crop policy.
+   */
+  classify(image: ImageLike, box?: FaceBox): Prediction {
+    return this.classifyInputs(paperInferenceCrop(image, box), 1)[0];
+  }
+
+  /** Classifies several faces of one image (e.g. every box a detector found) in one batch. */
+  classifyFaces(image: ImageLike, boxes: readonly FaceBox[]): Prediction[] {
+    return this.classifyInputs(this.stack(boxes.map((box) => paperInferenceCrop(image, box))), boxes.length);
+  }
+
+  /** Classifies many whole-image faces (already cropped to the face) in one batch. */
+  classifyBatch(images: readonly ImageLike[]): Prediction[] {
+    return this.classifyInputs(this.stack(images.map((image) => paperInferenceCrop(image))), images.length);
+  }
+
+  /**
+   * Classifies network inputs that are already preprocessed: `count` images of
+   * inputSize*inputSize raw 0..255 grayscale values, one after the other.
+   */
+  classifyInputs(inputs: Float32Array, count: number): Prediction[] {
+    const { scale, offset } = this.weights.normalization;
+    const x = scale === 1 && offset === 0 ? inputs : inputs.map((v) => v * scale + offset);
+    const logits = this.engine.forward(x, count);
+    const n = this.labels.length;
+    const out: Prediction[] = [];
+    for (let b = 0; b < count; b++) out.push(this.predictionOf(logits.slice(b * n, (b + 1) * n)));
+    return out;
+  }
+
+  private stack(crops: Float32Array[]): Float32Array {
+    const size = this.inputSize * this.inputSize;
+    const out = new Float32Array(crops.length * size);
+    crops.forEach((crop, i) => out.set(crop, i * size));
+    return out;
+  }
+
+  private predictionOf(logits: Float32Array): Prediction {
+    const probabilities = softmax(logits);
+    let best = 0;
+    for (let i = 1; i < probabilities.length; i++) if (probabilities[i] > probabilities[best]) best = i;
+    const scores = this.labels.map((label, i) => ({ label, probability: probabilities[i] }));
+    return { label: this.labels[best], probability: probabilities[best], scores, logits };
+  }
+}
+
+export function softmax(logits: ArrayLike<number>): Float64Array {
+  let max = -Infinity;
+  for (let i = 0; i < logits.length; i++) max = Math.max(max, logits[i]);
+  const out = new Float64Array(logits.length);
+  let sum = 0;
+  for (let i = 0; i < logits.length; i++) sum += out[i] = Math.exp(logits[i] - max);
+  for (let i = 0; i < out.length; i++) out[i] /= sum;
+  return out;
+}
+
+/** Fetches a weights file by URL (browsers, workers, and Node for http(s) URLs) and builds a classifier. */
+export async function loadClassifier(url: string | URL, options: ClassifierOptions = {}): Promise<ExpressionClassifier> {
+  const response = await fetch(url);
+  if (!response.ok) throw new Error(`${url}: HTTP ${response.status} ${response.statusText}`);
+  return ExpressionClassifier.create(await response.arrayBuffer(), { source: String(url), ...options });
+}

@@ -1,0 +1,36 @@
+/** The weights that ship inside this package, by name. Each file carries its own model card. */
+
+export interface ZooEntry {
+  /** File name in the package's weights/ folder. */
+  file: string;
+  summary: string;
+}
+
+export const MODEL_ZOO = {
+  "microexpnet-ckplus-upstream": {
+    file: "microexpnet-ckplus-upstream.mxw",
+    summary: "The paper authors' final MicroExpNet trained on CK+ (8 classes with neutral), converted from their TF checkpoint (MIT).",
+  },
+  "microexpnet-oulu-upstream": {
+    file: "microexpnet-oulu-upstream.mxw",
+    summary: "The paper authors' final MicroExpNet trained on Oulu-CASIA, converted from their TF checkpoint (MIT).",
+  },
+} as const satisfies Record<string, ZooEntry>;
+
+export type ModelName = keyof typeof MODEL_ZOO;
+
+export const DEFAULT_MODEL: ModelName = "microexpnet-ckplus-upstream";
+
+export function zooEntry(name: string): ZooEntry {
+  const entry = (MODEL_ZOO as Record<string, ZooEntry>)[name];
+  if (!entry) throw new Error(`Unknown model "${name}". Shipped models: ${Object.keys(MODEL_ZOO).join(", ")}`);
+  return entry;
+}
+
+/**
+ * URL of a shipped weights file. Bundlers (Vite, webpack 5) see this `new URL(…, import.meta.url)`
+ * pattern and copy the file into the app; in Node it is a file: URL.
+ */
+export function modelUrl(name: string = DEFAULT_MODEL): URL {
+  return new URL(`../weights/${zooEntry(name).file}`, import.meta.url);
+}
