@@ -1,0 +1,26 @@
+// Runs the README's usage example as written, with the checkpoint path pointed at the
+// authors' published checkpoint.
+import { execFileSync } from "node:child_process";
+import { existsSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { fileURLToPath } from "node:url";
+import { expect, it } from "vitest";
+
+const root = fileURLToPath(new URL("..", import.meta.url));
+const checkpoint = fileURLToPath(new URL("../../../../shared/reference/microexpnet-upstream/Models/CK", import.meta.url));
+const present = existsSync(`${checkpoint}/checkpoint`);
+if (!present) console.warn(`SKIPPED: the README example needs the authors' checkpoint at ${checkpoint}`);
+
+it.skipIf(!present)("the README's usage example runs", () => {
+  const example = /```ts\n([\s\S]*?)```/.exec(readFileSync(`${root}README.md`, "utf8"))?.[1];
+  expect(example).toBeDefined();
+  const script = `${root}readme-example.tmp.mjs`;
+  writeFileSync(script, example!.replace('"microexpnet-upstream/Models/CK"', JSON.stringify(checkpoint)));
+  try {
+    const output = execFileSync(process.execPath, [script], { encoding: "utf8", stdio: ["ignore", "pipe", "ignore"] });
+    expect(output).toContain("p12-XXS 65000 parameters");
+    expect(output).toContain("neutral, anger, contempt, disgust, fear, happy, sadness, surprise");
+    expect(output).toContain("p12-XXS [ 1, 8 ]");
+  } finally {
+    rmSync(script, { force: true });
+  }
+});
