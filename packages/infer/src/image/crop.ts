@@ -3,13 +3,13 @@ import type { Box, GrayImage } from "./types.js";
 
 /**
  * The integer pixel rectangle a box covers inside a width x height image: edges are rounded
- * to the nearest pixel and clamped to the image. Throws a RangeError on a non-finite box or
- * one that is empty once clamped.
+ * to the nearest pixel and clamped to the image. Throws a RangeError (its message starts
+ * with `what`) on a non-finite box or one that is empty once clamped.
  */
-export function clampBox(box: Box, width: number, height: number): Box {
+export function clampBox(box: Box, width: number, height: number, what = "crop"): Box {
   const { x, y, width: w, height: h } = box;
   if (![x, y, w, h].every(Number.isFinite)) {
-    throw new RangeError(`crop: box {x: ${x}, y: ${y}, width: ${w}, height: ${h}} is not finite`);
+    throw new RangeError(`${what}: box {x: ${x}, y: ${y}, width: ${w}, height: ${h}} is not finite`);
   }
   const left = Math.min(Math.max(Math.round(x), 0), width);
   const top = Math.min(Math.max(Math.round(y), 0), height);
@@ -17,7 +17,7 @@ export function clampBox(box: Box, width: number, height: number): Box {
   const bottom = Math.min(Math.max(Math.round(y + h), 0), height);
   if (right <= left || bottom <= top) {
     throw new RangeError(
-      `crop: box {x: ${x}, y: ${y}, width: ${w}, height: ${h}} is empty inside the ${width}x${height} image`,
+      `${what}: box {x: ${x}, y: ${y}, width: ${w}, height: ${h}} is empty inside the ${width}x${height} image`,
     );
   }
   return { x: left, y: top, width: right - left, height: bottom - top };

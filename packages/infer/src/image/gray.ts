@@ -1,5 +1,6 @@
 import { checkImage, grayImage } from "./check.js";
-import type { GrayImage, ImageLike } from "./types.js";
+import { clampBox } from "./crop.js";
+import type { Box, GrayImage, ImageLike } from "./types.js";
 
 // OpenCV's 8-bit RGB -> gray uses 15-bit fixed-point weights (0.299, 0.587, 0.114 scaled by
 // 2^15 and rounded) and rounds the sum half up; these values match cv.cvtColor bit for bit.
@@ -20,10 +21,31 @@ export function toGray(image: ImageLike): GrayImage {
     const bytes = data instanceof Uint8Array ? data : new Uint8Array(data.buffer, data.byteOffset, data.length);
     return grayImage(width, height, bytes);
   }
-  const n = width * height;
-  const out = new Uint8Array(n);
-  for (let i = 0, j = 0; i < n; i++, j += channels) {
-    out[i] = (data[j] * R_WEIGHT + data[j + 1] * G_WEIGHT + data[j + 2] * B_WEIGHT + HALF) >> SHIFT;
+  return convert(image, channels, { x: 0, y: 0, width, height });
+}
+
+/**
+ * The gray pixels inside `box` (clamped to the image, like crop): the same as
+ * crop(toGray(image), box), without converting the rest of the image.
+ */
+export function grayCrop(image: ImageLike, box: Box): GrayImage {
+  const channels = checkImage(image, "grayCrop");
+  return convert(image, channels, clampBox(box, image.width, image.height, "grayCrop"));
+}
+
+function convert(image: ImageLike, channels: number, r: Box): GrayImage {
+  const { width, data } = image;
+  const out = new Uint8Array(r.width * r.height);
+  for (let row = 0; row < r.height; row++) {
+    let j = ((r.y + row) * width + r.x) * channels;
+    const o = row * r.width;
+    if (channels === 1) {
+      out.set(data.subarray(j, j + r.width), o);
+      continue;
+    }
+    for (let i = o; i < o + r.width; i++, j += channels) {
+      out[i] = (data[j] * R_WEIGHT + data[j + 1] * G_WEIGHT + data[j + 2] * B_WEIGHT + HALF) >> SHIFT;
+    }
   }
-  return grayImage(width, height, out);
+  return grayImage(r.width, r.height, out);
 }

@@ -1,6 +1,6 @@
 export type { Box, Channels, FaceBox, GrayImage, ImageLike } from "./types.js";
 export { checkImage, grayImage } from "./check.js";
-export { toGray } from "./gray.js";
+export { grayCrop, toGray } from "./gray.js";
 export { resizeBilinear } from "./resize.js";
 export { clampBox, crop } from "./crop.js";
 export { roundHalfEven } from "./round.js";

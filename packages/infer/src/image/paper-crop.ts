@@ -1,5 +1,5 @@
 import { crop } from "./crop.js";
-import { toGray } from "./gray.js";
+import { grayCrop, toGray } from "./gray.js";
 import { resizeBilinear } from "./resize.js";
 import type { Box, GrayImage, ImageLike } from "./types.js";
 
@@ -22,9 +22,8 @@ export const TRAINING_CROP_OFFSETS: ReadonlyArray<readonly [row: number, col: nu
 
 /** Gray, cut to the face box (the whole image when there is none), scaled to 256x256. */
 export function paperFace(image: ImageLike, box?: Box): GrayImage {
-  const gray = toGray(image);
-  const face = box ? crop(gray, box) : gray;
-  return resizeBilinear(face, FACE_SIZE, FACE_SIZE);
+  // Graying only the box equals graying the image and cropping, and costs far less.
+  return resizeBilinear(box ? grayCrop(image, box) : toGray(image), FACE_SIZE, FACE_SIZE);
 }
 
 /** The 224x224 crop at (row, col) of a 256x256 face, scaled to 84x84, as raw 0..255 floats. */

@@ -1,5 +1,5 @@
 import { beforeAll, describe, expect, it } from "vitest";
-import { toGray } from "../../src/image/index.js";
+import { crop, grayCrop, toGray } from "../../src/image/index.js";
 import { loadFixturePhoto } from "./fixture.js";
 import { firstDifference, loadOpenCv, matFromBytes, randomBytes, seededRandom, type OpenCv } from "./opencv.js";
 
@@ -58,6 +58,20 @@ describe("toGray", () => {
     const gray = toGray({ width: 2, height: 1, data: clamped, channels: 1 });
     expect(gray.data.buffer).toBe(clamped.buffer);
     expect(Array.from(gray.data)).toEqual([7, 8]);
+  });
+
+  it("grayCrop converts only a region, equal to converting everything then cropping", () => {
+    const random = seededRandom(2);
+    for (const channels of [1, 3, 4] as const) {
+      const image = { width: 37, height: 23, data: randomBytes(random, 37 * 23 * channels), channels };
+      for (const box of [{ x: 5, y: 3, width: 20, height: 11 }, { x: -4, y: 10, width: 100, height: 100 }, { x: 0, y: 0, width: 37, height: 23 }]) {
+        const region = grayCrop(image, box);
+        const whole = crop(toGray(image), box);
+        expect([region.width, region.height]).toEqual([whole.width, whole.height]);
+        expect(firstDifference(region.data, whole.data)).toBeUndefined();
+      }
+    }
+    expect(() => grayCrop({ width: 2, height: 2, data: new Uint8Array(16) }, { x: 5, y: 0, width: 1, height: 1 })).toThrow(/^grayCrop: box .* is empty inside the 2x2 image/);
   });
 
   it("rejects buffers whose size does not match", () => {
