@@ -1,0 +1,248 @@
+import type { GrayImage } from "@microexp/infer";
+import type { Cascade } from "../cascade/compile.js";
+import { instantiateKernel, type KernelExports } from "./kernel.js";
+import { cachedAxis } from "./resize-exact.js";
+import type { PyramidLevel } from "./scales.js";
+
+// Runs a cascade with the WebAssembly kernel (assembly/). This file lays out the kernel's
+// memory: the cascade's numbers once, then per image size the gray image, one pyramid level,
+// the resize tables, the integral images and the corner offsets of every feature.
+
+const PAGE = 65536;
+const align = (n: number): number => (n + 15) & ~15;
+
+/** Where the integral images' entries live: plain rows, or even/odd columns split into planes. */
+interface IntegralLayout {
+  readonly rowBytes: number;
+  /** 0: plain; 1: column x at plane x & 1, index x >> 1 (windows two pixels apart are adjacent). */
+  readonly shift: number;
+  readonly planeBytes: number;
+  /** Byte offsets of every node's corners from a window origin. */
+  readonly corners: number;
+  /** Byte offsets of the variance window's corners (Haar). */
+  readonly norm: readonly [number, number, number, number];
+}
+
+interface SizeLayout {
+  readonly width: number;
+  readonly height: number;
+  readonly gray: number;
+  readonly level: number;
+  readonly tables: number;
+  readonly upper: number;
+  readonly lower: number;
+  readonly sums: number;
+  readonly squares: number;
+  readonly plain: IntegralLayout;
+  readonly split: IntegralLayout;
+  readonly hits: number;
+  readonly maxHits: number;
+  readonly end: number;
+}
+
+/** Children after parents in every tree: what the kernel's one-pass tree walk needs. */
+function childrenFollowParents(c: Cascade): boolean {
+  for (let t = 0; t + 1 < c.treeNodeStart.length; t++) {
+    const first = c.treeNodeStart[t], count = c.treeNodeStart[t + 1] - first;
+    for (let k = 0; k < count; k++) {
+      for (const child of [c.nodeLeft[first + k], c.nodeRight[first + k]]) if (child > 0 && child <= k) return false;
+    }
+  }
+  return true;
+}
+
+/**
+ * True when every Haar weight is an integer and no feature sum can reach 2^24: then OpenCV's
+ * float32 products and sums are exact integers and the kernel may add in int32 instead.
+ */
+function exactInIntegers(c: Cascade): boolean {
+  const w = c.nodeWeights, r = c.nodeRects;
+  for (let n = 0; n < w.length / 3; n++) {
+    let bound = 0;
+    for (let k = 0; k < 3; k++) {
+      const weight = w[n * 3 + k];
+      if (!Number.isInteger(weight)) return false;
+      bound += Math.abs(weight) * r[n * 12 + k * 4 + 2] * r[n * 12 + k * 4 + 3] * 255;
+    }
+    if (bound >= 2 ** 24) return false;
+  }
+  return true;
+}
+
+export class WasmScanner {
+  private layout: SizeLayout | undefined;
+
+  private constructor(
+    private readonly kernel: KernelExports,
+    private readonly cascade: Cascade,
+    private readonly data: {
+      floats: number; weights: number; integerWeights: boolean; links: number; trees: number;
+      subsets: number; leaves: number; stages: number; end: number;
+    },
+  ) {}
+
+  /** Whether the kernel can run this cascade (LBP stumps; Haar stumps or trees whose children follow their parents). */
+  static supports(cascade: Cascade): boolean {
+    if (cascade.featureType === "LBP") return cascade.stumps && cascade.subsetWords === 8;
+    return cascade.stumps || childrenFollowParents(cascade);
+  }
+
+  /** A scanner for the cascade, or undefined when the kernel is unavailable or cannot run it. */
+  static create(cascade: Cascade): WasmScanner | undefined {
+    if (!WasmScanner.supports(cascade)) return undefined;
+    const lbp = cascade.featureType === "LBP";
+    const kernel = instantiateKernel();
+    if (!kernel) return undefined;
+    const nodes = cascade.nodeThreshold.length, trees = cascade.treeNodeStart.length - 1;
+    let at = align(kernel.heapBase());
+    const floats = at; at = align(at + nodes * 16);
+    const weights = at; at = align(at + nodes * 16);
+    const links = at; at = align(at + nodes * 8);
+    const treeInfo = at; at = align(at + trees * 16);
+    const subsets = at; at = align(at + cascade.nodeSubset.length * 4);
+    const leaves = at; at = align(at + cascade.leaves.length * 8);
+    const stages = at; at = align(at + cascade.stageCount * 16);
+    const integerWeights = !lbp && exactInIntegers(cascade);
+    const scanner = new WasmScanner(kernel, cascade, { floats, weights, integerWeights, links, trees: treeInfo, subsets, leaves, stages, end: at });
+    scanner.reserve(at);
+    const buffer = kernel.memory.buffer;
+    const f = new Float32Array(buffer, floats, nodes * 4);
+    const iw = new Int32Array(buffer, weights, nodes * 4);
+    const l = new Int32Array(buffer, links, nodes * 2);
+    for (let n = 0; n < nodes; n++) {
+      if (!lbp) {
+        for (let k = 0; k < 3; k++) {
+          f[n * 4 + k] = cascade.nodeWeights[n * 3 + k];
+          iw[n * 4 + k] = integerWeights ? cascade.nodeWeights[n * 3 + k] : 0;
+        }
+      }
+      f[n * 4 + 3] = cascade.nodeThreshold[n];
+      l[n * 2] = cascade.nodeLeft[n];
+      l[n * 2 + 1] = cascade.nodeRight[n];
+    }
+    const ti = new Int32Array(buffer, treeInfo, trees * 4);
+    for (let t = 0; t < trees; t++) {
+      ti[t * 4] = cascade.treeNodeStart[t];
+      ti[t * 4 + 1] = cascade.treeNodeStart[t + 1] - cascade.treeNodeStart[t];
+      ti[t * 4 + 2] = cascade.treeLeafStart[t];
+    }
+    new Int32Array(buffer, subsets, cascade.nodeSubset.length).set(cascade.nodeSubset);
+    new Float64Array(buffer, leaves, cascade.leaves.length).set(cascade.leaves);
+    const si = new Int32Array(buffer, stages, cascade.stageCount * 4);
+    const sf = new Float64Array(buffer, stages, cascade.stageCount * 2);
+    for (let s = 0; s < cascade.stageCount; s++) {
+      si[s * 4] = cascade.stageTreeStart[s + 1];
+      sf[s * 2 + 1] = cascade.stageThreshold[s];
+    }
+    return scanner;
+  }
+
+  private reserve(bytes: number): void {
+    const memory = this.kernel.memory;
+    if (memory.buffer.byteLength < bytes) memory.grow(Math.ceil((bytes - memory.buffer.byteLength) / PAGE));
+  }
+
+  private writeCorners(at: number, offset: (dx: number, dy: number) => number): void {
+    const c = this.cascade;
+    const out = new Int32Array(this.kernel.memory.buffer, at, c.nodeRects.length * (c.featureType === "LBP" ? 4 : 3));
+    const r = c.nodeRects;
+    if (c.featureType === "LBP") {
+      for (let n = 0; n < r.length / 4; n++) {
+        const x = r[n * 4], y = r[n * 4 + 1], w = r[n * 4 + 2], h = r[n * 4 + 3];
+        for (let row = 0; row < 4; row++) for (let col = 0; col < 4; col++) out[n * 16 + row * 4 + col] = offset(x + col * w, y + row * h);
+      }
+    } else {
+      for (let i = 0; i < r.length; i += 4) {
+        const x = r[i], y = r[i + 1], w = r[i + 2], h = r[i + 3];
+        out[i] = offset(x, y);
+        out[i + 1] = offset(x + w, y);
+        out[i + 2] = offset(x, y + h);
+        out[i + 3] = offset(x + w, y + h);
+      }
+    }
+  }
+
+  private integralLayout(at: number, rowBytes: number, shift: number, planeBytes: number): IntegralLayout {
+    const offset = (dx: number, dy: number): number => dy * rowBytes + ((dx >> shift) << 2) + (dx & shift) * planeBytes;
+    this.writeCorners(at, offset);
+    const w = this.cascade.windowWidth - 2, h = this.cascade.windowHeight - 2;
+    return { rowBytes, shift, planeBytes, corners: at, norm: [offset(1, 1), offset(1 + w, 1), offset(1, 1 + h), offset(1 + w, 1 + h)] };
+  }
+
+  private layoutFor(width: number, height: number, maxHits: number): SizeLayout {
+    const old = this.layout;
+    if (old && old.width === width && old.height === height && old.maxHits >= maxHits) return old;
+    const c = this.cascade;
+    const cornerBytes = c.nodeRects.length * (c.featureType === "LBP" ? 16 : 12);
+    const plainRowBytes = (width + 1) * 4;
+    const splitRowBytes = Math.ceil((width + 1) / 2) * 4;
+    const planeBytes = (height + 1) * splitRowBytes;
+    const integralBytes = Math.max((height + 1) * plainRowBytes, 2 * planeBytes) + 64;
+    let at = this.data.end;
+    const plainCorners = at; at = align(at + cornerBytes);
+    const splitCorners = at; at = align(at + cornerBytes);
+    const gray = at; at = align(at + width * height);
+    const level = at; at = align(at + width * height);
+    const tables = at; at = align(at + 3 * 4 * (width + height));
+    const upper = at; at = align(at + 4 * width);
+    const lower = at; at = align(at + 4 * width);
+    const sums = at; at = align(at + integralBytes);
+    const squares = at; at = align(at + integralBytes);
+    const hits = at; at = align(at + 8 * maxHits);
+    this.reserve(at);
+    this.layout = {
+      width, height, gray, level, tables, upper, lower, sums, squares, hits, maxHits, end: at,
+      plain: this.integralLayout(plainCorners, plainRowBytes, 0, 0),
+      split: this.integralLayout(splitCorners, splitRowBytes, 1, planeBytes),
+    };
+    return this.layout;
+  }
+
+  /** Resizes the gray image (already in memory) to the level; returns where its pixels are. */
+  private resizeLevel(m: SizeLayout, level: PyramidLevel): number {
+    if (level.width === m.width && level.height === m.height) return m.gray;
+    const cols = cachedAxis(m.width, level.width), rows = cachedAxis(m.height, level.height);
+    const t = new Int32Array(this.kernel.memory.buffer, m.tables, 3 * (level.width + level.height));
+    t.set(cols.index, 0);
+    t.set(cols.w0, level.width);
+    t.set(cols.w1, 2 * level.width);
+    const r = 3 * level.width;
+    t.set(rows.index, r);
+    t.set(rows.w0, r + level.height);
+    t.set(rows.w1, r + 2 * level.height);
+    this.kernel.resizeExact(m.gray, m.width, m.height, m.level, level.width, level.height,
+      m.tables, cols.start, cols.end, m.tables + 4 * r, rows.start, rows.end, m.upper, m.lower);
+    return m.level;
+  }
+
+  /**
+   * Accepted windows of every level, in OpenCV's order: `onHit(levelIndex, x, y)` with
+   * (x, y) in level pixels.
+   */
+  scan(gray: GrayImage, levels: readonly PyramidLevel[], onHit: (level: number, x: number, y: number) => void): void {
+    const c = this.cascade, d = this.data, k = this.kernel;
+    let m = this.layoutFor(gray.width, gray.height, this.layout?.maxHits ?? 4096);
+    new Uint8Array(k.memory.buffer, m.gray, gray.width * gray.height).set(gray.data);
+    levels.forEach((level, index) => {
+      const cols = level.width + 1 - c.windowWidth, rows = level.height + 1 - c.windowHeight;
+      if (cols <= 0 || rows <= 0) return;
+      const pixels = this.resizeLevel(m, level);
+      const ly = level.step === 2 ? m.split : m.plain;
+      const haar = c.featureType === "HAAR";
+      k.integral(pixels, level.width, level.height, m.sums, haar ? m.squares : 0, ly.rowBytes, ly.shift, ly.planeBytes);
+      const run = (): number => haar
+        ? k.scanHaar(m.sums, m.squares, ly.rowBytes, cols, rows, level.step, ly.norm[0], ly.norm[1], ly.norm[2], ly.norm[3],
+          (c.windowWidth - 2) * (c.windowHeight - 2), ly.corners, d.floats, d.weights, d.integerWeights ? 1 : 0,
+          d.links, d.trees, d.leaves, d.stages, c.stageCount, c.stumps ? 1 : 0, m.hits, m.maxHits)
+        : k.scanLbp(m.sums, ly.rowBytes, cols, rows, level.step, ly.corners, d.subsets, d.leaves, d.stages, c.stageCount, m.hits, m.maxHits);
+      let count = run();
+      if (count > m.maxHits) {
+        // More hits than room: grow the buffer (the level's pixels and integrals stay valid) and rescan.
+        m = this.layoutFor(gray.width, gray.height, count);
+        count = run();
+      }
+      const hits = new Int32Array(k.memory.buffer, m.hits, 2 * count);
+      for (let i = 0; i < count; i++) onHit(index, hits[2 * i], hits[2 * i + 1]);
+    });
+  }
+}

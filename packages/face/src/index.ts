@@ -1,0 +1,24 @@
+// @microexp/face: browser-safe core (no Node built-ins, no sharp). File decoding lives in
+// the "@microexp/face/node" entry.
+export type { Box, FaceBox, GrayImage, ImageLike } from "@microexp/infer";
+export type { CascadeData, CascadeSource, FeatureType } from "./cascade/types.js";
+export { parseCascadeXml } from "./cascade/parse-xml.js";
+export { compileCascade, type Cascade } from "./cascade/compile.js";
+export {
+  PAPER_CASCADE,
+  SHIPPED_CASCADES,
+  loadCascade,
+  loadCascadeSource,
+  type ShippedCascadeName,
+} from "./cascade/shipped.js";
+export { detectFaces, detectRawWindows, type DetectOptions } from "./detect/detect-faces.js";
+export { prepareKernel as prepareDetector } from "./detect/kernel.js";
+export type { Detection } from "./detect/group.js";
+export {
+  PAPER_DETECT_OPTIONS,
+  findPaperFace,
+  paperFaceCrop,
+  paperFaceCrops,
+  type PaperFaceCrop,
+  type PaperFaceCrops,
+} from "./paper-face.js";

@@ -1,0 +1,32 @@
+// @microexp/face/node: the Node-only parts (file system and sharp).
+import type { FaceBox } from "@microexp/infer";
+import type { Cascade } from "./cascade/compile.js";
+import { loadCascade } from "./cascade/shipped.js";
+import { decodeImageFile } from "./node/decode.js";
+import { paperFaceCrops } from "./paper-face.js";
+
+export { ImageDecodeError, decodeImage, decodeImageFile, type DecodedImage } from "./node/decode.js";
+
+/** What cropsFromFile returns: the paper's crops of the face found in one file. */
+export interface FileCrops {
+  readonly path: string;
+  /** Size of the decoded image. */
+  readonly width: number;
+  readonly height: number;
+  /** The face box, or null when no face was found and the whole image was used. */
+  readonly box: FaceBox | null;
+  /** The 84*84 inference input (raw 0..255 floats). */
+  readonly input: Float32Array;
+  /** The 8 training crops, TRAINING_CROP_OFFSETS order, 84*84 each. */
+  readonly training: Float32Array[];
+}
+
+/**
+ * File -> decode -> detect (the paper's haarcascade_frontalface_default, scaleFactor 1.3,
+ * minNeighbors 5, first face) -> 84x84 float crops. Pass `cascade` to use another detector.
+ */
+export async function cropsFromFile(path: string, options: { cascade?: Cascade } = {}): Promise<FileCrops> {
+  const [image, cascade] = await Promise.all([decodeImageFile(path), options.cascade ?? loadCascade()]);
+  const { box, input, training } = paperFaceCrops(image, cascade);
+  return { path, width: image.width, height: image.height, box, input, training };
+}

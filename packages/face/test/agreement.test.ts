@@ -1,0 +1,51 @@
+import { readFileSync } from "node:fs";
+import { beforeAll, describe, expect, it } from "vitest";
+import { SHIPPED_CASCADES, compileCascade, detectFaces, detectRawWindows, loadCascade, parseCascadeXml } from "../src/index.js";
+import { fixtureName, fixturePhotos, loadPhoto } from "./fixtures.js";
+import { CASCADE_XML_DIR, loadOpenCv, openCvCascade, openCvDetect, type OpenCv } from "./opencv.js";
+
+let cv: OpenCv;
+beforeAll(async () => {
+  ({ cv } = await loadOpenCv());
+});
+
+const boxOnly = ({ x, y, width, height }: { x: number; y: number; width: number; height: number }) => ({ x, y, width, height });
+
+describe.each(SHIPPED_CASCADES)("%s agrees with opencv-js", (name) => {
+  it.each(fixturePhotos().map((p) => [fixtureName(p), p]))("raw windows on %s (scaleFactor 1.3, minNeighbors 0), both engines", async (_label, path) => {
+    const [image, cascade] = await Promise.all([loadPhoto(path), loadCascade(name)]);
+    const theirs = openCvDetect(cv, openCvCascade(cv, name), image, { scaleFactor: 1.3, minNeighbors: 0 });
+    expect(theirs.length).toBeGreaterThan(0);
+    for (const engine of ["wasm", "js"] as const) {
+      expect(detectRawWindows(image, cascade, { scaleFactor: 1.3, engine }).map(boxOnly), engine).toEqual(theirs);
+    }
+  });
+
+  it.each(fixturePhotos().map((p) => [fixtureName(p), p]))("faces on %s (scaleFactor 1.1 and 1.3, minNeighbors 3 and 5)", async (_label, path) => {
+    const [image, cascade] = await Promise.all([loadPhoto(path), loadCascade(name)]);
+    for (const [scaleFactor, minNeighbors] of [[1.3, 5], [1.1, 3]]) {
+      const ours = detectFaces(image, cascade, { scaleFactor, minNeighbors }).map(boxOnly);
+      const theirs = openCvDetect(cv, openCvCascade(cv, name), image, { scaleFactor, minNeighbors });
+      expect(ours, `scaleFactor ${scaleFactor}, minNeighbors ${minNeighbors}`).toEqual(theirs);
+    }
+  });
+});
+
+describe("a cascade with fractional weights (OpenCV's float32 feature arithmetic, not the integer shortcut)", () => {
+  it("gives opencv-js's raw windows on both engines", async () => {
+    const xml = readFileSync(new URL("haarcascade_frontalface_default.xml", CASCADE_XML_DIR), "utf8")
+      .replace(/ 3\.<\/_>/g, " 2.95</_>").replace(/ 2\.<\/_>/g, " 1.97</_>");
+    const name = "fractional_weights";
+    cv.FS_createDataFile("/", `${name}.xml`, new TextEncoder().encode(xml), true, false, false);
+    const classifier = new cv.CascadeClassifier();
+    expect(classifier.load(`/${name}.xml`)).toBe(true);
+    const cascade = compileCascade(parseCascadeXml(xml, name));
+    const image = await loadPhoto(fixturePhotos()[0]);
+    const theirs = openCvDetect(cv, classifier, image, { scaleFactor: 1.3, minNeighbors: 0 });
+    classifier.delete();
+    expect(theirs.length).toBeGreaterThan(0);
+    for (const engine of ["wasm", "js"] as const) {
+      expect(detectRawWindows(image, cascade, { scaleFactor: 1.3, engine }).map(boxOnly), engine).toEqual(theirs);
+    }
+  });
+});
