@@ -1,0 +1,56 @@
+// The 8 training crops of every face, decoded once per dataset and cached on disk, so that
+// resumed runs and every cell of a sweep skip the decoding and the face detection.
+import { createHash } from "node:crypto";
+import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import type { Manifest } from "@microexp/datasets";
+import { hashManifest } from "@microexp/datasets";
+import type { CropSet } from "@microexp/distill";
+import { allocateCropSet, CROP_PIXELS, CROPS_PER_IMAGE, loadCropSet } from "@microexp/distill";
+import type { TaskProgress } from "./progress.js";
+
+export interface CropLoadOptions {
+  detectFaces: boolean;
+  /** Folder of the crop cache; no caching without one. */
+  cacheDir?: string;
+  /** Versions of the code that makes the crops: a new version makes new crops. */
+  cropCodeVersion: string;
+  /** Starts the progress display of the decoding (not called when the cache has the crops). */
+  startProgress?: () => TaskProgress;
+  signal?: AbortSignal;
+}
+
+export function cropCacheFile(manifest: Manifest, options: Pick<CropLoadOptions, "detectFaces" | "cropCodeVersion"> & { cacheDir: string }): string {
+  const key = createHash("sha256")
+    .update(JSON.stringify({ manifest: hashManifest(manifest), files: manifest.entries.map((e) => e.file), detectFaces: options.detectFaces, code: options.cropCodeVersion }))
+    .digest("hex").slice(0, 24);
+  return join(options.cacheDir, `crops-${key}.u8`);
+}
+
+export async function loadCrops(manifest: Manifest, options: CropLoadOptions): Promise<{ crops: CropSet; fromCache: boolean }> {
+  const paths = manifest.entries.map((e) => e.file);
+  const bytes = manifest.entries.length * CROPS_PER_IMAGE * CROP_PIXELS;
+  const cache = options.cacheDir ? cropCacheFile(manifest, { ...options, cacheDir: options.cacheDir }) : undefined;
+  if (cache && existsSync(cache)) {
+    const stored = readFileSync(cache);
+    if (stored.length !== bytes) throw new Error(`${cache}: holds ${stored.length} bytes, ${manifest.entries.length} faces need ${bytes}; delete it to decode the images again`);
+    const crops = allocateCropSet(manifest.entries.length, manifest.labelNames, paths);
+    crops.pixels.set(stored);
+    manifest.entries.forEach((entry, i) => (crops.labels[i] = entry.label));
+    return { crops, fromCache: true };
+  }
+  const progress = options.startProgress?.();
+  const crops = await loadCropSet(manifest.entries, manifest.labelNames, {
+    detectFaces: options.detectFaces,
+    onProgress: (done) => progress?.update(done),
+    ...(options.signal ? { signal: options.signal } : {}),
+  });
+  progress?.done();
+  if (cache) {
+    mkdirSync(options.cacheDir!, { recursive: true });
+    const temporary = `${cache}.tmp-${process.pid}`;
+    writeFileSync(temporary, crops.pixels);
+    renameSync(temporary, cache);
+  }
+  return { crops, fromCache: false };
+}

@@ -1,0 +1,204 @@
+// The `cv` command: one configuration, k-fold cross-validation, a report.
+import { dirname, join, resolve } from "node:path";
+import type { BackendPreference, CrossValidationSummary, FoldJob, Summary, TrainConfig } from "@microexp/distill";
+import { crossValidate } from "@microexp/distill";
+import type { DataOptions, DatasetKind, Protocol } from "./data.js";
+import { makeSplit } from "./data.js";
+import { percent, meanStd, markdownTable, formatDuration, jsonNumbers } from "./format.js";
+import { architectureOf, checkModel } from "./models.js";
+import type { PreparedData } from "./prepare.js";
+import { prepareData } from "./prepare.js";
+import type { ProgressDisplay } from "./progress.js";
+import type { DataRecord, EngineRecord, ReportFiles, RunRecord } from "./report.js";
+import { aboutTable, dataRecord, engineRecord, metricsRecord, recallAndConfusion, runRecord, writeReport } from "./report.js";
+import type { TrainingOptions } from "./run-config.js";
+import { claimRunDir, runName, studentConfig, teacherConfig } from "./run-config.js";
+
+export interface RunOptions {
+  /** Worker threads (0: in this thread). Default: one per core. */
+  workers?: number;
+  backend: BackendPreference;
+  /** Default: runs/<a name derived from the configuration>. */
+  runDir?: string;
+  /** Crop and teacher-logit caches. Default: a "cache" folder beside the run folder. */
+  cacheDir?: string;
+}
+
+export interface CvOptions extends DataOptions, TrainingOptions, RunOptions {
+  protocol: Protocol;
+  folds: number;
+}
+
+export interface CommandContext {
+  /** The command line, recorded in reports. */
+  argv: readonly string[];
+  progress: ProgressDisplay;
+  signal?: AbortSignal;
+}
+
+export interface FoldRecord {
+  fold: number;
+  trainImages: number;
+  testImages: number;
+  studentSeed: number;
+  teacherSeed: number | null;
+  cropAccuracy: number;
+  voteAccuracy: number;
+  inferenceCropAccuracy: number;
+  teacherCropAccuracy: number | null;
+  recall: Array<number | null>;
+  confusion: number[][];
+  finalLoss: number | null;
+  epochs: number;
+  /** Training time of the student in the run that finished the fold (a resumed fold counts its last part only). */
+  trainSeconds: number;
+  samplesPerSecond: number;
+  backend: string;
+}
+
+export interface CvReport {
+  kind: "cv";
+  run: RunRecord;
+  data: DataRecord;
+  split: { protocol: Protocol; folds: number; seed: number | null };
+  seeds: { split: number; students: number[]; teachers: number[] | null };
+  training: TrainingOptions & { architecture: string; teacherArchitecture: string | null };
+  runDir: string;
+  cacheDir: string;
+  engine: EngineRecord;
+  results: {
+    folds: FoldRecord[];
+    cropAccuracy: Summary;
+    voteAccuracy: Summary;
+    inferenceCropAccuracy: Summary;
+    teacherCropAccuracy: Summary | null;
+    recall: Array<number | null>;
+    confusion: number[][];
+  };
+}
+
+export interface CvOutcome {
+  report: CvReport;
+  files: ReportFiles;
+}
+
+export function defaultRunDir(options: CvOptions): string {
+  return resolve("runs", runName({ data: options, training: options, protocol: options.protocol, folds: options.folds }));
+}
+
+export function checkTrainingModels(options: TrainingOptions): void {
+  checkModel(options.model, "--model");
+  if (options.teacher) checkModel(options.teacher, "--teacher");
+}
+
+/** Runs one cross-validation (resuming whatever an earlier run of it left) and writes its report. */
+export async function runCv(options: CvOptions, context: CommandContext, prepared?: PreparedData): Promise<CvOutcome> {
+  const started = new Date();
+  checkTrainingModels(options);
+  const runDir = resolve(options.runDir ?? defaultRunDir(options));
+  const cacheDir = resolve(options.cacheDir ?? join(dirname(runDir), "cache"));
+  const data = prepared ?? (await prepareData(options, options.seed, cacheDir, context.progress, context.signal));
+  const split = makeSplit(data, options.dataset, { protocol: options.protocol, folds: options.folds, seed: options.seed });
+  const folds = split.folds.length;
+  const students = split.folds.map((_, f) => studentConfig(options, f));
+  const teachers = split.folds.map((_, f) => teacherConfig(options, f));
+  claimRunDir(runDir, {
+    dataset: options.dataset, labels: data.manifest.labelNames, detectFaces: data.detectFaces, limit: options.limit ?? null,
+    manifestHash: data.manifestHash, protocol: options.protocol, folds, splitSeed: split.seed, student: students[0], teacher: teachers[0] ?? null,
+  });
+  const jobs: FoldJob[] = split.folds.map((fold, f) => ({
+    fold: f, runDir, train: fold.train, test: fold.test, student: students[f], dataHash: data.manifestHash,
+    ...(teachers[f] ? { teacher: { config: teachers[f] as TrainConfig, cacheDir } } : {}),
+  }));
+
+  const { progress } = context;
+  progress.log(`run folder: ${runDir}`);
+  progress.folds(folds);
+  const summary: CrossValidationSummary = await crossValidate(data.crops, jobs, {
+    ...(options.workers !== undefined ? { workers: options.workers } : {}),
+    backend: options.backend,
+    onEvent: (fold, event) => progress.trainingEvent(`fold ${fold}`, event),
+    onFoldDone: (result, resumed) => progress.foldDone(result, resumed),
+    ...(context.signal ? { signal: context.signal } : {}),
+  });
+
+  const report: CvReport = {
+    kind: "cv",
+    run: runRecord(context.argv, started),
+    data: dataRecord(data, options.dataset, options.limit),
+    split: { protocol: options.protocol, folds, seed: split.seed },
+    seeds: { split: options.seed, students: students.map((s) => s.seed), teachers: teachers[0] ? teachers.map((t) => t!.seed) : null },
+    training: {
+      model: options.model, teacher: options.teacher, teacherEpochs: options.teacher ? (options.teacherEpochs ?? options.epochs) : undefined,
+      teacherDropout: options.teacherDropout, temperature: options.temperature, lambda: options.lambda, t2: options.t2,
+      epochs: options.epochs, lr: options.lr, batch: options.batch, dropout: options.dropout, seed: options.seed,
+      architecture: architectureOf(options.model), teacherArchitecture: options.teacher ? architectureOf(options.teacher) : null,
+    },
+    runDir, cacheDir,
+    engine: engineRecord(summary.backend),
+    results: {
+      folds: summary.folds.map((r) => ({
+        fold: r.fold, trainImages: jobs[r.fold].train.length, testImages: jobs[r.fold].test.length,
+        studentSeed: students[r.fold].seed, teacherSeed: teachers[r.fold]?.seed ?? null,
+        cropAccuracy: r.metrics.cropAccuracy, voteAccuracy: r.metrics.voteAccuracy, inferenceCropAccuracy: r.metrics.inferenceCropAccuracy,
+        teacherCropAccuracy: r.teacherMetrics?.cropAccuracy ?? null,
+        recall: metricsRecord(r.metrics).recall, confusion: r.metrics.confusion,
+        finalLoss: r.history.at(-1)?.loss ?? null, epochs: r.history.at(-1)?.epoch ?? 0,
+        trainSeconds: r.trainSeconds, samplesPerSecond: r.samplesPerSecond, backend: r.backend,
+      })),
+      cropAccuracy: summary.cropAccuracy, voteAccuracy: summary.voteAccuracy, inferenceCropAccuracy: summary.inferenceCropAccuracy,
+      teacherCropAccuracy: summary.teacherCropAccuracy ?? null, recall: jsonNumbers(summary.recall), confusion: summary.confusion,
+    },
+  };
+  return { report, files: writeReport(runDir, "report", report, cvMarkdown(report)) };
+}
+
+const epochs = (n: number | undefined) => `${n} epoch${n === 1 ? "" : "s"}`;
+
+/** One line on how a student was trained; `perCell` names settings that a sweep varies. */
+export function describeTraining(t: CvReport["training"], perCell: { model?: boolean; temperature?: boolean } = {}): string {
+  const model = perCell.model ? "model per cell" : `${t.model} (${t.architecture})`;
+  const student = `${model}, ${epochs(t.epochs)}, Adam lr ${t.lr}, batch ${t.batch}, dropout ${t.dropout}`;
+  if (!t.teacher) return `${student}; vanilla (cross-entropy only)`;
+  const temperature = perCell.temperature ? "T per cell" : `T ${t.temperature}`;
+  return `${student}; distilled from ${t.teacher} (${epochs(t.teacherEpochs)}, dropout ${t.teacherDropout}) with ${temperature}, lambda ${t.lambda}${t.t2 ? ", soft term x T^2" : ""}`;
+}
+
+/** The headline of a cross-validation: crop-averaged accuracy (mean ± std), as the paper reports. */
+export function accuracyTable(r: CvReport["results"], folds: number): string {
+  const rows = [
+    ["crop-averaged (the paper's measure)", meanStd(r.cropAccuracy)],
+    ["8-crop voting (mean of the logits)", meanStd(r.voteAccuracy)],
+    ["inference crop only (the runtime's)", meanStd(r.inferenceCropAccuracy)],
+  ];
+  if (r.teacherCropAccuracy) rows.push(["teacher, crop-averaged", meanStd(r.teacherCropAccuracy)]);
+  return markdownTable(["measure", `accuracy % (mean ± std over ${folds} folds)`], rows);
+}
+
+export function cvMarkdown(report: CvReport): string {
+  const { results: r, data, training } = report;
+  const seeds = `split ${report.seeds.split}; students ${report.seeds.students.join(", ")}` +
+    (report.seeds.teachers ? `; teachers ${report.seeds.teachers.join(", ")}` : "");
+  const split = report.split.protocol === "predefined" ? "the dataset's own split" : `${report.split.protocol === "subject" ? "subject-independent" : "random (stratified)"} ${report.split.folds}-fold`;
+  const foldRows = r.folds.map((f) => [
+    String(f.fold), String(f.trainImages), String(f.testImages), percent(f.cropAccuracy), percent(f.voteAccuracy),
+    percent(f.inferenceCropAccuracy), percent(f.teacherCropAccuracy), f.finalLoss === null ? "—" : f.finalLoss.toFixed(4),
+    String(f.epochs), formatDuration(f.trainSeconds), f.samplesPerSecond.toFixed(0),
+  ]);
+  return [
+    `# Cross-validation: ${training.model} on ${data.name}`, "",
+    aboutTable(report.run, data, report.engine, [
+      ["split", `${split}, seed ${report.split.seed ?? "—"}`],
+      ["training", describeTraining(training)],
+      ["seeds", seeds],
+      ["run folder", `\`${report.runDir}\``],
+    ]), "",
+    "## Accuracy", "",
+    accuracyTable(r, report.split.folds), "",
+    "## Per fold", "",
+    markdownTable(["fold", "train images", "test images", "crop-averaged %", "voting %", "inference crop %", "teacher %", "final loss", "epochs", "student time", "samples/s"], foldRows), "",
+    recallAndConfusion(data.labels, r.confusion, r.recall.map((v) => v ?? Number.NaN)), "",
+  ].join("\n");
+}
+
+export type { DatasetKind };

@@ -1,0 +1,32 @@
+// Data for a command: the manifest, its hash, and the 8 crops of every face (cached).
+import { hashManifest } from "@microexp/datasets";
+import type { CropSet } from "@microexp/distill";
+import { loadCrops } from "./crops.js";
+import type { DataOptions, LoadedData } from "./data.js";
+import { loadData } from "./data.js";
+import { packageVersions } from "./environment.js";
+import type { ProgressDisplay } from "./progress.js";
+
+export interface PreparedData extends LoadedData {
+  /** SHA-256 of the manifest (hashManifest): names the data in every report and cache key. */
+  manifestHash: string;
+  crops: CropSet;
+  cropsFromCache: boolean;
+}
+
+export async function prepareData(options: DataOptions, seed: number, cacheDir: string | undefined, progress: ProgressDisplay, signal?: AbortSignal): Promise<PreparedData> {
+  const loaded = await loadData(options, seed);
+  const { manifest } = loaded;
+  const versions = packageVersions();
+  const limited = loaded.availableImages > manifest.entries.length ? ` (--limit: ${manifest.entries.length} of ${loaded.availableImages})` : "";
+  progress.log(`data: ${manifest.entries.length} images in ${manifest.labelNames.length} classes from ${manifest.root}${limited}`);
+  const { crops, fromCache } = await loadCrops(manifest, {
+    detectFaces: loaded.detectFaces,
+    ...(cacheDir ? { cacheDir } : {}),
+    cropCodeVersion: `face ${versions["@microexp/face"]}, infer ${versions["@microexp/infer"]}, distill ${versions["@microexp/distill"]}`,
+    startProgress: () => progress.task(loaded.detectFaces ? "decoding, detecting faces" : "decoding", manifest.entries.length),
+    ...(signal ? { signal } : {}),
+  });
+  if (fromCache) progress.log(`crops: read from the cache in ${cacheDir}`);
+  return { ...loaded, manifestHash: hashManifest(manifest), crops, cropsFromCache: fromCache };
+}

@@ -1,0 +1,227 @@
+// The command line: `cv`, `sweep`, `export` and `eval`, each with --help.
+import { Command, Option } from "commander";
+import { BACKEND_PREFERENCES } from "@microexp/distill";
+import type { BackendPreference } from "@microexp/distill";
+import type { EngineChoice } from "@microexp/infer";
+import type { CvOptions } from "./cv.js";
+import { accuracyTable, runCv } from "./cv.js";
+import type { DataOptions, DatasetKind, LabelSet, Protocol } from "./data.js";
+import { DATASET_KINDS, LABEL_SETS, PROTOCOLS } from "./data.js";
+import { packageVersions } from "./environment.js";
+import type { EvalOptions } from "./eval.js";
+import { runEval } from "./eval.js";
+import type { ExportOptions } from "./export.js";
+import { runExport } from "./export.js";
+import { markdownTable, meanStd, percent } from "./format.js";
+import { knownStudents } from "./models.js";
+import { dropoutRate, nameList, nonNegativeInteger, positiveInteger, positiveNumber, positiveNumberList, unitInterval } from "./parse.js";
+import type { PaperDataset } from "./paper-results.js";
+import type { ProgressDisplay } from "./progress.js";
+import type { TrainingOptions } from "./run-config.js";
+import { TRAINING_DEFAULTS } from "./run-config.js";
+import type { SweepOptions, SweepTable } from "./sweep.js";
+import { SWEEP_TABLES, runSweep } from "./sweep.js";
+import { TEACHERS } from "@microexp/models";
+
+export interface CliEnvironment {
+  /** The arguments after the program name (recorded in reports). */
+  argv: readonly string[];
+  /** Where results are printed. */
+  print: (text: string) => void;
+  /** Makes the progress display for a command. */
+  progress: () => ProgressDisplay;
+  signal?: AbortSignal;
+}
+
+type Raw = Record<string, unknown>;
+
+function addDataOptions(command: Command): Command {
+  return command
+    .addOption(new Option("--dataset <kind>", "how the data is laid out: ckplus (original CK+), oulu (original Oulu-CASIA), folder (one folder per class), fer2013 (Training/ PublicTest/ folders), list (\"<image path> <label>\" lines)").choices(DATASET_KINDS).makeOptionMandatory())
+    .requiredOption("--data <path>", "the dataset's folder (a file for --dataset list)")
+    .addOption(new Option("--labels <set>", "label set: ck8 (neutral + 7 emotions, the paper's CK+), ck7 (no neutral), oulu, fer2013, folders (a folder dataset's own folder names)").choices(LABEL_SETS))
+    .option("--root <dir>", "folder that a label list's relative image paths start from (default: the list's folder)")
+    .option("--detect-faces", "find the face with the paper's Viola-Jones detector first (default for ckplus and oulu)")
+    .option("--no-detect-faces", "take the whole image as the face (default for folder, fer2013, list)")
+    .option("--limit <n>", "use only n images (a class-balanced, seeded choice): for smoke runs", positiveInteger);
+}
+
+function addTrainingOptions(command: Command, withModel = true): Command {
+  if (withModel) command.option("--model <name>", `student network: ${knownStudents().join(", ")}`, TRAINING_DEFAULTS.model);
+  return command
+    .option("--teacher <name>", `distil from this teacher (omit for vanilla training): ${Object.keys(TEACHERS).join(", ")}, or a family member such as p1-M`)
+    .option("--teacher-epochs <n>", "epochs of the teacher (default: --epochs)", positiveInteger)
+    .option("--teacher-dropout <rate>", "dropout rate of the teacher", dropoutRate, TRAINING_DEFAULTS.teacherDropout)
+    .option("--temperature <T>", "distillation temperature", positiveNumber, TRAINING_DEFAULTS.temperature)
+    .option("--lambda <w>", "weight of the teacher term in the KD loss (0..1)", unitInterval, TRAINING_DEFAULTS.lambda)
+    .option("--t2", "multiply the teacher term by T^2 (Hinton et al.; the paper does not)", false)
+    .option("--epochs <n>", "training epochs (the paper: 3000)", positiveInteger, TRAINING_DEFAULTS.epochs)
+    .option("--lr <rate>", "Adam learning rate", positiveNumber, TRAINING_DEFAULTS.lr)
+    .option("--batch <n>", "batch size", positiveInteger, TRAINING_DEFAULTS.batch)
+    .option("--dropout <rate>", "dropout rate after fc1 (0.5 for candidates, 0 for the final model)", dropoutRate, TRAINING_DEFAULTS.dropout)
+    .option("--seed <n>", "seed of the split, the --limit choice and the initial weights (fold f uses seed + f)", nonNegativeInteger, TRAINING_DEFAULTS.seed);
+}
+
+function addRunOptions(command: Command, workers = true): Command {
+  if (workers) command.option("--workers <n>", "worker threads running folds in parallel (0: in the main thread; default: one per core)", nonNegativeInteger);
+  return command
+    .addOption(new Option("--backend <name>", "TensorFlow.js backend (auto: tfjs-node if installed, else wasm, else cpu)").choices(BACKEND_PREFERENCES).default("auto"))
+    .option("--cache-dir <dir>", "cache of decoded crops and teacher logits (default: \"cache\" beside the run folder)");
+}
+
+function addSplitOptions(command: Command): Command {
+  return command
+    .addOption(new Option("--protocol <name>", "random (stratified), subject (subject-independent), predefined (FER2013's or the list's batch folders)").choices(PROTOCOLS).default("random"))
+    .option("--folds <k>", "number of folds", positiveInteger, 10);
+}
+
+function dataOptions(raw: Raw): DataOptions {
+  return {
+    dataset: raw.dataset as DatasetKind, data: raw.data as string,
+    ...(raw.labels ? { labels: raw.labels as LabelSet } : {}),
+    ...(raw.root ? { root: raw.root as string } : {}),
+    ...(raw.detectFaces !== undefined ? { detectFaces: raw.detectFaces as boolean } : {}),
+    ...(raw.limit !== undefined ? { limit: raw.limit as number } : {}),
+  };
+}
+
+function trainingOptions(raw: Raw): TrainingOptions {
+  return {
+    model: raw.model as string ?? TRAINING_DEFAULTS.model,
+    ...(raw.teacher ? { teacher: raw.teacher as string } : {}),
+    ...(raw.teacherEpochs !== undefined ? { teacherEpochs: raw.teacherEpochs as number } : {}),
+    teacherDropout: raw.teacherDropout as number, temperature: raw.temperature as number, lambda: raw.lambda as number,
+    t2: raw.t2 === true, epochs: raw.epochs as number, lr: raw.lr as number, batch: raw.batch as number,
+    dropout: raw.dropout as number, seed: raw.seed as number,
+  };
+}
+
+function runOptions(raw: Raw) {
+  return {
+    backend: raw.backend as BackendPreference,
+    ...(raw.workers !== undefined ? { workers: raw.workers as number } : {}),
+    ...(raw.cacheDir ? { cacheDir: raw.cacheDir as string } : {}),
+  };
+}
+
+const EXAMPLES_CV = `
+Examples:
+  $ microexp-train cv --dataset folder --data ../shared/data/ckplus48 --labels ck7 --protocol subject --epochs 300
+  $ microexp-train cv --dataset ckplus --data CK+ --teacher vgg-small --teacher-epochs 100 --epochs 3000
+  $ microexp-train cv --dataset folder --data faces --epochs 1 --limit 40 --folds 2     (a smoke run)
+Run the same command again to resume: finished folds are kept, the others continue from their last epoch.`;
+
+export function createProgram(env: CliEnvironment): Command {
+  const program = new Command("microexp-train")
+    .description("Train, cross-validate, sweep and export MicroExpNet models (the paper's experiments).")
+    .version(packageVersions()["@microexp/train-app"] ?? "unknown")
+    .showHelpAfterError("(add --help for usage)");
+
+  const cv = program.command("cv").description("cross-validate one configuration and write report.md and report.json in its run folder");
+  addTrainingOptions(addSplitOptions(addDataOptions(cv)));
+  addRunOptions(cv).option("--run-dir <dir>", "run folder (default: runs/<a name derived from the configuration>)");
+  cv.addHelpText("after", EXAMPLES_CV).action(async (raw: Raw) => {
+    const options: CvOptions = {
+      ...dataOptions(raw), ...trainingOptions(raw), ...runOptions(raw),
+      protocol: raw.protocol as Protocol, folds: raw.folds as number, ...(raw.runDir ? { runDir: raw.runDir as string } : {}),
+    };
+    const progress = env.progress();
+    try {
+      const { report, files } = await runCv(options, { argv: env.argv, progress, ...(env.signal ? { signal: env.signal } : {}) });
+      progress.stop();
+      env.print(`\n${accuracyTable(report.results, report.split.folds)}\n\nreport: ${files.markdown}\n        ${files.json}\n`);
+    } finally {
+      progress.stop();
+    }
+  });
+
+  const sweep = program.command("sweep").description("the paper's tables, one cross-validation per cell (each resumable), reported beside the paper's numbers");
+  sweep.addOption(new Option("--table <name>", "family: v/p1/p2/p12 x M/S/XS/XXS, vanilla; temperature: T in 2..64 for --model; kd: vanilla vs distilled p12 sizes").choices(SWEEP_TABLES).makeOptionMandatory());
+  addTrainingOptions(addSplitOptions(addDataOptions(sweep)));
+  addRunOptions(sweep)
+    .option("--temperatures <list>", "temperatures of --table temperature (default: 2,4,8,16,20,32,64)", positiveNumberList)
+    .option("--cells <ids>", "run only these cells, e.g. p12-XXS,v-XXS or T8 or kd-p12-XXS", nameList)
+    .addOption(new Option("--paper <dataset>", "whose numbers to print beside ours (default: from the label set)").choices(["ckplus", "oulu", "none"]))
+    .option("--sweep-dir <dir>", "sweep folder; each cell runs in <sweep-dir>/<cell> (default: runs/sweep-...)")
+    .action(async (raw: Raw) => {
+      const options: SweepOptions = {
+        ...dataOptions(raw), ...trainingOptions(raw), ...runOptions(raw),
+        table: raw.table as SweepTable, protocol: raw.protocol as Protocol, folds: raw.folds as number,
+        ...(raw.temperatures ? { temperatures: raw.temperatures as number[] } : {}),
+        ...(raw.cells ? { cells: raw.cells as string[] } : {}),
+        ...(raw.paper ? { paper: raw.paper as PaperDataset | "none" } : {}),
+        ...(raw.sweepDir ? { sweepDir: raw.sweepDir as string } : {}),
+      };
+      const progress = env.progress();
+      try {
+        const { report, files } = await runSweep(options, { argv: env.argv, progress, ...(env.signal ? { signal: env.signal } : {}) });
+        progress.stop();
+        const rows = report.cells.map((c) => [c.id, meanStd(c.cropAccuracy), c.paper === null ? "—" : c.paper.toFixed(2)]);
+        env.print(`\n${markdownTable(["cell", "crop-averaged %", "paper %"], rows)}\n\nreport: ${files.markdown}\n        ${files.json}\n`);
+      } finally {
+        progress.stop();
+      }
+    });
+
+  const exportCommand = program.command("export").description("train on all the data (no test fold) and write a weights file (.mxw) for @microexp/infer, with a model card");
+  addTrainingOptions(addDataOptions(exportCommand));
+  addRunOptions(exportCommand, false)
+    .requiredOption("--out <file>", "the weights file to write (.mxw)")
+    .option("--cv-report <file>", "a cv report.json of this configuration: its accuracy goes into the model card")
+    .option("--name <name>", "model name in the card")
+    .option("--weights-version <version>", "version of these weights in the card, e.g. 1.0.0")
+    .option("--description <text>", "description in the card")
+    .option("--license <id>", "license of the weights in the card")
+    .option("--float16", "store the weights as float16 (half the size)")
+    .option("--run-dir <dir>", "folder of the checkpoints and the report (default: runs/export-...)")
+    .action(async (raw: Raw) => {
+      const options: ExportOptions = {
+        ...dataOptions(raw), ...trainingOptions(raw), ...runOptions(raw), out: raw.out as string,
+        ...(raw.cvReport ? { cvReport: raw.cvReport as string } : {}),
+        ...(raw.name ? { name: raw.name as string } : {}),
+        ...(raw.weightsVersion ? { weightsVersion: raw.weightsVersion as string } : {}),
+        ...(raw.description ? { description: raw.description as string } : {}),
+        ...(raw.license ? { license: raw.license as string } : {}),
+        float16: raw.float16 === true,
+        ...(raw.runDir ? { runDir: raw.runDir as string } : {}),
+      };
+      const progress = env.progress();
+      try {
+        const { report, files } = await runExport(options, { argv: env.argv, progress, ...(env.signal ? { signal: env.signal } : {}) });
+        progress.stop();
+        const m = report.trainingSetMetrics;
+        env.print(`\nweights: ${report.weightsFile} (${report.weightsBytes} bytes)\n` +
+          `accuracy on the training images (not a test): crop-averaged ${percent(m.cropAccuracy)}%\nreport: ${files.markdown}\n`);
+      } finally {
+        progress.stop();
+      }
+    });
+
+  const evalCommand = program.command("eval").description("evaluate a weights file (.mxw) on a dataset with @microexp/infer: crop-averaged accuracy, voting, inference crop, recall, confusion");
+  addDataOptions(evalCommand)
+    .requiredOption("--weights <file>", "the weights file (.mxw)")
+    .addOption(new Option("--engine <name>", "@microexp/infer engine").choices(["auto", "wasm", "js"]).default("auto"))
+    .option("--seed <n>", "seed of the --limit choice", nonNegativeInteger, TRAINING_DEFAULTS.seed)
+    .option("--cache-dir <dir>", "cache of decoded crops (default: runs/cache)")
+    .option("--report-dir <dir>", "where report.md and report.json go (default: runs/eval-<weights>-<data>)")
+    .action(async (raw: Raw) => {
+      const options: EvalOptions = {
+        ...dataOptions(raw), weights: raw.weights as string, engine: raw.engine as EngineChoice, seed: raw.seed as number,
+        ...(raw.cacheDir ? { cacheDir: raw.cacheDir as string } : {}),
+        ...(raw.reportDir ? { reportDir: raw.reportDir as string } : {}),
+      };
+      const progress = env.progress();
+      try {
+        const { report, files } = await runEval(options, { argv: env.argv, progress, ...(env.signal ? { signal: env.signal } : {}) });
+        progress.stop();
+        const m = report.metrics;
+        env.print(`\n${markdownTable(["measure", "accuracy %"], [
+          ["crop-averaged", percent(m.cropAccuracy)], ["8-crop voting", percent(m.voteAccuracy)], ["inference crop", percent(m.inferenceCropAccuracy)],
+        ])}\n\nreport: ${files.markdown}\n        ${files.json}\n`);
+      } finally {
+        progress.stop();
+      }
+    });
+
+  return program;
+}

@@ -1,0 +1,114 @@
+// What a run trains, as the distill package's configs; a name derived from it; and the
+// run.json that keeps a run folder from being reused by another configuration.
+import { existsSync, readFileSync } from "node:fs";
+import { join } from "node:path";
+import type { TrainConfig } from "@microexp/distill";
+import type { DataOptions, LabelSet, Protocol } from "./data.js";
+import { labelSetFor } from "./data.js";
+import { UsageError } from "./errors.js";
+import { safeName, writeFileAtomic } from "./files.js";
+import { basename, resolve } from "node:path";
+
+export interface TrainingOptions {
+  model: string;
+  /** Omitted: vanilla training (cross-entropy only). */
+  teacher?: string;
+  /** Default: the student's epochs. */
+  teacherEpochs?: number;
+  teacherDropout: number;
+  temperature: number;
+  lambda: number;
+  /** Multiply the soft term by T^2 (Hinton et al.; not in the paper). */
+  t2: boolean;
+  epochs: number;
+  lr: number;
+  batch: number;
+  dropout: number;
+  seed: number;
+}
+
+export const TRAINING_DEFAULTS = {
+  model: "microexpnet", teacherDropout: 0.5, temperature: 8, lambda: 0.5, t2: false,
+  epochs: 3000, lr: 1e-4, batch: 64, dropout: 0.5, seed: 1,
+} as const;
+
+/** The student's training configuration (fold `offset` adds to the seed, so folds draw different initial weights). */
+export function studentConfig(options: TrainingOptions, offset = 0): TrainConfig {
+  return {
+    architecture: options.model, epochs: options.epochs, seed: options.seed + offset,
+    batchSize: options.batch, learningRate: options.lr, dropout: options.dropout,
+    ...(options.teacher ? { distillation: { temperature: options.temperature, lambda: options.lambda, scaleByTemperatureSquared: options.t2 } } : {}),
+  };
+}
+
+export function teacherConfig(options: TrainingOptions, offset = 0): TrainConfig | undefined {
+  if (!options.teacher) return undefined;
+  return {
+    architecture: options.teacher, epochs: options.teacherEpochs ?? options.epochs, seed: options.seed + offset,
+    batchSize: options.batch, learningRate: options.lr, dropout: options.teacherDropout,
+  };
+}
+
+/** The data folder's (or list's) name, as used in run names. */
+export function dataName(options: Pick<DataOptions, "data">): string {
+  return basename(resolve(options.data)).replace(/\.[^.]*$/, "") || "data";
+}
+
+/** A run folder name that says what the run is, e.g. "ckplus48-random10-microexpnet-kd-p1-M-T8-l0.5-e3000-s1". */
+export function runName(parts: { data: DataOptions; training: TrainingOptions; protocol?: Protocol; folds?: number; prefix?: string; temperatureVaries?: boolean }): string {
+  const { data, training: t } = parts;
+  const labelSet: LabelSet = labelSetFor(data);
+  const name: string[] = parts.prefix ? [parts.prefix] : [];
+  name.push(dataName(data));
+  if (data.labels && data.labels !== "folders") name.push(labelSet);
+  if (data.detectFaces !== undefined) name.push(data.detectFaces ? "faces" : "nofaces");
+  if (parts.protocol) name.push(parts.protocol === "predefined" ? "predefined" : `${parts.protocol}${parts.folds}`);
+  name.push(t.model);
+  if (t.teacher) {
+    name.push(`kd-${t.teacher}`, ...(parts.temperatureVaries ? [] : [`T${t.temperature}`]), `l${t.lambda}`);
+    if (t.t2) name.push("t2");
+    if (t.teacherEpochs !== undefined && t.teacherEpochs !== t.epochs) name.push(`te${t.teacherEpochs}`);
+    if (t.teacherDropout !== TRAINING_DEFAULTS.teacherDropout) name.push(`td${t.teacherDropout}`);
+  }
+  name.push(`e${t.epochs}`);
+  if (t.lr !== TRAINING_DEFAULTS.lr) name.push(`lr${t.lr}`);
+  if (t.batch !== TRAINING_DEFAULTS.batch) name.push(`b${t.batch}`);
+  if (t.dropout !== TRAINING_DEFAULTS.dropout) name.push(`d${t.dropout}`);
+  name.push(`s${t.seed}`);
+  if (data.limit !== undefined) name.push(`n${data.limit}`);
+  return safeName(name.join("-"));
+}
+
+/**
+ * Records the configuration in runDir/run.json, or checks that the one there is the same:
+ * finished folds are reused as they are, so a folder must never mix two configurations.
+ */
+export function claimRunDir(runDir: string, config: object): void {
+  const file = join(runDir, "run.json");
+  const wanted = JSON.parse(JSON.stringify(config)) as Record<string, unknown>;
+  if (existsSync(file)) {
+    let found: Record<string, unknown>;
+    try {
+      found = (JSON.parse(readFileSync(file, "utf8")) as { config: Record<string, unknown> }).config;
+    } catch (error) {
+      throw new UsageError(`${file}: not a readable run configuration (${(error as Error).message})`);
+    }
+    const differ = differences(found, wanted);
+    if (differ.length > 0) {
+      throw new UsageError(`${runDir} holds a run of another configuration (it differs in ${differ.join(", ")}); ` +
+        "choose another --run-dir, or delete that folder to start over");
+    }
+    return;
+  }
+  writeFileAtomic(file, `${JSON.stringify({ config: wanted }, null, 2)}\n`);
+}
+
+/** Paths ("student.learningRate") at which two JSON values differ. */
+function differences(a: unknown, b: unknown, path = ""): string[] {
+  const isObject = (v: unknown): v is Record<string, unknown> => typeof v === "object" && v !== null && !Array.isArray(v);
+  if (isObject(a) && isObject(b)) {
+    const keys = [...new Set([...Object.keys(a), ...Object.keys(b)])];
+    return keys.flatMap((key) => differences(a[key], b[key], path ? `${path}.${key}` : key));
+  }
+  return JSON.stringify(a) === JSON.stringify(b) ? [] : [path || "(everything)"];
+}

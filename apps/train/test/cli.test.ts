@@ -1,0 +1,253 @@
+// The built command line end to end on a tiny generated folder dataset: cv writes its report
+// and resumes without retraining, export writes weights that @microexp/infer classifies with,
+// eval reads them back, every command has --help, and bad input fails clearly.
+import { existsSync, readFileSync, statSync } from "node:fs";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { hashManifest, loadFolderDataset } from "@microexp/datasets";
+import { readCheckpoint } from "@microexp/distill";
+import { loadClassifierFromFile } from "@microexp/infer/node";
+import type { CvReport, EvalReport, ExportReport, SweepReport } from "../src/index.js";
+import { limitManifest } from "../src/data.js";
+import { cli, readJson, startCli, tempDir, writeFaces } from "./helpers.js";
+
+const temp = tempDir("cli");
+const cwd = temp.dir;
+afterAll(() => temp.remove());
+beforeAll(async () => {
+  await writeFaces(join(cwd, "faces"), 7);
+});
+
+const DATA = ["--dataset", "folder", "--data", "faces", "--limit", "12"];
+const CV = ["cv", ...DATA, "--epochs", "1", "--folds", "2", "--dropout", "0", "--backend", "wasm", "--run-dir", "runs/cv"];
+
+describe("--help", () => {
+  it("describes the program and every command", () => {
+    const top = cli(cwd, ["--help"]);
+    expect(top.status).toBe(0);
+    for (const command of ["cv", "sweep", "export", "eval"]) expect(top.stdout).toContain(command);
+    const options: Record<string, string[]> = {
+      cv: ["--dataset", "--protocol", "--folds", "--teacher", "--temperature", "--lambda", "--t2", "--workers", "--backend", "--run-dir", "--limit"],
+      sweep: ["--table", "--temperatures", "--cells", "--sweep-dir"],
+      export: ["--out", "--cv-report", "--float16"],
+      eval: ["--weights", "--engine", "--report-dir"],
+    };
+    for (const [command, names] of Object.entries(options)) {
+      const help = cli(cwd, [command, "--help"]);
+      expect(help.status, command).toBe(0);
+      expect(help.stdout).toContain(`Usage: microexp-train ${command}`);
+      for (const name of names) expect(help.stdout, `${command} ${name}`).toContain(name);
+    }
+  });
+});
+
+describe("cv", () => {
+  let first: ReturnType<typeof cli>;
+  let report: CvReport;
+
+  beforeAll(() => {
+    first = cli(cwd, [...CV, "--workers", "2"]);
+    if (first.status === 0) report = readJson<CvReport>(join(cwd, "runs/cv/report.json"));
+  });
+
+  it("trains the folds and writes report.md and report.json", () => {
+    expect(first.stderr).toBe("");
+    expect(first.status).toBe(0);
+    expect(first.stdout).toMatch(/fold 0 student: started, 1 epochs/);
+    expect(first.stdout).toMatch(/fold 1 student: epoch 1\/1, loss \d+\.\d{4}/);
+    expect(first.stdout).toMatch(/fold 1 done in .*: crop-averaged \d+\.\d\d%/);
+    expect(first.stdout).toContain("crop-averaged (the paper's measure)");
+    const markdown = readFileSync(join(cwd, "runs/cv/report.md"), "utf8");
+    for (const heading of ["## Accuracy", "## Per fold", "## Per-class recall", "## Confusion matrix"]) expect(markdown).toContain(heading);
+    expect(markdown).toContain(report.data.manifestHash);
+  });
+
+  it("records the command, seeds, data hash, versions, backend and machine", async () => {
+    expect(report.run.command.argv).toEqual([...CV, "--workers", "2"]);
+    expect(report.run.command.line).toBe(`microexp-train ${[...CV, "--workers", "2"].join(" ")}`);
+    const manifest = await loadFolderDataset(join(cwd, "faces"));
+    expect(report.data.manifestHash).toBe(hashManifest(limitManifest(manifest, 12, 1)));
+    expect(report.data.images).toBe(12);
+    expect(report.data.availableImages).toBe(14);
+    expect(report.data.classCounts).toEqual({ happy: 6, sadness: 6 });
+    expect(report.seeds).toEqual({ split: 1, students: [1, 2], teachers: null });
+    for (const name of ["@microexp/distill", "@microexp/infer", "@microexp/face", "@microexp/datasets", "@microexp/models", "@tensorflow/tfjs-core"]) {
+      expect(report.run.versions[name], name).toMatch(/^\d+\.\d+\.\d+/);
+    }
+    expect(report.engine).toMatchObject({ kind: "tfjs", name: "wasm", customKernels: true });
+    expect(report.run.machine.cores).toBeGreaterThan(0);
+    expect(report.run.machine.cpu.length).toBeGreaterThan(0);
+    expect(Date.parse(report.run.finished)).toBeGreaterThanOrEqual(Date.parse(report.run.started));
+  });
+
+  it("reports per-fold and mean ± std accuracy, per-class recall and confusion", () => {
+    const r = report.results;
+    expect(r.folds.map((f) => [f.fold, f.trainImages, f.testImages, f.epochs])).toEqual([[0, 6, 6, 1], [1, 6, 6, 1]]);
+    const crop = r.folds.map((f) => f.cropAccuracy);
+    expect(r.cropAccuracy.mean).toBeCloseTo((crop[0] + crop[1]) / 2, 12);
+    expect(r.cropAccuracy.std).toBeCloseTo(Math.abs(crop[0] - crop[1]) / Math.SQRT2, 12);
+    expect(r.confusion.flat().reduce((a, b) => a + b, 0)).toBe(12 * 8);
+    expect(r.recall).toHaveLength(2);
+    for (const f of r.folds) for (const v of [f.cropAccuracy, f.voteAccuracy, f.inferenceCropAccuracy]) expect(v).toBeGreaterThanOrEqual(0);
+  });
+
+  it("resumes without retraining when run again", () => {
+    const stamp = statSync(join(cwd, "runs/cv/fold-0/result.json")).mtimeMs;
+    const again = cli(cwd, CV);
+    expect(again.status).toBe(0);
+    expect(again.stdout).toMatch(/fold 0 finished earlier/);
+    expect(again.stdout).toMatch(/fold 1 finished earlier/);
+    expect(again.stdout).not.toMatch(/student: started/);
+    expect(again.stdout).toContain("crops: read from the cache");
+    expect(statSync(join(cwd, "runs/cv/fold-0/result.json")).mtimeMs).toBe(stamp);
+    const second = readJson<CvReport>(join(cwd, "runs/cv/report.json"));
+    expect(second.results.cropAccuracy).toEqual(report.results.cropAccuracy);
+  });
+
+  it("refuses to reuse a run folder for another configuration", () => {
+    const other = cli(cwd, [...CV.filter((a) => a !== "--dropout" && a !== "0"), "--dropout", "0.25"]);
+    expect(other.status).toBe(1);
+    expect(other.stderr).toMatch(/runs\/cv holds a run of another configuration \(it differs in student\.dropout\)/);
+  });
+});
+
+describe("export and eval", () => {
+  const weights = "out/model.mxw";
+  let exported: ExportReport;
+
+  it("export trains on all images and writes a weights file with a model card", () => {
+    const run = cli(cwd, ["export", ...DATA, "--epochs", "2", "--dropout", "0", "--backend", "wasm", "--out", weights,
+      "--cv-report", "runs/cv/report.json", "--name", "tiny", "--weights-version", "0.0.1", "--run-dir", "runs/export"]);
+    expect(run.stderr).toBe("");
+    expect(run.status).toBe(0);
+    expect(run.stdout).toMatch(/all data student: epoch 2\/2/);
+    expect(existsSync(join(cwd, weights))).toBe(true);
+    exported = readJson<ExportReport>(join(cwd, "runs/export/report.json"));
+    const card = exported.modelCard as Record<string, unknown> & { data: { manifestHash: string }; crossValidation: { sameData: boolean; folds: number } };
+    expect(card).toMatchObject({ name: "tiny", version: "0.0.1", architecture: "p12-XXS", source: "microexp-train export" });
+    expect(card.data.manifestHash).toBe(exported.data.manifestHash);
+    expect(card.crossValidation).toMatchObject({ sameData: true, folds: 2 });
+    expect(card.versions).toMatchObject({ "@microexp/distill": expect.any(String) });
+  });
+
+  it("@microexp/infer loads the weights and classifies with them", async () => {
+    const classifier = await loadClassifierFromFile(join(cwd, weights));
+    expect(classifier.labels).toEqual(["happy", "sadness"]);
+    expect(classifier.weights.model.name).toBe("tiny");
+    const face = { width: 64, height: 64, channels: 1 as const, data: new Uint8Array(64 * 64).fill(128) };
+    const prediction = classifier.classify(face);
+    expect(["happy", "sadness"]).toContain(prediction.label);
+    expect(prediction.scores.reduce((s, x) => s + x.probability, 0)).toBeCloseTo(1, 6);
+  });
+
+  it("eval measures the weights on a dataset as training did", () => {
+    const run = cli(cwd, ["eval", ...DATA, "--weights", weights, "--report-dir", "runs/eval"]);
+    expect(run.stderr).toBe("");
+    expect(run.status).toBe(0);
+    expect(run.stdout).toContain("8-crop voting");
+    const report = readJson<EvalReport>(join(cwd, "runs/eval/report.json"));
+    expect(report.weights.labels).toEqual(["happy", "sadness"]);
+    expect(report.data.manifestHash).toBe(exported.data.manifestHash);
+    expect(report.metrics.confusion.flat().reduce((a, b) => a + b, 0)).toBe(96);
+    expect(report.engine.kind).toBe("infer");
+    // The same images through @microexp/infer and through tfjs after training: the same decisions
+    // (a crop or two may flip where two logits are within float rounding of each other).
+    expect(Math.abs(report.metrics.cropAccuracy - exported.trainingSetMetrics.cropAccuracy)).toBeLessThanOrEqual(2 / 96);
+    expect(readFileSync(join(cwd, "runs/eval/report.md"), "utf8")).toContain("## Confusion matrix");
+  });
+});
+
+describe("sweep", () => {
+  it("runs the family table's chosen cells beside the paper's numbers", () => {
+    const run = cli(cwd, ["sweep", "--table", "family", "--cells", "p12-XXS", ...DATA, "--labels", "ck7", "--epochs", "1", "--folds", "2",
+      "--backend", "wasm", "--workers", "0", "--sweep-dir", "runs/family"]);
+    expect(run.stderr).toBe("");
+    expect(run.status).toBe(0);
+    const report = readJson<SweepReport>(join(cwd, "runs/family/sweep.json"));
+    expect(report.cells.map((c) => [c.id, c.paper])).toEqual([["p12-XXS", 78.52]]);
+    expect(report.notRun).toHaveLength(15);
+    expect(existsSync(join(cwd, "runs/family/p12-XXS/report.json"))).toBe(true);
+    const markdown = readFileSync(join(cwd, "runs/family/sweep.md"), "utf8");
+    expect(markdown).toMatch(/\| p12 \| not run \| not run \| not run \| \d+\.\d\d ± \d+\.\d\d \(paper 78\.52\) \|/);
+  });
+
+  it("trains the teacher once for the whole temperature table", () => {
+    const run = cli(cwd, ["sweep", "--table", "temperature", "--model", "microexpnet", "--teacher", "p1-XXS", "--teacher-epochs", "1",
+      "--temperatures", "2,8", ...DATA, "--epochs", "1", "--folds", "2", "--backend", "wasm", "--workers", "0", "--sweep-dir", "runs/temperature"]);
+    expect(run.stderr).toBe("");
+    expect(run.status).toBe(0);
+    const [firstCell, secondCell] = run.stdout.split("cell 2/2: T8");
+    expect(firstCell).toMatch(/fold 0 teacher: started/);
+    expect(secondCell).not.toMatch(/teacher: started/);
+    const report = readJson<SweepReport>(join(cwd, "runs/temperature/sweep.json"));
+    expect(report.cells.map((c) => [c.id, c.training.temperature, c.paper])).toEqual([["T2", 2, null], ["T8", 8, null]]);
+    expect(report.cells.every((c) => c.teacherCropAccuracy !== null)).toBe(true);
+  });
+});
+
+describe("bad input", () => {
+  it("a missing data folder is a clear error and a non-zero exit", () => {
+    const run = cli(cwd, ["cv", "--dataset", "folder", "--data", "no-such-folder", "--epochs", "1"]);
+    expect(run.status).toBe(1);
+    expect(run.stderr).toMatch(/^error: --data .*no-such-folder: no such file or folder\n$/);
+  });
+
+  it("an unknown model is a clear error and a non-zero exit", () => {
+    const run = cli(cwd, ["cv", ...DATA, "--model", "resnet-9000", "--epochs", "1"]);
+    expect(run.status).toBe(1);
+    expect(run.stderr).toMatch(/--model resnet-9000: unknown model; known: microexpnet, .*p12-XXS/);
+    const teacher = cli(cwd, ["cv", ...DATA, "--teacher", "nobody", "--epochs", "1"]);
+    expect(teacher.status).toBe(1);
+    expect(teacher.stderr).toMatch(/--teacher nobody: unknown model/);
+  });
+
+  it("bad option values and missing options name the option", () => {
+    const epochs = cli(cwd, ["cv", ...DATA, "--epochs", "zero"]);
+    expect(epochs.status).not.toBe(0);
+    expect(epochs.stderr).toMatch(/--epochs <n>.*'zero' is invalid/);
+    const dataset = cli(cwd, ["cv", "--dataset", "ckplus99", "--data", "faces"]);
+    expect(dataset.status).not.toBe(0);
+    expect(dataset.stderr).toMatch(/--dataset <kind>.*'ckplus99' is invalid/);
+    const missing = cli(cwd, ["export", ...DATA, "--epochs", "1"]);
+    expect(missing.status).not.toBe(0);
+    expect(missing.stderr).toMatch(/required option '--out <file>' not specified/);
+    const labels = cli(cwd, ["cv", "--dataset", "oulu", "--data", "faces", "--labels", "ck8", "--epochs", "1"]);
+    expect(labels.status).toBe(1);
+    expect(labels.stderr).toMatch(/--labels ck8 does not apply to --dataset oulu/);
+  });
+
+  it("eval names a missing or broken weights file; export refuses a teacher network", () => {
+    const missing = cli(cwd, ["eval", ...DATA, "--weights", "nothing.mxw"]);
+    expect(missing.status).toBe(1);
+    expect(missing.stderr).toMatch(/--weights .*nothing\.mxw: no such file/);
+    const broken = cli(cwd, ["eval", ...DATA, "--weights", "faces/happy/face00.png"]);
+    expect(broken.status).toBe(1);
+    expect(broken.stderr).toMatch(/face00\.png: not a microexp weights file/);
+    const teacher = cli(cwd, ["export", ...DATA, "--model", "vgg-small", "--out", "x.mxw", "--epochs", "1"]);
+    expect(teacher.status).toBe(1);
+    expect(teacher.stderr).toMatch(/--model vgg-small: a weights file holds a MicroExpNet family member/);
+  });
+});
+
+describe("Ctrl-C", () => {
+  it("stops cleanly, keeping the last epoch checkpoint for a resume", async () => {
+    const args = ["cv", ...DATA, "--epochs", "500", "--folds", "2", "--workers", "1", "--backend", "wasm", "--run-dir", "runs/interrupted"];
+    const child = startCli(cwd, args);
+    let stderr = "";
+    child.stderr.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
+    child.stdout.resume();
+    const checkpoint = join(cwd, "runs/interrupted/fold-0/student.ckpt");
+    const deadline = Date.now() + 60_000;
+    while (!existsSync(checkpoint) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+    expect(existsSync(checkpoint)).toBe(true);
+    const code = await new Promise<number | null>((resolve) => {
+      child.on("exit", (exitCode) => resolve(exitCode));
+      child.kill("SIGINT");
+    });
+    expect(code).toBe(130);
+    expect(stderr).toMatch(/interrupted: .*run the same command again to resume/);
+    expect(readCheckpoint(checkpoint)!.epoch).toBeGreaterThanOrEqual(1);
+    expect(existsSync(join(cwd, "runs/interrupted/fold-0/result.json"))).toBe(false);
+    expect(existsSync(join(cwd, "runs/interrupted/report.json"))).toBe(false);
+  });
+});

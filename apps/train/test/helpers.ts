@@ -1,0 +1,63 @@
+// Runs the BUILT command line (dist/cli.js) in a temporary folder, on generated faces.
+import { spawn, spawnSync } from "node:child_process";
+import { mkdirSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import sharp from "sharp";
+
+export const CLI = fileURLToPath(new URL("../dist/cli.js", import.meta.url));
+export const REPO = fileURLToPath(new URL("../../..", import.meta.url));
+
+export interface CliResult {
+  status: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+export function cli(cwd: string, args: string[]): CliResult {
+  const result = spawnSync(process.execPath, [CLI, ...args], { cwd, encoding: "utf8", timeout: 110_000 });
+  return { status: result.status, stdout: result.stdout, stderr: result.stderr };
+}
+
+/** Starts the CLI without waiting; for interrupting it. */
+export function startCli(cwd: string, args: string[]) {
+  return spawn(process.execPath, [CLI, ...args], { cwd, stdio: ["ignore", "pipe", "pipe"] });
+}
+
+export function tempDir(prefix: string): { dir: string; remove: () => void } {
+  const dir = mkdtempSync(join(tmpdir(), `microexp-train-${prefix}-`));
+  return { dir, remove: () => rmSync(dir, { recursive: true, force: true }) };
+}
+
+/** Deterministic uniform [0, 1) numbers (mulberry32). */
+function uniform(seed: number): () => number {
+  let state = seed >>> 0;
+  return () => {
+    state = (state + 0x6d2b79f5) >>> 0;
+    let t = state;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/**
+ * A folder dataset of `perClass` 64x64 gray PNGs per class that differ visibly: "happy" faces are
+ * bright on the left, "sadness" faces on the right, with noise.
+ */
+export async function writeFaces(root: string, perClass: number): Promise<void> {
+  const random = uniform(5);
+  for (const [k, name] of ["happy", "sadness"].entries()) {
+    mkdirSync(join(root, name), { recursive: true });
+    for (let i = 0; i < perClass; i++) {
+      const pixels = Buffer.alloc(64 * 64);
+      for (let p = 0; p < pixels.length; p++) pixels[p] = ((p % 64 < 32) === (k === 0) ? 190 : 60) + Math.floor(random() * 40);
+      await sharp(pixels, { raw: { width: 64, height: 64, channels: 1 } }).png().toFile(join(root, name, `face${String(i).padStart(2, "0")}.png`));
+    }
+  }
+}
+
+export function readJson<T>(file: string): T {
+  return JSON.parse(readFileSync(file, "utf8")) as T;
+}

@@ -1,0 +1,29 @@
+// Runs the README's ```sh usage block line by line with the built CLI, on generated faces.
+import { existsSync, readFileSync } from "node:fs";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { decodeWeights } from "@microexp/infer";
+import { cli, tempDir, writeFaces } from "./helpers.js";
+
+const readme = readFileSync(fileURLToPath(new URL("../README.md", import.meta.url)), "utf8");
+const block = /```sh\n([\s\S]*?)```/.exec(readme)?.[1] ?? "";
+const temp = tempDir("readme");
+beforeAll(() => writeFaces(join(temp.dir, "faces"), 6));
+afterAll(() => temp.remove());
+
+describe("README usage", () => {
+  it("runs as written", () => {
+    const lines = block.split("\n").map((l) => l.trim()).filter((l) => l !== "");
+    expect(lines).toHaveLength(3);
+    for (const line of lines) {
+      const [program, ...args] = line.split(/\s+/);
+      expect(program).toBe("microexp-train");
+      const run = cli(temp.dir, args);
+      expect(run.stderr, line).toBe("");
+      expect(run.status, line).toBe(0);
+    }
+    for (const file of ["runs/smoke/report.md", "runs/smoke/report.json", "runs/smoke-eval/report.md"]) expect(existsSync(join(temp.dir, file)), file).toBe(true);
+    expect(decodeWeights(readFileSync(join(temp.dir, "smoke.mxw"))).labels).toEqual(["happy", "sadness"]);
+  });
+});

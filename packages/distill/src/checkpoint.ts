@@ -1,0 +1,93 @@
+/**
+ * Training checkpoints: the epoch reached, the random state, the loss history, the model's
+ * variables and the optimizer's slots, in one file written atomically at each epoch end.
+ *
+ *   "MXCK" | uint32 version | uint32 header length | JSON header | float32 data (little-endian)
+ */
+import { existsSync, readFileSync, renameSync, writeFileSync } from "node:fs";
+
+const MAGIC = "MXCK";
+const VERSION = 1;
+
+export interface SavedTensor {
+  name: string;
+  shape: number[];
+  values: Float32Array;
+}
+
+export interface CheckpointState {
+  /** Identifies the configuration; resuming under another one is refused. */
+  configKey: string;
+  /** Epochs completed. */
+  epoch: number;
+  rngState: number;
+  history: Array<{ epoch: number; loss: number }>;
+  model: SavedTensor[];
+  optimizer: SavedTensor[];
+}
+
+interface Header extends Omit<CheckpointState, "model" | "optimizer"> {
+  model: Array<{ name: string; shape: number[]; count: number }>;
+  optimizer: Array<{ name: string; shape: number[]; count: number }>;
+}
+
+export function writeCheckpoint(path: string, state: CheckpointState): void {
+  const describe = (list: SavedTensor[]) => list.map((t) => ({ name: t.name, shape: t.shape, count: t.values.length }));
+  const header: Header = { ...state, model: describe(state.model), optimizer: describe(state.optimizer) };
+  const json = Buffer.from(JSON.stringify(header));
+  const all = [...state.model, ...state.optimizer];
+  const dataBytes = all.reduce((sum, t) => sum + t.values.byteLength, 0);
+  const out = Buffer.alloc(12 + json.length + dataBytes);
+  out.write(MAGIC, 0, "latin1");
+  out.writeUInt32LE(VERSION, 4);
+  out.writeUInt32LE(json.length, 8);
+  json.copy(out, 12);
+  let offset = 12 + json.length;
+  for (const t of all) {
+    Buffer.from(t.values.buffer, t.values.byteOffset, t.values.byteLength).copy(out, offset);
+    offset += t.values.byteLength;
+  }
+  const temporary = `${path}.tmp-${process.pid}`;
+  writeFileSync(temporary, out);
+  renameSync(temporary, path);
+}
+
+export class CheckpointError extends Error {
+  constructor(path: string, problem: string) {
+    super(`${path}: ${problem}`);
+    this.name = "CheckpointError";
+  }
+}
+
+/** Reads a checkpoint, or returns undefined when there is none. A damaged file is an error, never ignored. */
+export function readCheckpoint(path: string): CheckpointState | undefined {
+  if (!existsSync(path)) return undefined;
+  const bytes = readFileSync(path);
+  const fail = (problem: string): never => {
+    throw new CheckpointError(path, `${problem}; delete it to start this run over`);
+  };
+  if (bytes.length < 12 || bytes.toString("latin1", 0, 4) !== MAGIC) fail("not a microexp training checkpoint (bad magic)");
+  if (bytes.readUInt32LE(4) !== VERSION) fail(`checkpoint version ${bytes.readUInt32LE(4)} is not supported`);
+  const length = bytes.readUInt32LE(8);
+  if (12 + length > bytes.length) fail("truncated header");
+  let header: Header;
+  try {
+    header = JSON.parse(bytes.toString("utf8", 12, 12 + length));
+  } catch {
+    return fail("corrupt header");
+  }
+  let offset = 12 + length;
+  const take = (list: Header["model"]): SavedTensor[] =>
+    list.map(({ name, shape, count }) => {
+      const end = offset + count * 4;
+      if (end > bytes.length) fail(`truncated at tensor ${name}`);
+      const values = new Float32Array(bytes.buffer.slice(bytes.byteOffset + offset, bytes.byteOffset + end));
+      if (!values.every(Number.isFinite)) fail(`tensor ${name} holds non-finite values`);
+      offset = end;
+      return { name, shape, values };
+    });
+  const model = take(header.model);
+  const optimizer = take(header.optimizer);
+  if (offset !== bytes.length) fail(`${bytes.length - offset} unexpected trailing bytes`);
+  return { ...header, model, optimizer };
+}

@@ -1,0 +1,159 @@
+/**
+ * k-fold cross-validation: folds run in parallel worker threads (one per core by default),
+ * each resumable; the results are summarised as the paper reports them.
+ */
+import { availableParallelism } from "node:os";
+import { Worker } from "node:worker_threads";
+import type { BackendInfo, BackendPreference } from "./backend/index.js";
+import { selectBackend } from "./backend/index.js";
+import type { CropSet } from "./crop-set.js";
+import type { Metrics } from "./evaluate.js";
+import type { FoldEvent, FoldJob, FoldResult } from "./fold.js";
+import { readFoldResult, runFold } from "./fold.js";
+import type { WorkerInit, WorkerMessage } from "./fold-worker.js";
+
+export interface CrossValidationOptions {
+  /** Worker threads; 0 runs the folds one by one in this thread. Default: one per core. */
+  workers?: number;
+  backend?: BackendPreference;
+  onEvent?: (fold: number, event: FoldEvent) => void;
+  /** Called for every fold result, also for folds finished by an earlier run (`resumed` true). */
+  onFoldDone?: (result: FoldResult, resumed: boolean) => void;
+  /**
+   * Aborting stops every fold: the workers are terminated (checkpoints are written atomically,
+   * so the last one stays valid) and the promise rejects with the signal's reason.
+   */
+  signal?: AbortSignal;
+}
+
+export interface Summary {
+  mean: number;
+  std: number;
+}
+
+export interface CrossValidationSummary {
+  folds: FoldResult[];
+  cropAccuracy: Summary;
+  voteAccuracy: Summary;
+  inferenceCropAccuracy: Summary;
+  teacherCropAccuracy?: Summary;
+  /** Crop-level confusion summed over the folds, [truth][predicted]. */
+  confusion: number[][];
+  recall: number[];
+  /** The backend this process's folds ran on (or would run on, when every fold was already done). */
+  backend: BackendInfo;
+}
+
+/** Mean and sample standard deviation (n - 1), as the paper's "mean +- std". */
+export function summary(values: number[]): Summary {
+  const mean = values.reduce((a, b) => a + b, 0) / values.length;
+  const variance = values.reduce((a, b) => a + (b - mean) ** 2, 0) / Math.max(1, values.length - 1);
+  return { mean, std: Math.sqrt(variance) };
+}
+
+export function summarise(folds: FoldResult[], backend: BackendInfo): CrossValidationSummary {
+  if (folds.length === 0) throw new Error("no fold results to summarise");
+  const pick = (f: (m: Metrics) => number, list = folds.map((r) => r.metrics)) => summary(list.map(f));
+  const n = folds[0].metrics.confusion.length;
+  const confusion = Array.from({ length: n }, (_, i) => Array.from({ length: n }, (_, j) => folds.reduce((s, r) => s + r.metrics.confusion[i][j], 0)));
+  const teachers = folds.flatMap((r) => (r.teacherMetrics ? [r.teacherMetrics] : []));
+  return {
+    folds: [...folds].sort((a, b) => a.fold - b.fold),
+    cropAccuracy: pick((m) => m.cropAccuracy),
+    voteAccuracy: pick((m) => m.voteAccuracy),
+    inferenceCropAccuracy: pick((m) => m.inferenceCropAccuracy),
+    ...(teachers.length === folds.length ? { teacherCropAccuracy: pick((m) => m.cropAccuracy, teachers) } : {}),
+    confusion,
+    recall: confusion.map((row, i) => row[i] / row.reduce((a, b) => a + b, 0)),
+    backend,
+  };
+}
+
+function workerUrl(): URL {
+  // Built next to this file by tsup, as .js (ESM) or .cjs (CJS).
+  const self = import.meta.url;
+  return new URL(self.endsWith(".cjs") ? "./fold-worker.cjs" : "./fold-worker.js", self);
+}
+
+/** Runs the jobs in `workers` worker threads; resolves with the backend they used. */
+function runInWorkers(data: CropSet, jobs: FoldJob[], workers: number, options: CrossValidationOptions, done: (result: FoldResult) => void): Promise<BackendInfo | undefined> {
+  const queue = [...jobs];
+  const { signal } = options;
+  return new Promise((resolve, reject) => {
+    let backend: BackendInfo | undefined;
+    let live = 0;
+    let settled = false;
+    const pool: Worker[] = [];
+    const retired = new Set<Worker>();
+    const running = new Map<Worker, number>();
+    const finish = (error?: unknown) => {
+      if (settled) return;
+      settled = true;
+      signal?.removeEventListener("abort", onAbort);
+      for (const worker of pool) void worker.terminate();
+      if (error === undefined) resolve(backend);
+      else reject(error);
+    };
+    const onAbort = () => finish(signal?.reason);
+    signal?.addEventListener("abort", onAbort, { once: true });
+    const feed = (worker: Worker) => {
+      const job = queue.shift();
+      if (!job) {
+        running.delete(worker);
+        retired.add(worker);
+        void worker.terminate();
+        if (--live === 0) finish();
+        return;
+      }
+      running.set(worker, job.fold);
+      worker.postMessage(job);
+    };
+    const where = (worker: Worker) => (running.has(worker) ? ` while running fold ${running.get(worker)}` : " before it was ready");
+    for (let i = 0; i < workers; i++) {
+      const worker = new Worker(workerUrl(), { workerData: { data, backend: options.backend ?? "auto" } satisfies WorkerInit });
+      pool.push(worker);
+      live++;
+      worker.on("message", (message: WorkerMessage) => {
+        if (settled) return;
+        if (message.type === "ready") {
+          backend = message.backend;
+          feed(worker);
+        } else if (message.type === "event") options.onEvent?.(message.fold, message.event);
+        else if (message.type === "done") {
+          done(message.result);
+          feed(worker);
+        } else finish(new Error(message.fold >= 0 ? `fold ${message.fold} failed: ${message.message}` : `fold worker could not start: ${message.message}`));
+      });
+      worker.on("error", (error) => finish(new Error(`fold worker failed${where(worker)}: ${error.stack ?? error.message}`)));
+      worker.on("exit", (code) => {
+        if (!retired.has(worker)) finish(new Error(`fold worker exited with code ${code}${where(worker)}`));
+      });
+    }
+  });
+}
+
+export async function crossValidate(data: CropSet, jobs: FoldJob[], options: CrossValidationOptions = {}): Promise<CrossValidationSummary> {
+  const { signal } = options;
+  signal?.throwIfAborted();
+  const results: FoldResult[] = [];
+  const done = (result: FoldResult, resumed = false) => {
+    results.push(result);
+    options.onFoldDone?.(result, resumed);
+  };
+  // Finished folds are read from disk: no worker is started for them.
+  const todo: FoldJob[] = [];
+  for (const job of jobs) {
+    const finished = readFoldResult(job.runDir, job.fold);
+    if (finished) done(finished, true);
+    else todo.push(job);
+  }
+  const workers = Math.min(options.workers ?? availableParallelism(), todo.length);
+  let backend: BackendInfo | undefined;
+  if (workers === 0) {
+    backend = await selectBackend(options.backend ?? "auto");
+    for (const job of todo) done(await runFold(data, job, (event) => options.onEvent?.(job.fold, event), signal));
+  } else {
+    backend = await runInWorkers(data, todo, workers, options, (result) => done(result));
+  }
+  return summarise(results, backend ?? (await selectBackend(options.backend ?? "auto")));
+}

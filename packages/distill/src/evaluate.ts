@@ -1,0 +1,104 @@
+/**
+ * Evaluation as the paper reports it (accuracy averaged over the 8 crops of every test
+ * face), plus 8-crop voting (argmax of the mean logits) and the inference crop alone.
+ */
+import * as tf from "@tensorflow/tfjs-core";
+import type * as tfl from "@tensorflow/tfjs-layers";
+import { describeArchitecture } from "@microexp/infer";
+import { createTfForward, networkFromModel } from "@microexp/models";
+import type { CropSet } from "./crop-set.js";
+import { CROP_PIXELS, CROPS_PER_IMAGE, gatherInputs } from "./crop-set.js";
+
+/** Index of the (32, 32) crop among the 8: the one the inference crop policy takes. */
+export const INFERENCE_CROP_INDEX = 6;
+
+/** Runs a model on a batch [n, 84, 84, 1] and returns logits [n, classes]. */
+export interface ModelRunner {
+  run(x: tf.Tensor4D): tf.Tensor2D;
+  dispose(): void;
+}
+
+/** Family members run through fused tfjs-core ops (twice as fast as predict), others through predict. */
+export function runnerFor(model: tfl.LayersModel, architecture: string, numClasses: number, familyMember: boolean): ModelRunner {
+  if (familyMember) {
+    const forward = createTfForward(networkFromModel(model, describeArchitecture(architecture, numClasses)));
+    return { run: (x) => forward(x), dispose: () => forward.dispose() };
+  }
+  return { run: (x) => model.predict(x, { batchSize: 256 }) as tf.Tensor2D, dispose: () => {} };
+}
+
+/** Logits of every crop of every image: (image * 8 + crop) * numClasses + class. */
+export function predictCrops(runner: ModelRunner, data: CropSet, batchSize = 256): Float32Array {
+  const numClasses = data.labelNames.length;
+  const samples = data.count * CROPS_PER_IMAGE;
+  const out = new Float32Array(samples * numClasses);
+  const input = new Float32Array(batchSize * CROP_PIXELS);
+  const indices = new Uint32Array(batchSize);
+  try {
+    for (let start = 0; start < samples; start += batchSize) {
+      const n = Math.min(batchSize, samples - start);
+      for (let k = 0; k < n; k++) indices[k] = start + k;
+      gatherInputs(data, indices.subarray(0, n), input);
+      const logits = tf.tidy(() => runner.run(tf.tensor4d(input.subarray(0, n * CROP_PIXELS), [n, 84, 84, 1])));
+      out.set(logits.dataSync(), start * numClasses);
+      logits.dispose();
+    }
+  } finally {
+    runner.dispose();
+  }
+  return out;
+}
+
+export interface Metrics {
+  /** The paper's figure: accuracy over all crops of all test images. */
+  cropAccuracy: number;
+  /** One decision per image from the mean of its 8 crops' logits. */
+  voteAccuracy: number;
+  /** One decision per image from the (32, 32) crop alone, as the runtime does. */
+  inferenceCropAccuracy: number;
+  /** Crop-level confusion counts, [truth][predicted]. */
+  confusion: number[][];
+  /** Crop-level recall of each class (NaN where a class has no test faces). */
+  recall: number[];
+  images: number;
+}
+
+function argmax(values: Float32Array | number[], start: number, length: number): number {
+  let best = 0;
+  for (let i = 1; i < length; i++) if (values[start + i] > values[start + best]) best = i;
+  return best;
+}
+
+export function metricsFromLogits(logits: Float32Array, labels: Int32Array, numClasses: number): Metrics {
+  const images = labels.length;
+  const confusion = Array.from({ length: numClasses }, () => new Array<number>(numClasses).fill(0));
+  let cropRight = 0;
+  let voteRight = 0;
+  let inferenceRight = 0;
+  const mean = new Float32Array(numClasses);
+  for (let i = 0; i < images; i++) {
+    mean.fill(0);
+    for (let c = 0; c < CROPS_PER_IMAGE; c++) {
+      const base = (i * CROPS_PER_IMAGE + c) * numClasses;
+      const predicted = argmax(logits, base, numClasses);
+      confusion[labels[i]][predicted]++;
+      if (predicted === labels[i]) {
+        cropRight++;
+        if (c === INFERENCE_CROP_INDEX) inferenceRight++;
+      }
+      for (let k = 0; k < numClasses; k++) mean[k] += logits[base + k];
+    }
+    if (argmax(mean, 0, numClasses) === labels[i]) voteRight++;
+  }
+  const recall = confusion.map((row, i) => row[i] / row.reduce((a, b) => a + b, 0));
+  return {
+    cropAccuracy: cropRight / (images * CROPS_PER_IMAGE),
+    voteAccuracy: voteRight / images,
+    inferenceCropAccuracy: inferenceRight / images,
+    confusion, recall, images,
+  };
+}
+
+export function evaluate(runner: ModelRunner, data: CropSet): Metrics {
+  return metricsFromLogits(predictCrops(runner, data), data.labels, data.labelNames.length);
+}

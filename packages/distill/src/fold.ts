@@ -1,0 +1,181 @@
+/**
+ * One cross-validation fold: (optionally) train the teacher on the training faces and cache
+ * its logits, train the student, evaluate it on the test faces, and write the result. Every
+ * stage leaves a file behind, so a fold that is run again resumes where it stopped and a
+ * finished fold is never redone.
+ */
+import { createHash } from "node:crypto";
+import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import * as tf from "@tensorflow/tfjs-core";
+import { encodeWeights, describeArchitecture } from "@microexp/infer";
+import { networkFromModel } from "@microexp/models";
+import type { CropSet } from "./crop-set.js";
+import { CROPS_PER_IMAGE, subsetCropSet } from "./crop-set.js";
+import type { Metrics } from "./evaluate.js";
+import { metricsFromLogits, predictCrops, runnerFor } from "./evaluate.js";
+import type { TrainConfig, TrainProgress } from "./train.js";
+import { isFamilyMember, trainStudent } from "./train.js";
+
+export interface TeacherJob {
+  config: TrainConfig;
+  /** Where the teacher's logits are cached (may be shared by many runs: the key says what they are). */
+  cacheDir: string;
+}
+
+export interface FoldJob {
+  fold: number;
+  /** The fold's files go to runDir/fold-<fold>/. */
+  runDir: string;
+  train: number[];
+  test: number[];
+  student: TrainConfig;
+  /** With a teacher: its training configuration; its logits are cached in cacheDir. */
+  teacher?: TeacherJob;
+  /** Hash of the data (manifest) the crop set was made from: part of the teacher cache key. */
+  dataHash: string;
+}
+
+export interface FoldResult {
+  fold: number;
+  metrics: Metrics;
+  teacherMetrics?: Metrics;
+  history: Array<{ epoch: number; loss: number }>;
+  trainSeconds: number;
+  samplesPerSecond: number;
+  /** The tfjs backend the student trained on. */
+  backend: string;
+}
+
+export type FoldEvent = { stage: "teacher" | "student"; progress: TrainProgress };
+
+function writeAtomic(path: string, data: string | Uint8Array): void {
+  const temporary = `${path}.tmp-${process.pid}`;
+  writeFileSync(temporary, data);
+  renameSync(temporary, path);
+}
+
+/** The teacher's logits on a fold's training crops depend on the teacher's config, the data and the fold. */
+export function teacherCacheKey(teacher: TrainConfig, dataHash: string, train: readonly number[]): string {
+  return createHash("sha256").update(JSON.stringify({ teacher, dataHash, train })).digest("hex").slice(0, 24);
+}
+
+/** The cache file of a teacher's logits (the metrics sit beside it, in `<file>.metrics.json`). */
+export function teacherCacheFile(teacher: TeacherJob, dataHash: string, train: readonly number[]): string {
+  return join(teacher.cacheDir, `teacher-${teacher.config.architecture}-${teacherCacheKey(teacher.config, dataHash, train)}.f32`);
+}
+
+export interface TeacherLogits {
+  /** (image * 8 + crop) * classes + class, over the training images. */
+  logits: Float32Array;
+  /** The teacher's accuracy on the held-out images, when there were any. */
+  metrics?: Metrics;
+  cacheFile: string;
+  /** True when the logits were read from the cache rather than computed. */
+  fromCache: boolean;
+}
+
+export interface TeacherOptions {
+  /** Held-out images to report the teacher's accuracy on (never used for training). */
+  testSet?: CropSet;
+  /** The teacher's training checkpoint (so an interrupted teacher resumes). */
+  checkpointPath?: string;
+  onEvent?: (event: FoldEvent) => void;
+  signal?: AbortSignal;
+}
+
+/**
+ * Trains the teacher on `trainSet` (the images `train` of the data with hash `dataHash`) and
+ * returns its logits on every training crop, computed once and then read from the cache.
+ */
+export async function cachedTeacherLogits(trainSet: CropSet, train: readonly number[], teacher: TeacherJob, dataHash: string, options: TeacherOptions = {}): Promise<TeacherLogits> {
+  const { config, cacheDir } = teacher;
+  mkdirSync(cacheDir, { recursive: true });
+  const cacheFile = teacherCacheFile(teacher, dataHash, train);
+  const metricsFile = `${cacheFile}.metrics.json`;
+  const numClasses = trainSet.labelNames.length;
+  if (existsSync(cacheFile) && existsSync(metricsFile)) {
+    const bytes = readFileSync(cacheFile);
+    const expected = trainSet.count * CROPS_PER_IMAGE * numClasses * 4;
+    if (bytes.length !== expected) throw new Error(`${cacheFile}: holds ${bytes.length} bytes, expected ${expected}; delete it to recompute`);
+    const metrics = JSON.parse(readFileSync(metricsFile, "utf8")) as Metrics | null;
+    const logits = new Float32Array(bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.length));
+    return { logits, ...(metrics ? { metrics } : {}), cacheFile, fromCache: true };
+  }
+  const trained = await trainStudent(trainSet, config, {
+    ...(options.checkpointPath ? { checkpointPath: options.checkpointPath } : {}),
+    ...(options.signal ? { signal: options.signal } : {}),
+    onProgress: (progress) => options.onEvent?.({ stage: "teacher", progress }),
+  });
+  try {
+    // An interrupted teacher is not finished: its logits must not be cached.
+    options.signal?.throwIfAborted();
+    const family = isFamilyMember(config.architecture);
+    const logits = predictCrops(runnerFor(trained.model, config.architecture, numClasses, family), trainSet);
+    // The teacher's test accuracy is reported, never used: the student trains on train logits only.
+    const metrics = options.testSet
+      ? metricsFromLogits(predictCrops(runnerFor(trained.model, config.architecture, numClasses, family), options.testSet), options.testSet.labels, numClasses)
+      : undefined;
+    writeAtomic(cacheFile, new Uint8Array(logits.buffer, logits.byteOffset, logits.byteLength));
+    writeAtomic(metricsFile, JSON.stringify(metrics ?? null));
+    return { logits, ...(metrics ? { metrics } : {}), cacheFile, fromCache: false };
+  } finally {
+    trained.model.dispose();
+  }
+}
+
+/** The result of a finished fold, or undefined when the fold has not finished. */
+export function readFoldResult(runDir: string, fold: number): FoldResult | undefined {
+  const file = join(runDir, `fold-${fold}`, "result.json");
+  if (!existsSync(file)) return undefined;
+  try {
+    return JSON.parse(readFileSync(file, "utf8")) as FoldResult;
+  } catch (error) {
+    throw new Error(`${file}: not a readable fold result (${(error as Error).message}); delete it to run the fold again`);
+  }
+}
+
+/**
+ * Runs one fold, resuming from its files. Aborting `signal` stops training after the current
+ * step and rejects with the signal's reason; the last epoch checkpoint stays valid.
+ */
+export async function runFold(data: CropSet, job: FoldJob, onEvent?: (event: FoldEvent) => void, signal?: AbortSignal): Promise<FoldResult> {
+  const done = readFoldResult(job.runDir, job.fold);
+  if (done) return done;
+  signal?.throwIfAborted();
+  const foldDir = join(job.runDir, `fold-${job.fold}`);
+  mkdirSync(foldDir, { recursive: true });
+  const trainSet = subsetCropSet(data, job.train);
+  const testSet = subsetCropSet(data, job.test);
+  const teacher = job.teacher
+    ? await cachedTeacherLogits(trainSet, job.train, job.teacher, job.dataHash, {
+      testSet, checkpointPath: join(foldDir, "teacher.ckpt"),
+      ...(onEvent ? { onEvent } : {}), ...(signal ? { signal } : {}),
+    })
+    : undefined;
+  const started = performance.now();
+  const trained = await trainStudent(trainSet, job.student, {
+    checkpointPath: join(foldDir, "student.ckpt"),
+    onProgress: (progress) => onEvent?.({ stage: "student", progress }),
+    ...(signal ? { signal } : {}),
+  }, teacher?.logits);
+  try {
+    signal?.throwIfAborted();
+    const numClasses = data.labelNames.length;
+    const family = isFamilyMember(job.student.architecture);
+    const metrics = metricsFromLogits(predictCrops(runnerFor(trained.model, job.student.architecture, numClasses, family), testSet), testSet.labels, numClasses);
+    if (family) {
+      const network = networkFromModel(trained.model, describeArchitecture(job.student.architecture, numClasses));
+      writeAtomic(join(foldDir, "student.mxw"), encodeWeights(network, { labels: data.labelNames, model: { name: `fold ${job.fold}` } }));
+    }
+    const result: FoldResult = {
+      fold: job.fold, metrics, ...(teacher?.metrics ? { teacherMetrics: teacher.metrics } : {}),
+      history: trained.history, trainSeconds: (performance.now() - started) / 1000, samplesPerSecond: trained.samplesPerSecond,
+      backend: tf.getBackend(),
+    };
+    writeAtomic(join(foldDir, "result.json"), JSON.stringify(result, null, 1));
+    return result;
+  } finally {
+    trained.model.dispose();
+  }
+}

@@ -1,0 +1,50 @@
+// Shared by the distill tests: tiny generated crop sets and temporary folders.
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import type { CropSet } from "../src/crop-set.js";
+import { allocateCropSet, CROP_PIXELS, CROPS_PER_IMAGE } from "../src/crop-set.js";
+
+/** Deterministic uniform [0, 1) numbers (mulberry32), independent of the code under test. */
+export function uniform(seed: number): () => number {
+  let state = seed >>> 0;
+  return () => {
+    state = (state + 0x6d2b79f5) >>> 0;
+    let t = state;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/**
+ * `count` images of `classes` classes that differ visibly: class k is bright in the k-th vertical
+ * band of the image and dark elsewhere, with pixel noise; each of the 8 crops shifts the band a little.
+ */
+export function tinyCropSet(count: number, classes = 2, seed = 7): CropSet {
+  const labelNames = Array.from({ length: classes }, (_, k) => `class${k}`);
+  const set = allocateCropSet(count, labelNames, Array.from({ length: count }, (_, i) => `generated/${i}.png`));
+  const random = uniform(seed);
+  const band = 84 / classes;
+  for (let i = 0; i < count; i++) {
+    const label = i % classes;
+    set.labels[i] = label;
+    for (let c = 0; c < CROPS_PER_IMAGE; c++) {
+      const shift = c - 4;
+      const base = (i * CROPS_PER_IMAGE + c) * CROP_PIXELS;
+      for (let y = 0; y < 84; y++) {
+        for (let x = 0; x < 84; x++) {
+          const inBand = Math.floor((x + shift + 84) % 84 / band) === label;
+          set.pixels[base + y * 84 + x] = Math.round((inBand ? 190 : 60) + random() * 40 - 20);
+        }
+      }
+    }
+  }
+  return set;
+}
+
+/** A fresh temporary folder and a function that removes it. */
+export function tempDir(prefix: string): { dir: string; remove: () => void } {
+  const dir = mkdtempSync(join(tmpdir(), `microexp-distill-${prefix}-`));
+  return { dir, remove: () => rmSync(dir, { recursive: true, force: true }) };
+}
