@@ -62,7 +62,7 @@ export interface CvReport {
   data: DataRecord;
   split: { protocol: Protocol; folds: number; seed: number | null };
   seeds: { split: number; students: number[]; teachers: number[] | null };
-  training: TrainingOptions & { architecture: string; teacherArchitecture: string | null };
+  training: TrainingOptions & { architecture: string; teacherArchitecture: string | null; teacherInitSha256?: string };
   runDir: string;
   cacheDir: string;
   engine: EngineRecord;
@@ -131,6 +131,7 @@ export async function runCv(options: CvOptions, context: CommandContext, prepare
     training: {
       model: options.model, teacher: options.teacher, teacherEpochs: options.teacher ? (options.teacherEpochs ?? options.epochs) : undefined,
       teacherDropout: options.teacherDropout, temperature: options.temperature, lambda: options.lambda, t2: options.t2,
+      ...(teachers[0]?.init ? { teacherInit: teachers[0].init.file, teacherInitSha256: teachers[0].init.sha256 } : {}),
       epochs: options.epochs, lr: options.lr, batch: options.batch, dropout: options.dropout, seed: options.seed,
       architecture: architectureOf(options.model), teacherArchitecture: options.teacher ? architectureOf(options.teacher) : null,
     },
@@ -161,7 +162,8 @@ export function describeTraining(t: CvReport["training"], perCell: { model?: boo
   const student = `${model}, ${epochs(t.epochs)}, Adam lr ${t.lr}, batch ${t.batch}, dropout ${t.dropout}`;
   if (!t.teacher) return `${student}; vanilla (cross-entropy only)`;
   const temperature = perCell.temperature ? "T per cell" : `T ${t.temperature}`;
-  return `${student}; distilled from ${t.teacher} (${epochs(t.teacherEpochs)}, dropout ${t.teacherDropout}) with ${temperature}, lambda ${t.lambda}${t.t2 ? ", soft term x T^2" : ""}`;
+  const init = t.teacherInit ? `, starting from ${t.teacherInit}` : "";
+  return `${student}; distilled from ${t.teacher} (${epochs(t.teacherEpochs)}, dropout ${t.teacherDropout}${init}) with ${temperature}, lambda ${t.lambda}${t.t2 ? ", soft term x T^2" : ""}`;
 }
 
 /** The headline of a cross-validation: crop-averaged accuracy (mean ± std), as the paper reports. */

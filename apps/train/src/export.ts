@@ -110,6 +110,7 @@ export async function runExport(options: ExportOptions, context: CommandContext)
   let bytes: Uint8Array;
   const training: CvReport["training"] = {
     model: options.model, teacher: options.teacher, teacherEpochs: teacher?.epochs, teacherDropout: options.teacherDropout,
+    ...(teacher?.init ? { teacherInit: teacher.init.file, teacherInitSha256: teacher.init.sha256 } : {}),
     temperature: options.temperature, lambda: options.lambda, t2: options.t2, epochs: options.epochs, lr: options.lr,
     batch: options.batch, dropout: options.dropout, seed: options.seed,
     architecture: architectureOf(options.model), teacherArchitecture: options.teacher ? architectureOf(options.teacher) : null,

@@ -52,6 +52,7 @@ function addTrainingOptions(command: Command, withModel = true): Command {
     .option("--teacher <name>", `distil from this teacher (omit for vanilla training): ${Object.keys(TEACHERS).join(", ")}, or a family member such as p1-M`)
     .option("--teacher-epochs <n>", "epochs of the teacher (default: --epochs)", positiveInteger)
     .option("--teacher-dropout <rate>", "dropout rate of the teacher", dropoutRate, TRAINING_DEFAULTS.teacherDropout)
+    .option("--teacher-init <file>", "start the teacher (a family member) from these weights, e.g. trained on FER2013 (its output layer is kept only if the labels match)")
     .option("--temperature <T>", "distillation temperature", positiveNumber, TRAINING_DEFAULTS.temperature)
     .option("--lambda <w>", "weight of the teacher term in the KD loss (0..1)", unitInterval, TRAINING_DEFAULTS.lambda)
     .option("--t2", "multiply the teacher term by T^2 (Hinton et al.; the paper does not)", false)
@@ -90,7 +91,9 @@ function trainingOptions(raw: Raw): TrainingOptions {
     model: raw.model as string ?? TRAINING_DEFAULTS.model,
     ...(raw.teacher ? { teacher: raw.teacher as string } : {}),
     ...(raw.teacherEpochs !== undefined ? { teacherEpochs: raw.teacherEpochs as number } : {}),
-    teacherDropout: raw.teacherDropout as number, temperature: raw.temperature as number, lambda: raw.lambda as number,
+    teacherDropout: raw.teacherDropout as number,
+    ...(raw.teacherInit ? { teacherInit: raw.teacherInit as string } : {}),
+    temperature: raw.temperature as number, lambda: raw.lambda as number,
     t2: raw.t2 === true, epochs: raw.epochs as number, lr: raw.lr as number, batch: raw.batch as number,
     dropout: raw.dropout as number, seed: raw.seed as number,
   };

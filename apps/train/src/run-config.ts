@@ -1,5 +1,6 @@
 // What a run trains, as the distill package's configs; a name derived from it; and the
 // run.json that keeps a run folder from being reused by another configuration.
+import { createHash } from "node:crypto";
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import type { TrainConfig } from "@microexp/distill";
@@ -16,6 +17,8 @@ export interface TrainingOptions {
   /** Default: the student's epochs. */
   teacherEpochs?: number;
   teacherDropout: number;
+  /** A .mxw file the teacher starts from (fine-tuning), e.g. one trained on FER2013. */
+  teacherInit?: string;
   temperature: number;
   lambda: number;
   /** Multiply the soft term by T^2 (Hinton et al.; not in the paper). */
@@ -46,7 +49,14 @@ export function teacherConfig(options: TrainingOptions, offset = 0): TrainConfig
   return {
     architecture: options.teacher, epochs: options.teacherEpochs ?? options.epochs, seed: options.seed + offset,
     batchSize: options.batch, learningRate: options.lr, dropout: options.teacherDropout,
+    ...(options.teacherInit ? { init: initWeights(options.teacherInit) } : {}),
   };
+}
+
+function initWeights(path: string): { file: string; sha256: string } {
+  const file = resolve(path);
+  if (!existsSync(file)) throw new UsageError(`--teacher-init ${path}: no such file`);
+  return { file, sha256: createHash("sha256").update(readFileSync(file)).digest("hex") };
 }
 
 /** The data folder's (or list's) name, as used in run names. */
@@ -69,6 +79,7 @@ export function runName(parts: { data: DataOptions; training: TrainingOptions; p
     if (t.t2) name.push("t2");
     if (t.teacherEpochs !== undefined && t.teacherEpochs !== t.epochs) name.push(`te${t.teacherEpochs}`);
     if (t.teacherDropout !== TRAINING_DEFAULTS.teacherDropout) name.push(`td${t.teacherDropout}`);
+    if (t.teacherInit) name.push(`from-${basename(t.teacherInit).replace(/\.mxw$/, "")}`);
   }
   name.push(`e${t.epochs}`);
   if (t.lr !== TRAINING_DEFAULTS.lr) name.push(`lr${t.lr}`);

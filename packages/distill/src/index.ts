@@ -8,3 +8,4 @@ export * from "./train.js";
 export * from "./evaluate.js";
 export * from "./fold.js";
 export * from "./cross-validate.js";
+export * from "./init-weights.js";

@@ -13,6 +13,8 @@ import { distillationLoss, labelLoss } from "./losses.js";
 import { SeededRandom } from "./random.js";
 import type { SavedTensor } from "./checkpoint.js";
 import { readCheckpoint, writeCheckpoint } from "./checkpoint.js";
+import type { InitWeights } from "./init-weights.js";
+import { initFromWeights } from "./init-weights.js";
 
 export interface TrainConfig {
   /** A family member ("microexpnet", "p1-M", ...) or a teacher ("vgg-small", "inception-v3"). */
@@ -25,6 +27,8 @@ export interface TrainConfig {
   dropout?: number;
   /** With teacher logits: the KD loss options (T, lambda). */
   distillation?: DistillationOptions;
+  /** Start from these trained weights (same family member) instead of random ones. */
+  init?: InitWeights;
 }
 
 export interface TrainProgress {
@@ -53,8 +57,11 @@ export interface TrainResult {
 
 /** Everything that changes what training computes, so a checkpoint is only resumed by the same run. */
 export function configKey(config: TrainConfig, data: CropSet, teacher?: Float32Array): string {
-  const { architecture, seed, batchSize = 64, learningRate = 1e-4, dropout = 0.5, distillation } = config;
-  return JSON.stringify({ architecture, seed, batchSize, learningRate, dropout, distillation: distillation ?? null, images: data.count, classes: data.labelNames, teacher: teacher ? teacher.length : 0 });
+  const { architecture, seed, batchSize = 64, learningRate = 1e-4, dropout = 0.5, distillation, init } = config;
+  return JSON.stringify({
+    architecture, seed, batchSize, learningRate, dropout, distillation: distillation ?? null, images: data.count, classes: data.labelNames,
+    teacher: teacher ? teacher.length : 0, ...(init ? { init: init.sha256 } : {}),
+  });
 }
 
 function toSaved(list: Array<{ name: string; tensor: tf.Tensor }>): SavedTensor[] {
@@ -85,6 +92,10 @@ export async function trainStudent(data: CropSet, config: TrainConfig, hooks: Tr
     throw new Error(`teacher logits hold ${teacherLogits.length} values; ${data.count} images x 8 crops x ${numClasses} classes needs ${data.count * CROPS_PER_IMAGE * numClasses}`);
   }
   const model = buildTrainable(config.architecture, { numClasses, dropout: config.dropout ?? 0.5, seed: config.seed });
+  if (config.init) {
+    if (!isFamilyMember(config.architecture)) throw new Error(`initial weights are only supported for family members, not ${config.architecture}`);
+    initFromWeights(model, config.architecture, data.labelNames, config.init);
+  }
   const optimizer = tf.train.adam(config.learningRate ?? 1e-4);
   const variables = model.trainableWeights.map((w) => w.read() as tf.Variable);
   const key = configKey(config, data, teacherLogits);
