@@ -32,5 +32,7 @@ export function zooEntry(name: string): ZooEntry {
  * pattern and copy the file into the app; in Node it is a file: URL.
  */
 export function modelUrl(name: string = DEFAULT_MODEL): URL {
-  return new URL(`../weights/${zooEntry(name).file}`, import.meta.url);
+  // The literal ".mxw" suffix keeps bundlers from copying the model cards (weights/*.md) too.
+  const stem = zooEntry(name).file.replace(/\.mxw$/, "");
+  return new URL(`../weights/${stem}.mxw`, import.meta.url);
 }
