@@ -10,7 +10,7 @@ import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 
 const packageDir = join(dirname(fileURLToPath(import.meta.url)), "..");
-execFileSync(process.execPath, [join(packageDir, "scripts/build-wasm.mjs")], { stdio: "ignore" });
+execFileSync("npm", ["run", "-s", "build:wasm"], { cwd: packageDir, stdio: "ignore" });
 const bundle = await build({
   stdin: {
     contents: `export { describeArchitecture, tensorShapes, multiplyAdds } from "./src/architecture.ts";
