@@ -29,7 +29,7 @@ describe.skipIf(!present)("ckplus48 (research data)", () => {
   });
 
   it("eval of the authors' MicroExpNet (shipped by @microexp/infer) maps ck7 onto its 8 labels", () => {
-    const run = cli(temp.dir, ["eval", "--dataset", "folder", "--data", CKPLUS48, "--labels", "ck7", "--limit", "70", "--weights", modelPath(), "--report-dir", "runs/upstream"]);
+    const run = cli(temp.dir, ["eval", "--dataset", "folder", "--data", CKPLUS48, "--labels", "ck7", "--limit", "70", "--weights", modelPath("microexpnet-ckplus-upstream"), "--report-dir", "runs/upstream"]);
     expect(run.stderr).toBe("");
     expect(run.status).toBe(0);
     const report = readJson<EvalReport>(join(temp.dir, "runs/upstream/report.json"));

@@ -15,7 +15,7 @@ it("packs under 1 MB, installs under 1 MB, with no dependencies", () => {
   const [packed] = JSON.parse(execFileSync("npm", ["pack", "--dry-run", "--json", "--ignore-scripts"], { cwd: root, encoding: "utf8" }));
   const files: string[] = packed.files.map((f: { path: string }) => f.path);
   console.log(`@microexp/infer: packed ${packed.size} bytes, installed ${packed.unpackedSize} bytes, ${files.length} files`);
-  expect(files).toContain("weights/microexpnet-ckplus-upstream.mxw");
+  expect(files).toContain("weights/microexpnet-fer2013.mxw"); // the default
   expect(files).toContain("dist/index.js");
   expect(files).toContain("dist/index.cjs");
   expect(files.some((f) => f.startsWith("test/") || f.startsWith("src/"))).toBe(false);
