@@ -4,10 +4,9 @@
  * from ImageNet the same way.
  */
 import { readFileSync } from "node:fs";
-import * as tf from "@tensorflow/tfjs-core";
 import type * as tfl from "@tensorflow/tfjs-layers";
-import { decodeWeights, describeArchitecture, tensorShapes, type TensorName } from "@microexp/infer";
-import { LAYER_NAMES } from "@microexp/models";
+import { decodeWeights, describeArchitecture } from "@microexp/infer";
+import { LAYER_NAMES, loadNetworkIntoModel } from "@microexp/models";
 
 export interface InitWeights {
   /** A .mxw weights file of the same family member. */
@@ -15,13 +14,6 @@ export interface InitWeights {
   /** Its SHA-256, so that caches and checkpoints made from other weights are never reused. */
   sha256: string;
 }
-
-const LAYERS: Array<[layer: string, kernel: TensorName, bias: TensorName]> = [
-  [LAYER_NAMES.conv1, "wc1", "bc1"],
-  [LAYER_NAMES.conv2, "wc2", "bc2"],
-  [LAYER_NAMES.fc1, "wfc", "bfc"],
-  [LAYER_NAMES.logits, "wo", "bo"],
-];
 
 /**
  * Copies the weights in `init.file` into `model` (built for `architecture` with `labels`).
@@ -39,14 +31,5 @@ export function initFromWeights(model: tfl.LayersModel, architecture: string, la
   const found = weights.network.spec;
   if (found.id !== spec.id) throw new Error(`initial weights ${init.file}: hold a ${found.id} network, the model is ${spec.id}`);
   const sameHead = weights.labels.length === labels.length && weights.labels.every((label, i) => label === labels[i]);
-  const shapes = tensorShapes(found);
-  const copied: string[] = [];
-  for (const [layer, kernel, bias] of LAYERS) {
-    if (layer === LAYER_NAMES.logits && !sameHead) continue;
-    const values = [tf.tensor(weights.network.tensors[kernel], shapes[kernel]), tf.tensor(weights.network.tensors[bias], shapes[bias])];
-    model.getLayer(layer).setWeights(values);
-    tf.dispose(values);
-    copied.push(layer);
-  }
-  return copied;
+  return loadNetworkIntoModel(model, weights.network, sameHead ? [] : [LAYER_NAMES.logits]);
 }

@@ -35,15 +35,23 @@ export function networkFromModel(model: tfl.LayersModel, spec: ArchitectureSpec)
   return { spec, tensors };
 }
 
-/** Loads runtime parameters into a model built with buildFamilyModel for the same spec. */
-export function loadNetworkIntoModel(model: tfl.LayersModel, network: NetworkWeights): void {
+/**
+ * Loads runtime parameters into a model built with buildFamilyModel for the same spec, except
+ * the layers in `skipLayers` (e.g. the logits when fine-tuning on another label set).
+ * Returns the layers loaded.
+ */
+export function loadNetworkIntoModel(model: tfl.LayersModel, network: NetworkWeights, skipLayers: readonly string[] = []): string[] {
   const shapes = tensorShapes(network.spec);
+  const loaded: string[] = [];
   for (const layerName of new Set(Object.values(TENSOR_LAYERS).map(([layer]) => layer))) {
+    if (skipLayers.includes(layerName)) continue;
+    loaded.push(layerName);
     const names = (Object.keys(TENSOR_LAYERS) as TensorName[]).filter((n) => TENSOR_LAYERS[n][0] === layerName);
     const values = names.sort((a, b) => TENSOR_LAYERS[a][1] - TENSOR_LAYERS[b][1]).map((n) => tf.tensor(network.tensors[n], shapes[n]));
     model.getLayer(layerName).setWeights(values);
     tf.dispose(values);
   }
+  return loaded;
 }
 
 /** The runtime weights file (.mxw) of a trained model. */
