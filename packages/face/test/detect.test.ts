@@ -3,7 +3,7 @@ import { grayImage, toGray, type ImageLike } from "@microexp/infer";
 import { PAPER_DETECT_OPTIONS, detectFaces, findPaperFace, loadCascade, type Cascade } from "../src/index.js";
 import { FIXTURES, fixtureName, fixturePhotos, loadPhoto } from "./fixtures.js";
 import { loadOpenCv, openCvCascade, openCvDetect, type OpenCv } from "./opencv.js";
-import { seededRandom } from "./random.js";
+import { seededRandom } from "../../../test-support/random.js";
 
 let cv: OpenCv;
 let paper: Cascade;

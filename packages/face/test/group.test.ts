@@ -2,7 +2,7 @@ import { beforeAll, describe, expect, it } from "vitest";
 import type { FaceBox } from "@microexp/infer";
 import { groupRectangles } from "../src/detect/group.js";
 import { loadOpenCv, type OpenCv } from "./opencv.js";
-import { seededRandom } from "./random.js";
+import { seededRandom } from "../../../test-support/random.js";
 
 let cv: OpenCv;
 beforeAll(async () => {

@@ -1,32 +1,11 @@
 // Test helper: the opencv-js reference (OpenCV 4.12 compiled to WebAssembly) and its cascades.
 import { readFileSync } from "node:fs";
-import { createRequire } from "node:module";
 import type * as OpenCvModule from "@techstark/opencv-js";
 import type { FaceBox, ImageLike } from "@microexp/infer";
 import { toGray } from "@microexp/infer";
+import type { OpenCv } from "../../../test-support/opencv.js";
 
-export type OpenCv = typeof OpenCvModule;
-type Loaded = OpenCv & { onRuntimeInitialized?: () => void };
-
-let loading: Promise<{ cv: OpenCv }> | undefined;
-
-/**
- * The initialised `cv`, wrapped: the emscripten module is a thenable, so resolving a
- * promise with it directly would never settle.
- */
-export function loadOpenCv(): Promise<{ cv: OpenCv }> {
-  loading ??= (async () => {
-    const mod = createRequire(import.meta.url)("@techstark/opencv-js") as Loaded | Promise<OpenCv>;
-    if (mod instanceof Promise) return { cv: await mod };
-    if (typeof mod.Mat !== "function") {
-      await new Promise<void>((resolve) => {
-        mod.onRuntimeInitialized = resolve;
-      });
-    }
-    return { cv: mod };
-  })();
-  return loading;
-}
+export { loadOpenCv, type OpenCv } from "../../../test-support/opencv.js";
 
 export const CASCADE_XML_DIR = new URL("../cascades/xml/", import.meta.url);
 

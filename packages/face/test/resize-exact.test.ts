@@ -1,7 +1,7 @@
 import { beforeAll, describe, expect, it } from "vitest";
 import { resizeLinearExact } from "../src/detect/resize-exact.js";
 import { loadOpenCv, type OpenCv } from "./opencv.js";
-import { seededRandom } from "./random.js";
+import { seededRandom } from "../../../test-support/random.js";
 
 let cv: OpenCv;
 beforeAll(async () => {

@@ -1,3 +1,5 @@
+// Shared by the packages' tests: seeded random inputs, independent of the code under test.
+
 /** A seeded uniform [0, 1) generator (mulberry32), so failures reproduce. */
 export function seededRandom(seed: number): () => number {
   let s = seed >>> 0;
@@ -8,4 +10,10 @@ export function seededRandom(seed: number): () => number {
     t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
     return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
   };
+}
+
+export function randomBytes(random: () => number, length: number): Uint8Array {
+  const out = new Uint8Array(length);
+  for (let i = 0; i < length; i++) out[i] = Math.floor(random() * 256);
+  return out;
 }
