@@ -2,6 +2,7 @@
 // built page (dist/web) is served on 127.0.0.1; every request the page makes is recorded and
 // must stay there. Photos go in through the file input and by drag and drop; the webcam is
 // Chromium's fake camera playing a video made from a fixture photo.
+import { overlap } from "@microexp/face";
 import { decodeImageFile } from "@microexp/face/node";
 import { toGray } from "@microexp/infer";
 import { existsSync } from "node:fs";
@@ -14,9 +15,8 @@ import { preview, type PreviewServer } from "vite";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { analyzePhoto, findFaces } from "../src/analyze.js";
 import { writeAtomic } from "../src/cli/write-atomic.js";
-import { overlap } from "../src/face-tracker.js";
+import { panFrames } from "../../../test-support/pan-frames.js";
 import { ASTRONAUT, LONDON, loadModels } from "./helpers/models.js";
-import { panFrames } from "./helpers/pan-frames.js";
 import { writeY4m } from "./helpers/y4m.js";
 
 const CHROMIUM = process.env.MICROEXP_CHROMIUM ?? "/usr/bin/chromium";

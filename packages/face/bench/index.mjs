@@ -6,9 +6,9 @@ import { readFileSync, readdirSync } from "node:fs";
 import { createRequire } from "node:module";
 import { fileURLToPath } from "node:url";
 import sharp from "sharp";
-import { PAPER_DETECT_OPTIONS, detectFaces, loadCascade, loadCascadeSource, paperFaceCrop, parseCascadeXml } from "../dist/index.js";
+import { FaceTracker, PAPER_DETECT_OPTIONS, detectFaces, loadCascade, loadCascadeSource, paperFaceCrop, parseCascadeXml } from "../dist/index.js";
 import { cropsFromFile, decodeImageFile } from "../dist/node.js";
-import { toGray } from "@microexp/infer";
+import { paperInferenceCrop, toGray } from "@microexp/infer";
 
 const here = (path) => fileURLToPath(new URL(path, import.meta.url));
 const fixtures = here("../test/fixtures/");
@@ -98,6 +98,23 @@ compare(`540x540 London (${london.length} photos)`, names[0], londonImages, 3, f
 const paper = cascades.get(names[0]);
 const endToEnd = [];
 for (let r = 0; r < 15; r++) endToEnd.push(time(() => paperFaceCrop(frameImage, paper)));
+// A 640x480 video: a window moving over the astronaut photo (scaled to 800 wide) so that the
+// face moves as in front of a webcam. FaceTracker.update + the 84x84 input of each face.
+const photo = await sharp(`${fixtures}astronaut.png`).resize({ width: 800 }).removeAlpha().raw().toBuffer({ resolveWithObject: true });
+const video = Array.from({ length: 60 }, (_, i) => {
+  const left = Math.round(80 + 60 * Math.sin((2 * Math.PI * i) / 60)), top = Math.round(30 + 25 * Math.sin((4 * Math.PI * i) / 60));
+  const data = new Uint8Array(640 * 480 * 3);
+  for (let row = 0; row < 480; row++) data.set(photo.data.subarray(((top + row) * 800 + left) * 3, ((top + row) * 800 + left + 640) * 3), row * 640 * 3);
+  return { width: 640, height: 480, data, channels: 3 };
+});
+const track = (tracker, frame) => tracker.update(frame).map((face) => paperInferenceCrop(frame, face.box));
+const firstFrame = [], tracked = [];
+for (let r = 0; r < 15; r++) firstFrame.push(time(() => track(new FaceTracker(paper), video[r])));
+for (let r = 0; r < 3; r++) {
+  const tracker = new FaceTracker(paper);
+  for (const frame of video) tracked.push(time(() => track(tracker, frame)));
+}
+
 const files = [];
 for (let r = 0; r < 3; r++) {
   for (const path of [`${fixtures}astronaut.png`, ...london]) {
@@ -129,6 +146,8 @@ console.log("\nWhole path, paper's cascade and crop policy, median ms\n");
 console.log("| path | median ms |");
 console.log("|---|---:|");
 console.log(`| 640x480 RGB frame -> detect -> crop -> 84x84 | ${median(endToEnd).toFixed(1)} |`);
+console.log(`| 640x480 RGB video, a new FaceTracker's first frame (reduced scan + confirm) -> 84x84 | ${median(firstFrame).toFixed(1)} |`);
+console.log(`| 640x480 RGB video, FaceTracker.update -> 84x84, every frame (a full reduced scan every 10th) | ${median(tracked).toFixed(1)} |`);
 console.log(`| file (PNG 512x512 / JPEG 540x540) -> decode -> detect -> 9 crops 84x84 | ${median(files).toFixed(1)} |`);
 console.log("\nLoading a cascade, median ms\n");
 console.log("| cascade | XML | parse the XML | unpack the shipped module |");

@@ -22,3 +22,10 @@ export {
   type PaperFaceCrop,
   type PaperFaceCrops,
 } from "./paper-face.js";
+export {
+  DEFAULT_TRACKER_OPTIONS,
+  FaceTracker,
+  overlap,
+  type TrackedFace,
+  type TrackerOptions,
+} from "./track/face-tracker.js";

@@ -1,9 +1,8 @@
 // The page's worker: face detection and expression classification, off the main thread.
 // The weights and the cascade come from the page's own bundle (no network beyond it).
-import { PAPER_CASCADE, loadCascade, prepareDetector, type Cascade } from "@microexp/face";
+import { FaceTracker, PAPER_CASCADE, loadCascade, prepareDetector, type Cascade } from "@microexp/face";
 import { DEFAULT_MODEL, loadClassifier, modelUrl, toGray, type ExpressionClassifier, type ImageLike } from "@microexp/infer";
 import { findFaces, labelFaces, type LabelledFace } from "../analyze.js";
-import { FaceTracker } from "../face-tracker.js";
 import { ScoreSmoother } from "../smooth-scores.js";
 import type { FromWorker, ToWorker } from "./messages.js";
 

@@ -1,9 +1,12 @@
-// Faces in a video, fast enough for a live camera (browser-safe). A full Viola-Jones scan of
-// every frame costs tens of milliseconds in JavaScript, so this scans a small copy of the
-// frame now and then to find new faces, and in between looks for each known face only near
-// its last place, scaled down to a few dozen pixels: a few milliseconds per face.
-import { PAPER_DETECT_OPTIONS, detectFaces, type Cascade } from "@microexp/face";
-import { clampBox, crop, resizeBilinear, toGray, type FaceBox, type GrayImage, type ImageLike } from "@microexp/infer";
+// Faces in a video, fast enough for a live camera (browser-safe). The paper's full scan of a
+// 640x480 frame costs about 20 ms even in WebAssembly (OpenCV's arithmetic, every window), so
+// this scans a small copy of the frame now and then to find new faces, and in between looks
+// for each known face only near its last place, scaled down to a few dozen pixels, reading
+// only those pixels of the frame: about a millisecond per face.
+import { clampBox, grayCrop, resizeBilinear, toGray, type FaceBox, type GrayImage, type ImageLike } from "@microexp/infer";
+import type { Cascade } from "../cascade/compile.js";
+import { detectFaces } from "../detect/detect-faces.js";
+import { PAPER_DETECT_OPTIONS } from "../paper-face.js";
 
 export interface TrackerOptions {
   /** Long side, in pixels, of the reduced frame the full scan for new faces runs on. */
@@ -87,21 +90,26 @@ export class FaceTracker {
     this.frame = 0;
   }
 
-  /** The faces in the next frame, in the frame's pixels, oldest face first. */
+  /** The faces in the next frame (RGBA, RGB or gray), in the frame's pixels, oldest face first. */
   update(image: ImageLike): TrackedFace[] {
-    const gray = toGray(image);
+    const newcomers = new Set<Track>();
     if (this.tracks.length === 0 || this.frame % this.options.searchEvery === 0) {
-      for (const found of this.search(gray)) {
+      for (const found of this.search(toGray(image))) {
         if (this.tracks.some((t) => overlap(t.box, found) > SAME_FACE)) continue;
         // The reduced scan finds faces in textures too: a newcomer must pass a closer look.
-        const confirmed = this.confirm(gray, found);
-        if (confirmed) this.tracks.push({ id: this.nextId++, box: confirmed, misses: 0 });
+        const confirmed = this.confirm(image, found);
+        if (confirmed) {
+          const track = { id: this.nextId++, box: confirmed, misses: 0 };
+          this.tracks.push(track);
+          newcomers.add(track);
+        }
       }
     }
     this.frame++;
     const kept: Track[] = [];
     for (const track of this.tracks) {
-      const seen = this.follow(gray, track.box);
+      // A newcomer's box is this frame's already (confirm() looked closer than follow() would).
+      const seen = newcomers.has(track) ? track.box : this.follow(image, track.box);
       if (seen) {
         track.box = seen;
         track.misses = 0;
@@ -124,31 +132,35 @@ export class FaceTracker {
     );
   }
 
-  /** The part of the frame around `box`, scaled so that the box's side becomes `size` pixels. */
-  private around(gray: GrayImage, box: FaceBox, size: number): { patch: GrayImage; toFrame: (found: FaceBox) => FaceBox } | null {
+  /** The part of the frame around `box`, gray, scaled so that the box's side becomes `size` pixels. */
+  private around(image: ImageLike, box: FaceBox, size: number): { patch: GrayImage; toFrame: (found: FaceBox) => FaceBox } | null {
     const { margin } = this.options;
     let region: FaceBox;
     try {
       region = clampBox(
         { x: box.x - margin * box.width, y: box.y - margin * box.height, width: box.width * (1 + 2 * margin), height: box.height * (1 + 2 * margin) },
-        gray.width,
-        gray.height,
+        image.width,
+        image.height,
       );
     } catch {
       return null; // the face left the frame
     }
     const scale = size / box.width;
-    const patch = resizeBilinear(crop(gray, region), Math.max(1, Math.round(region.width * scale)), Math.max(1, Math.round(region.height * scale)));
+    const patch = resizeBilinear(grayCrop(image, region), Math.max(1, Math.round(region.width * scale)), Math.max(1, Math.round(region.height * scale)));
     const sx = region.width / patch.width, sy = region.height / patch.height;
     return { patch, toFrame: (f) => roundBox({ x: region.x + f.x * sx, y: region.y + f.y * sy, width: f.width * sx, height: f.height * sy }) };
   }
 
   /** A newly found face, checked with the paper's detector settings at confirmSize; null if not a face. */
-  private confirm(gray: GrayImage, box: FaceBox): FaceBox | null {
-    const near = this.around(gray, box, this.options.confirmSize);
+  private confirm(image: ImageLike, box: FaceBox): FaceBox | null {
+    const near = this.around(image, box, this.options.confirmSize);
     if (!near) return null;
+    // A box can overlap one of side confirmSize by more than SAME_FACE only if its side is
+    // above sqrt(SAME_FACE) * confirmSize (0.55x): smaller windows could not win, so they are
+    // not scanned (the paper's groups hold windows of one scale, so the others are unchanged).
+    const min = Math.floor(this.options.confirmSize / 2);
     let best: FaceBox | null = null;
-    for (const found of detectFaces(near.patch, this.cascade, PAPER_DETECT_OPTIONS)) {
+    for (const found of detectFaces(near.patch, this.cascade, { ...PAPER_DETECT_OPTIONS, minSize: { width: min, height: min } })) {
       const candidate = near.toFrame(found);
       if (overlap(candidate, box) > SAME_FACE && (!best || overlap(candidate, box) > overlap(best, box))) best = candidate;
     }
@@ -156,9 +168,9 @@ export class FaceTracker {
   }
 
   /** A known face in its new place: looked for near its last box, at about its last size. */
-  private follow(gray: GrayImage, box: FaceBox): FaceBox | null {
+  private follow(image: ImageLike, box: FaceBox): FaceBox | null {
     const { faceSize } = this.options;
-    const near = this.around(gray, box, faceSize);
+    const near = this.around(image, box, faceSize);
     if (!near) return null;
     const min = Math.floor(faceSize / 1.4), max = Math.ceil(faceSize * 1.4);
     const found = detectFaces(near.patch, this.cascade, {

@@ -1,19 +1,32 @@
-import { loadCascade } from "@microexp/face";
-import { toGray, type GrayImage } from "@microexp/infer";
+import { toGray, type GrayImage, type ImageLike } from "@microexp/infer";
 import { beforeAll, describe, expect, it } from "vitest";
-import { findFaces } from "../src/analyze.js";
-import { FaceTracker, overlap } from "../src/face-tracker.js";
-import { ASTRONAUT, loadModels } from "./helpers/models.js";
-import { panFrames } from "./helpers/pan-frames.js";
+import { panFrames } from "../../../test-support/pan-frames.js";
+import type { Cascade } from "../src/cascade/compile.js";
+import { loadCascade } from "../src/cascade/shipped.js";
+import { detectFaces } from "../src/detect/detect-faces.js";
+import { PAPER_DETECT_OPTIONS } from "../src/paper-face.js";
+import { FaceTracker, overlap } from "../src/track/face-tracker.js";
+import { FIXTURES } from "./fixtures.js";
 
+const ASTRONAUT = `${FIXTURES}astronaut.png`;
+
+let cascade: Cascade;
+let rgbFrames: ImageLike[];
 let frames: GrayImage[];
 beforeAll(async () => {
-  frames = (await panFrames(ASTRONAUT)).map((f) => toGray(f));
+  cascade = await loadCascade();
+  rgbFrames = await panFrames(ASTRONAUT);
+  frames = rgbFrames.map((f) => toGray(f));
 });
+
+/** The paper's detector's first box: where the tracker should put the face. */
+function paperBox(frame: GrayImage) {
+  const [first] = detectFaces(frame, cascade, PAPER_DETECT_OPTIONS);
+  return first;
+}
 
 describe("FaceTracker", () => {
   it("follows the one face of a panning video, where the paper's detector puts it, with no other", async () => {
-    const { cascade } = await loadModels();
     const tracker = new FaceTracker(cascade);
     const ids = new Set<number>();
     // Twice through the loop: the second pass runs on known faces.
@@ -21,14 +34,13 @@ describe("FaceTracker", () => {
       const faces = tracker.update(frame);
       expect(faces, `frame ${i}`).toHaveLength(1);
       ids.add(faces[0].id);
-      const [paper] = findFaces(frame, cascade);
+      const paper = paperBox(frame);
       expect(overlap(faces[0].box, paper), `frame ${i}: ${JSON.stringify(faces[0].box)} vs ${JSON.stringify(paper)}`).toBeGreaterThan(0.7);
     }
     expect([...ids]).toEqual([1]);
   });
 
   it("finds nothing in a blank frame, and drops a face `patience` frames after it is gone", async () => {
-    const { cascade } = await loadModels();
     const tracker = new FaceTracker(cascade, { patience: 2 });
     const blank: GrayImage = { width: 640, height: 480, data: new Uint8Array(640 * 480).fill(128), channels: 1 };
     expect(tracker.update(blank)).toEqual([]);
@@ -40,8 +52,15 @@ describe("FaceTracker", () => {
     expect(tracker.update(blank)).toEqual([]);
   });
 
+  it("gives the same boxes for RGB frames as for their gray conversion (it reads only the pixels it needs)", () => {
+    const fromGray = new FaceTracker(cascade);
+    const fromRgb = new FaceTracker(cascade);
+    for (const [i, frame] of rgbFrames.slice(0, 25).entries()) {
+      expect(fromRgb.update(frame), `frame ${i}`).toEqual(fromGray.update(frames[i]));
+    }
+  });
+
   it("reset() forgets the faces (a new face gets a new id)", async () => {
-    const { cascade } = await loadModels();
     const tracker = new FaceTracker(cascade);
     const [first] = tracker.update(frames[0]);
     tracker.reset();
@@ -51,7 +70,6 @@ describe("FaceTracker", () => {
   });
 
   it("rejects options it cannot work with, naming them", async () => {
-    const cascade = await loadCascade();
     expect(() => new FaceTracker(cascade, { faceSize: 10 })).toThrow(/faceSize must be at least the cascade's window \(24\)/);
     expect(() => new FaceTracker(cascade, { searchEvery: 0 })).toThrow(/searchEvery/);
     expect(() => new FaceTracker(cascade, { margin: -1 })).toThrow(/margin/);
