@@ -127,7 +127,7 @@ export class FaceTracker {
   private search(gray: GrayImage): FaceBox[] {
     const scale = Math.min(1, this.options.searchSize / Math.max(gray.width, gray.height));
     const small = scale < 1 ? resizeBilinear(gray, Math.max(1, Math.round(gray.width * scale)), Math.max(1, Math.round(gray.height * scale))) : gray;
-    return detectFaces(small, this.cascade, { scaleFactor: 1.2, minNeighbors: 3 }).map((d) =>
+    return detectFaces(small, this.cascade, { scaleFactor: 1.3, minNeighbors: 3 }).map((d) =>
       roundBox({ x: d.x / scale, y: d.y / scale, width: d.width / scale, height: d.height / scale }),
     );
   }
