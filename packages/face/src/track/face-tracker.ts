@@ -156,8 +156,9 @@ export class FaceTracker {
     const near = this.around(image, box, this.options.confirmSize);
     if (!near) return null;
     // A box can overlap one of side confirmSize by more than SAME_FACE only if its side is
-    // above sqrt(SAME_FACE) * confirmSize (0.55x): smaller windows could not win, so they are
-    // not scanned (the paper's groups hold windows of one scale, so the others are unchanged).
+    // above sqrt(SAME_FACE) * confirmSize (0.55x), so smaller windows are not scanned: that
+    // halves the cost of a confirmation (a group of windows can still chain across scales, so
+    // this is the paper's detector on the big windows only, not bit for bit its result).
     const min = Math.floor(this.options.confirmSize / 2);
     let best: FaceBox | null = null;
     for (const found of detectFaces(near.patch, this.cascade, { ...PAPER_DETECT_OPTIONS, minSize: { width: min, height: min } })) {
