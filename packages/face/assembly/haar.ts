@@ -2,7 +2,7 @@
 // windows at a time. Lane by lane the arithmetic is OpenCV's: int32 rectangle sums, float32
 // feature values and variance normalisation, float64 stage sums in the trees' order.
 //
-// Memory laid out by the host (src/detect/wasm-detector.ts), byte offsets, per node n:
+// Memory laid out by the host (src/detect/wasm-scanner.ts), byte offsets, per node n:
 //   corners + 48 n : 12 i32, the byte offsets of 3 rectangles' corners from the window origin
 //   floats  + 16 n : f32 w0, w1, w2, threshold
 //   weights + 16 n : i32 w0, w1, w2 (when every weight is an integer small enough that
@@ -78,10 +78,11 @@ export function scanHaar(
 ): i32 {
   let count = 0;
   for (let y = 0; y < rows; y += step) {
-    const row = <usize>y * rowBytes;
     startRow();
-    for (let x0 = 0; x0 < cols; x0 += step << 2) {
-      const offset = row + (<usize>(x0 / step) << 2);
+    // Consecutive lanes are adjacent entries: the next group starts 4 entries on. (An offset
+    // that advances, rather than one computed from x0, keeps a division out of the loop.)
+    let offset = <usize>y * rowBytes;
+    for (let x0 = 0; x0 < cols; x0 += step << 2, offset += 16) {
       const base = sums + offset;
       let alive = v128.and(varianceCheck(base, squares + offset, n0, n1, n2, n3, area), insideRow(x0, step, cols));
       if (!v128.any_true(alive)) {

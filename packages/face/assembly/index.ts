@@ -1,10 +1,11 @@
 // The face detector's WebAssembly kernel (128-bit SIMD): the pyramid resize, integral
 // images and the cascade scans, bit-exact with OpenCV's CascadeClassifier. The host
-// (src/detect/wasm-detector.ts) lays out all memory from heapBase() on.
+// (src/detect/wasm-scanner.ts) lays out all memory from heapBase() on.
 export { resizeExact } from "./resize";
-export { integral } from "./integral";
+export { integral, integral16 } from "./integral";
 export { scanHaar } from "./haar";
 export { scanLbp } from "./lbp";
+export { scanLbp16 } from "./lbp16";
 
 /** First byte the host may use: the kernel keeps no data of its own beyond this. */
 export function heapBase(): usize {

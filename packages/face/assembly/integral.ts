@@ -37,3 +37,25 @@ export function integral(
     }
   }
 }
+
+/**
+ * The sums alone, kept modulo 2^16 (u16 entries, same layout with 2-byte entries): enough for
+ * the LBP kernel's block sums, which are differences of four corners below 2^16.
+ */
+export function integral16(pixels: usize, width: i32, height: i32, sums: usize, rowBytes: usize, shift: i32, planeBytes: usize): void {
+  for (let x = 0; x <= width; x++) store<u16>(sums + at16(0, x, rowBytes, shift, planeBytes), 0);
+  for (let y = 1; y <= height; y++) {
+    const src = pixels + <usize>(y - 1) * <usize>width;
+    store<u16>(sums + at16(y, 0, rowBytes, shift, planeBytes), 0);
+    let rowSum: i32 = 0;
+    for (let x = 1; x <= width; x++) {
+      rowSum += <i32>load<u8>(src + <usize>(x - 1));
+      const o = sums + at16(y, x, rowBytes, shift, planeBytes);
+      store<u16>(o, <i32>load<u16>(o - rowBytes) + rowSum);
+    }
+  }
+}
+
+@inline function at16(y: i32, x: i32, rowBytes: usize, shift: i32, planeBytes: usize): usize {
+  return <usize>y * rowBytes + (<usize>(x >> shift) << 1) + <usize>(x & shift) * planeBytes;
+}

@@ -1,5 +1,5 @@
 // LBP stump cascades (OpenCV's LBPEvaluator with predictCategoricalStump), four windows at a
-// time. Memory laid out by the host (src/detect/wasm-detector.ts), per stump n:
+// time. Memory laid out by the host (src/detect/wasm-scanner.ts), per stump n:
 //   corners + 64 n : 16 i32, byte offsets of the 4 x 4 block-corner grid, row by row
 //   subsets + 32 n : 8 i32, bit c set when category c goes to the left leaf
 //   leaves  + 16 n : f64 left, right leaf
@@ -52,10 +52,11 @@ export function scanLbp(
 ): i32 {
   let count = 0;
   for (let y = 0; y < rows; y += step) {
-    const row = <usize>y * rowBytes;
     startRow();
-    for (let x0 = 0; x0 < cols; x0 += step << 2) {
-      const base = sums + row + (<usize>(x0 / step) << 2);
+    // Consecutive lanes are adjacent entries: the next group starts 4 entries on. (A
+    // pointer that advances, rather than one computed from x0, keeps a division out of the loop.)
+    let base = sums + <usize>y * rowBytes;
+    for (let x0 = 0; x0 < cols; x0 += step << 2, base += 16) {
       let alive = insideRow(x0, step, cols);
       let stump: usize = 0;
       for (let stage = 0; stage < stageCount; stage++) {

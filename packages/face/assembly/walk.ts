@@ -10,23 +10,27 @@ export function startRow(): void {
 
 /**
  * Which lanes OpenCV evaluates: it visits positions left to right and, when a window is
- * rejected at stage 0 (result 0), skips the next one. `valid` lanes were classified (the
- * others returned -1, which does not skip); `passed` lanes passed stage 0. Returns the
- * mask of lanes that were visited and passed stage 0.
+ * rejected at stage 0 (result 0), skips the next one. Bit i of `valid` is set when lane i was
+ * classified (the others returned -1, which does not skip), of `passed` when it passed
+ * stage 0. Returns the bits of the lanes that were visited and passed stage 0.
  */
-export function visitAfterStageZero(valid: v128, passed: v128): v128 {
-  const validBits = i32x4.bitmask(valid), passedBits = i32x4.bitmask(passed);
+export function visitLanes(valid: i32, passed: i32, lanes: i32): i32 {
   let visited = 0;
-  for (let lane = 0; lane < 4; lane++) {
+  for (let lane = 0; lane < lanes; lane++) {
     if (skipNext) {
       skipNext = false;
     } else {
       visited |= 1 << lane;
-      skipNext = ((validBits >> lane) & 1) != 0 && ((passedBits >> lane) & 1) == 0;
+      skipNext = ((valid >> lane) & 1) != 0 && ((passed >> lane) & 1) == 0;
     }
   }
-  const visitedMask = i32x4.ne(v128.and(i32x4.splat(visited), i32x4(1, 2, 4, 8)), i32x4.splat(0));
-  return v128.and(v128.and(valid, passed), visitedMask);
+  return valid & passed & visited;
+}
+
+/** visitLanes for four i32 lanes given as masks; returns a mask. */
+export function visitAfterStageZero(valid: v128, passed: v128): v128 {
+  const visited = visitLanes(i32x4.bitmask(valid), i32x4.bitmask(passed), 4);
+  return i32x4.ne(v128.and(i32x4.splat(visited), i32x4(1, 2, 4, 8)), i32x4.splat(0));
 }
 
 /** Lanes whose positions x0 + lane * step are below `cols`. */
@@ -41,8 +45,12 @@ export function visitAfterStageZero(valid: v128, passed: v128): v128 {
 
 /** Writes (x, y) of each lane set in `accepted`; returns the new hit count. */
 export function writeHits(accepted: v128, x0: i32, step: i32, y: i32, hits: usize, count: i32, maxHits: i32): i32 {
-  const bits = i32x4.bitmask(accepted);
-  for (let lane = 0; lane < 4; lane++) {
+  return writeHitBits(i32x4.bitmask(accepted), x0, step, y, hits, count, maxHits);
+}
+
+/** Writes (x, y) of each lane whose bit is set; returns the new hit count. */
+export function writeHitBits(bits: i32, x0: i32, step: i32, y: i32, hits: usize, count: i32, maxHits: i32): i32 {
+  for (let lane = 0; bits >> lane != 0; lane++) {
     if (((bits >> lane) & 1) == 0) continue;
     if (count < maxHits) {
       store<i32>(hits + (<usize>count << 3), x0 + lane * step);

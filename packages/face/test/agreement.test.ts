@@ -49,3 +49,25 @@ describe("a cascade with fractional weights (OpenCV's float32 feature arithmetic
     }
   });
 });
+
+describe("an LBP cascade with blocks too large for 16-bit sums (the kernel's 32-bit path)", () => {
+  it("gives opencv-js's raw windows on both engines", async () => {
+    // Every rectangle and the window doubled: blocks reach 28 x 30 pixels, above the 257 of the 16-bit kernel.
+    const xml = readFileSync(new URL("lbpcascade_frontalface_improved.xml", CASCADE_XML_DIR), "utf8")
+      .replace(/<rect>\s*([\d ]+)<\/rect>/g, (_m, numbers: string) => `<rect>${numbers.trim().split(/\s+/).map((n) => 2 * Number(n)).join(" ")}</rect>`)
+      .replace("<height>45</height>", "<height>90</height>").replace("<width>45</width>", "<width>90</width>");
+    const name = "lbp_doubled";
+    cv.FS_createDataFile("/", `${name}.xml`, new TextEncoder().encode(xml), true, false, false);
+    const classifier = new cv.CascadeClassifier();
+    expect(classifier.load(`/${name}.xml`)).toBe(true);
+    const cascade = compileCascade(parseCascadeXml(xml, name));
+    expect(Math.max(...Array.from(cascade.nodeRects.filter((_v, i) => i % 4 === 2)))).toBe(28);
+    const image = await loadPhoto(fixturePhotos()[0]);
+    const theirs = openCvDetect(cv, classifier, image, { scaleFactor: 1.1, minNeighbors: 0 });
+    classifier.delete();
+    expect(theirs.length).toBeGreaterThan(0);
+    for (const engine of ["wasm", "js"] as const) {
+      expect(detectRawWindows(image, cascade, { scaleFactor: 1.1, engine }).map(boxOnly), engine).toEqual(theirs);
+    }
+  });
+});

@@ -10,6 +10,7 @@ export interface KernelExports {
     cols: number, colStart: number, colEnd: number, rows: number, rowStart: number, rowEnd: number, upper: number, lower: number,
   ): void;
   integral(pixels: number, width: number, height: number, sums: number, squares: number, rowBytes: number, shift: number, planeBytes: number): void;
+  integral16(pixels: number, width: number, height: number, sums: number, rowBytes: number, shift: number, planeBytes: number): void;
   scanHaar(
     sums: number, squares: number, rowBytes: number, cols: number, rows: number, step: number,
     n0: number, n1: number, n2: number, n3: number, area: number,
@@ -17,6 +18,10 @@ export interface KernelExports {
     stages: number, stageCount: number, stumps: number, hits: number, maxHits: number,
   ): number;
   scanLbp(
+    sums: number, rowBytes: number, cols: number, rows: number, step: number,
+    corners: number, subsets: number, leaves: number, stages: number, stageCount: number, hits: number, maxHits: number,
+  ): number;
+  scanLbp16(
     sums: number, rowBytes: number, cols: number, rows: number, step: number,
     corners: number, subsets: number, leaves: number, stages: number, stageCount: number, hits: number, maxHits: number,
   ): number;

@@ -35,6 +35,9 @@ interface SizeLayout {
   readonly squares: number;
   readonly plain: IntegralLayout;
   readonly split: IntegralLayout;
+  /** The same with 2-byte entries (sums modulo 2^16, for scanLbp16). */
+  readonly plain16: IntegralLayout;
+  readonly split16: IntegralLayout;
   readonly hits: number;
   readonly maxHits: number;
   readonly end: number;
@@ -69,6 +72,16 @@ function exactInIntegers(c: Cascade): boolean {
   return true;
 }
 
+/**
+ * True for LBP cascades whose blocks all have at most 257 pixels: a block's sum is then
+ * below 2^16, and the kernel may keep the integral image modulo 2^16, eight windows per vector.
+ */
+function blocksFitSixteenBits(c: Cascade): boolean {
+  const r = c.nodeRects;
+  for (let n = 0; n < r.length; n += 4) if (r[n + 2] * r[n + 3] * 255 >= 2 ** 16) return false;
+  return true;
+}
+
 export class WasmScanner {
   private layout: SizeLayout | undefined;
 
@@ -77,7 +90,7 @@ export class WasmScanner {
     private readonly cascade: Cascade,
     private readonly data: {
       floats: number; weights: number; integerWeights: boolean; links: number; trees: number;
-      subsets: number; leaves: number; stages: number; end: number;
+      subsets: number; leaves: number; stages: number; end: number; narrowSums: boolean;
     },
   ) {}
 
@@ -103,7 +116,10 @@ export class WasmScanner {
     const leaves = at; at = align(at + cascade.leaves.length * 8);
     const stages = at; at = align(at + cascade.stageCount * 16);
     const integerWeights = !lbp && exactInIntegers(cascade);
-    const scanner = new WasmScanner(kernel, cascade, { floats, weights, integerWeights, links, trees: treeInfo, subsets, leaves, stages, end: at });
+    const narrowSums = lbp && blocksFitSixteenBits(cascade);
+    const scanner = new WasmScanner(kernel, cascade, {
+      floats, weights, integerWeights, links, trees: treeInfo, subsets, leaves, stages, end: at, narrowSums,
+    });
     scanner.reserve(at);
     const buffer = kernel.memory.buffer;
     const f = new Float32Array(buffer, floats, nodes * 4);
@@ -162,8 +178,8 @@ export class WasmScanner {
     }
   }
 
-  private integralLayout(at: number, rowBytes: number, shift: number, planeBytes: number): IntegralLayout {
-    const offset = (dx: number, dy: number): number => dy * rowBytes + ((dx >> shift) << 2) + (dx & shift) * planeBytes;
+  private integralLayout(at: number, rowBytes: number, shift: number, planeBytes: number, entryBytes = 4): IntegralLayout {
+    const offset = (dx: number, dy: number): number => dy * rowBytes + (dx >> shift) * entryBytes + (dx & shift) * planeBytes;
     this.writeCorners(at, offset);
     const w = this.cascade.windowWidth - 2, h = this.cascade.windowHeight - 2;
     return { rowBytes, shift, planeBytes, corners: at, norm: [offset(1, 1), offset(1 + w, 1), offset(1, 1 + h), offset(1 + w, 1 + h)] };
@@ -181,6 +197,8 @@ export class WasmScanner {
     let at = this.data.end;
     const plainCorners = at; at = align(at + cornerBytes);
     const splitCorners = at; at = align(at + cornerBytes);
+    const plain16Corners = at; at = align(at + cornerBytes);
+    const split16Corners = at; at = align(at + cornerBytes);
     const gray = at; at = align(at + width * height);
     const level = at; at = align(at + width * height);
     const tables = at; at = align(at + 3 * 4 * (width + height));
@@ -194,6 +212,8 @@ export class WasmScanner {
       width, height, gray, level, tables, upper, lower, sums, squares, hits, maxHits, end: at,
       plain: this.integralLayout(plainCorners, plainRowBytes, 0, 0),
       split: this.integralLayout(splitCorners, splitRowBytes, 1, planeBytes),
+      plain16: this.integralLayout(plain16Corners, plainRowBytes / 2, 0, 0, 2),
+      split16: this.integralLayout(split16Corners, splitRowBytes / 2, 1, planeBytes / 2, 2),
     };
     return this.layout;
   }
@@ -227,14 +247,18 @@ export class WasmScanner {
       const cols = level.width + 1 - c.windowWidth, rows = level.height + 1 - c.windowHeight;
       if (cols <= 0 || rows <= 0) return;
       const pixels = this.resizeLevel(m, level);
-      const ly = level.step === 2 ? m.split : m.plain;
+      const narrow = d.narrowSums;
+      const ly = level.step === 2 ? (narrow ? m.split16 : m.split) : narrow ? m.plain16 : m.plain;
       const haar = c.featureType === "HAAR";
-      k.integral(pixels, level.width, level.height, m.sums, haar ? m.squares : 0, ly.rowBytes, ly.shift, ly.planeBytes);
+      if (narrow) k.integral16(pixels, level.width, level.height, m.sums, ly.rowBytes, ly.shift, ly.planeBytes);
+      else k.integral(pixels, level.width, level.height, m.sums, haar ? m.squares : 0, ly.rowBytes, ly.shift, ly.planeBytes);
       const run = (): number => haar
         ? k.scanHaar(m.sums, m.squares, ly.rowBytes, cols, rows, level.step, ly.norm[0], ly.norm[1], ly.norm[2], ly.norm[3],
           (c.windowWidth - 2) * (c.windowHeight - 2), ly.corners, d.floats, d.weights, d.integerWeights ? 1 : 0,
           d.links, d.trees, d.leaves, d.stages, c.stageCount, c.stumps ? 1 : 0, m.hits, m.maxHits)
-        : k.scanLbp(m.sums, ly.rowBytes, cols, rows, level.step, ly.corners, d.subsets, d.leaves, d.stages, c.stageCount, m.hits, m.maxHits);
+        : narrow
+          ? k.scanLbp16(m.sums, ly.rowBytes, cols, rows, level.step, ly.corners, d.subsets, d.leaves, d.stages, c.stageCount, m.hits, m.maxHits)
+          : k.scanLbp(m.sums, ly.rowBytes, cols, rows, level.step, ly.corners, d.subsets, d.leaves, d.stages, c.stageCount, m.hits, m.maxHits);
       let count = run();
       if (count > m.maxHits) {
         // More hits than room: grow the buffer (the level's pixels and integrals stay valid) and rescan.
