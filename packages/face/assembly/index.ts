@@ -5,7 +5,6 @@ export { resizeExact } from "./resize";
 export { integral, integral16 } from "./integral";
 export { scanHaar } from "./haar";
 export { scanLbp } from "./lbp";
-export { scanLbp16 } from "./lbp16";
 
 /** First byte the host may use: the kernel keeps no data of its own beyond this. */
 export function heapBase(): usize {

@@ -10,22 +10,21 @@
   return <usize>y * rowBytes + (<usize>(x >> shift) << 2) + <usize>(x & shift) * planeBytes;
 }
 
-/** Fills sums (and squares unless it is 0) for a width x height image at `pixels`. */
+/** Fills sums and squares for a width x height image at `pixels` (Haar cascades). */
 export function integral(
   pixels: usize, width: i32, height: i32, sums: usize, squares: usize,
   rowBytes: usize, shift: i32, planeBytes: usize,
 ): void {
-  const withSquares = squares != 0;
   for (let x = 0; x <= width; x++) {
     const o = at(0, x, rowBytes, shift, planeBytes);
     store<i32>(sums + o, 0);
-    if (withSquares) store<i32>(squares + o, 0);
+    store<i32>(squares + o, 0);
   }
   for (let y = 1; y <= height; y++) {
     const src = pixels + <usize>(y - 1) * <usize>width;
     const first = at(y, 0, rowBytes, shift, planeBytes);
     store<i32>(sums + first, 0);
-    if (withSquares) store<i32>(squares + first, 0);
+    store<i32>(squares + first, 0);
     let rowSum: i32 = 0, rowSquares: i32 = 0;
     for (let x = 1; x <= width; x++) {
       const v = <i32>load<u8>(src + <usize>(x - 1));
@@ -33,14 +32,14 @@ export function integral(
       rowSquares += v * v;
       const o = at(y, x, rowBytes, shift, planeBytes);
       store<i32>(sums + o, load<i32>(sums + o - rowBytes) + rowSum);
-      if (withSquares) store<i32>(squares + o, load<i32>(squares + o - rowBytes) + rowSquares);
+      store<i32>(squares + o, load<i32>(squares + o - rowBytes) + rowSquares);
     }
   }
 }
 
 /**
- * The sums alone, kept modulo 2^16 (u16 entries, same layout with 2-byte entries): enough for
- * the LBP kernel's block sums, which are differences of four corners below 2^16.
+ * The sums alone, kept modulo 2^16 (u16 entries, the same layout with 2-byte entries): enough
+ * for the LBP kernel's block sums, which are differences of four corners below 2^16.
  */
 export function integral16(pixels: usize, width: i32, height: i32, sums: usize, rowBytes: usize, shift: i32, planeBytes: usize): void {
   for (let x = 0; x <= width; x++) store<u16>(sums + at16(0, x, rowBytes, shift, planeBytes), 0);

@@ -31,43 +31,41 @@ describe.each(SHIPPED_CASCADES)("%s agrees with opencv-js", (name) => {
   });
 });
 
+/** Loads a cascade XML into opencv-js and into this package; OpenCV's raw windows on the first fixture photo. */
+async function bothWays(xml: string, name: string, scaleFactor: number) {
+  cv.FS_createDataFile("/", `${name}.xml`, new TextEncoder().encode(xml), true, false, false);
+  const classifier = new cv.CascadeClassifier();
+  expect(classifier.load(`/${name}.xml`)).toBe(true);
+  const image = await loadPhoto(fixturePhotos()[0]);
+  const theirs = openCvDetect(cv, classifier, image, { scaleFactor, minNeighbors: 0 });
+  classifier.delete();
+  expect(theirs.length).toBeGreaterThan(0);
+  return { cascade: compileCascade(parseCascadeXml(xml, name)), image, theirs };
+}
+
 describe("a cascade with fractional weights (OpenCV's float32 feature arithmetic, not the integer shortcut)", () => {
   it("gives opencv-js's raw windows on both engines", async () => {
     const xml = readFileSync(new URL("haarcascade_frontalface_default.xml", CASCADE_XML_DIR), "utf8")
       .replace(/ 3\.<\/_>/g, " 2.95</_>").replace(/ 2\.<\/_>/g, " 1.97</_>");
-    const name = "fractional_weights";
-    cv.FS_createDataFile("/", `${name}.xml`, new TextEncoder().encode(xml), true, false, false);
-    const classifier = new cv.CascadeClassifier();
-    expect(classifier.load(`/${name}.xml`)).toBe(true);
-    const cascade = compileCascade(parseCascadeXml(xml, name));
-    const image = await loadPhoto(fixturePhotos()[0]);
-    const theirs = openCvDetect(cv, classifier, image, { scaleFactor: 1.3, minNeighbors: 0 });
-    classifier.delete();
-    expect(theirs.length).toBeGreaterThan(0);
+    const { cascade, image, theirs } = await bothWays(xml, "fractional_weights", 1.3);
     for (const engine of ["wasm", "js"] as const) {
       expect(detectRawWindows(image, cascade, { scaleFactor: 1.3, engine }).map(boxOnly), engine).toEqual(theirs);
     }
   });
 });
 
-describe("an LBP cascade with blocks too large for 16-bit sums (the kernel's 32-bit path)", () => {
-  it("gives opencv-js's raw windows on both engines", async () => {
-    // Every rectangle and the window doubled: blocks reach 28 x 30 pixels, above the 257 of the 16-bit kernel.
-    const xml = readFileSync(new URL("lbpcascade_frontalface_improved.xml", CASCADE_XML_DIR), "utf8")
-      .replace(/<rect>\s*([\d ]+)<\/rect>/g, (_m, numbers: string) => `<rect>${numbers.trim().split(/\s+/).map((n) => 2 * Number(n)).join(" ")}</rect>`)
-      .replace("<height>45</height>", "<height>90</height>").replace("<width>45</width>", "<width>90</width>");
-    const name = "lbp_doubled";
-    cv.FS_createDataFile("/", `${name}.xml`, new TextEncoder().encode(xml), true, false, false);
-    const classifier = new cv.CascadeClassifier();
-    expect(classifier.load(`/${name}.xml`)).toBe(true);
-    const cascade = compileCascade(parseCascadeXml(xml, name));
+describe("an LBP cascade with blocks too large for the kernel's 16-bit sums", () => {
+  // Every rectangle and the window doubled: blocks reach 28 x 30 pixels, above the kernel's 257.
+  const xml = () => readFileSync(new URL("lbpcascade_frontalface_improved.xml", CASCADE_XML_DIR), "utf8")
+    .replace(/<rect>\s*([\d ]+)<\/rect>/g, (_m, numbers: string) => `<rect>${numbers.trim().split(/\s+/).map((n) => 2 * Number(n)).join(" ")}</rect>`)
+    .replace("<height>45</height>", "<height>90</height>").replace("<width>45</width>", "<width>90</width>");
+
+  it("runs on the JavaScript path with opencv-js's raw windows; the kernel refuses it by name", async () => {
+    const { cascade, image, theirs } = await bothWays(xml(), "lbp_doubled", 1.1);
     expect(Math.max(...Array.from(cascade.nodeRects.filter((_v, i) => i % 4 === 2)))).toBe(28);
-    const image = await loadPhoto(fixturePhotos()[0]);
-    const theirs = openCvDetect(cv, classifier, image, { scaleFactor: 1.1, minNeighbors: 0 });
-    classifier.delete();
-    expect(theirs.length).toBeGreaterThan(0);
-    for (const engine of ["wasm", "js"] as const) {
+    for (const engine of ["auto", "js"] as const) {
       expect(detectRawWindows(image, cascade, { scaleFactor: 1.1, engine }).map(boxOnly), engine).toEqual(theirs);
     }
+    expect(() => detectRawWindows(image, cascade, { engine: "wasm" })).toThrow(/cannot run cascade lbp_doubled .*LBP blocks above 257 pixels/);
   });
 });

@@ -140,7 +140,11 @@ export function detectRawWindows(image: ImageLike, cascade: Cascade, options: De
   const engine = options.engine ?? "auto";
   const scanner = engine === "js" ? undefined : wasmScanner(cascade);
   if (scanner) scanner.scan(gray, levels, onHit);
-  else if (engine === "wasm") throw new Error("detectFaces: the WebAssembly kernel is not available here (needs WebAssembly SIMD; in browsers await prepareDetector() first)");
+  else if (engine === "wasm") {
+    throw new Error(WasmScanner.supports(cascade)
+      ? "detectFaces: the WebAssembly kernel is not available here (needs WebAssembly SIMD; in browsers await prepareDetector() first)"
+      : `detectFaces: the WebAssembly kernel cannot run cascade ${cascade.name} (LBP trees deeper than one node, or LBP blocks above 257 pixels); use engine "auto" or "js"`);
+  }
   else scanLevelsJs(gray, cascade, levels, onHit);
   return windows;
 }

@@ -21,10 +21,6 @@ export interface KernelExports {
     sums: number, rowBytes: number, cols: number, rows: number, step: number,
     corners: number, subsets: number, leaves: number, stages: number, stageCount: number, hits: number, maxHits: number,
   ): number;
-  scanLbp16(
-    sums: number, rowBytes: number, cols: number, rows: number, step: number,
-    corners: number, subsets: number, leaves: number, stages: number, stageCount: number, hits: number, maxHits: number,
-  ): number;
 }
 
 function decodeBase64(text: string): Uint8Array<ArrayBuffer> {

@@ -35,7 +35,7 @@ interface SizeLayout {
   readonly squares: number;
   readonly plain: IntegralLayout;
   readonly split: IntegralLayout;
-  /** The same with 2-byte entries (sums modulo 2^16, for scanLbp16). */
+  /** The same with 2-byte entries (sums modulo 2^16, for LBP cascades). */
   readonly plain16: IntegralLayout;
   readonly split16: IntegralLayout;
   readonly hits: number;
@@ -73,8 +73,8 @@ function exactInIntegers(c: Cascade): boolean {
 }
 
 /**
- * True for LBP cascades whose blocks all have at most 257 pixels: a block's sum is then
- * below 2^16, and the kernel may keep the integral image modulo 2^16, eight windows per vector.
+ * True when every LBP block has at most 257 pixels: a block's sum is then below 2^16, and the
+ * kernel keeps the integral image modulo 2^16, eight windows per vector.
  */
 function blocksFitSixteenBits(c: Cascade): boolean {
   const r = c.nodeRects;
@@ -90,13 +90,13 @@ export class WasmScanner {
     private readonly cascade: Cascade,
     private readonly data: {
       floats: number; weights: number; integerWeights: boolean; links: number; trees: number;
-      subsets: number; leaves: number; stages: number; end: number; narrowSums: boolean;
+      subsets: number; leaves: number; stages: number; end: number;
     },
   ) {}
 
   /** Whether the kernel can run this cascade (LBP stumps; Haar stumps or trees whose children follow their parents). */
   static supports(cascade: Cascade): boolean {
-    if (cascade.featureType === "LBP") return cascade.stumps && cascade.subsetWords === 8;
+    if (cascade.featureType === "LBP") return cascade.stumps && cascade.subsetWords === 8 && blocksFitSixteenBits(cascade);
     return cascade.stumps || childrenFollowParents(cascade);
   }
 
@@ -116,10 +116,7 @@ export class WasmScanner {
     const leaves = at; at = align(at + cascade.leaves.length * 8);
     const stages = at; at = align(at + cascade.stageCount * 16);
     const integerWeights = !lbp && exactInIntegers(cascade);
-    const narrowSums = lbp && blocksFitSixteenBits(cascade);
-    const scanner = new WasmScanner(kernel, cascade, {
-      floats, weights, integerWeights, links, trees: treeInfo, subsets, leaves, stages, end: at, narrowSums,
-    });
+    const scanner = new WasmScanner(kernel, cascade, { floats, weights, integerWeights, links, trees: treeInfo, subsets, leaves, stages, end: at });
     scanner.reserve(at);
     const buffer = kernel.memory.buffer;
     const f = new Float32Array(buffer, floats, nodes * 4);
@@ -247,18 +244,15 @@ export class WasmScanner {
       const cols = level.width + 1 - c.windowWidth, rows = level.height + 1 - c.windowHeight;
       if (cols <= 0 || rows <= 0) return;
       const pixels = this.resizeLevel(m, level);
-      const narrow = d.narrowSums;
-      const ly = level.step === 2 ? (narrow ? m.split16 : m.split) : narrow ? m.plain16 : m.plain;
       const haar = c.featureType === "HAAR";
-      if (narrow) k.integral16(pixels, level.width, level.height, m.sums, ly.rowBytes, ly.shift, ly.planeBytes);
-      else k.integral(pixels, level.width, level.height, m.sums, haar ? m.squares : 0, ly.rowBytes, ly.shift, ly.planeBytes);
+      const ly = level.step === 2 ? (haar ? m.split : m.split16) : haar ? m.plain : m.plain16;
+      if (haar) k.integral(pixels, level.width, level.height, m.sums, m.squares, ly.rowBytes, ly.shift, ly.planeBytes);
+      else k.integral16(pixels, level.width, level.height, m.sums, ly.rowBytes, ly.shift, ly.planeBytes);
       const run = (): number => haar
         ? k.scanHaar(m.sums, m.squares, ly.rowBytes, cols, rows, level.step, ly.norm[0], ly.norm[1], ly.norm[2], ly.norm[3],
           (c.windowWidth - 2) * (c.windowHeight - 2), ly.corners, d.floats, d.weights, d.integerWeights ? 1 : 0,
           d.links, d.trees, d.leaves, d.stages, c.stageCount, c.stumps ? 1 : 0, m.hits, m.maxHits)
-        : narrow
-          ? k.scanLbp16(m.sums, ly.rowBytes, cols, rows, level.step, ly.corners, d.subsets, d.leaves, d.stages, c.stageCount, m.hits, m.maxHits)
-          : k.scanLbp(m.sums, ly.rowBytes, cols, rows, level.step, ly.corners, d.subsets, d.leaves, d.stages, c.stageCount, m.hits, m.maxHits);
+        : k.scanLbp(m.sums, ly.rowBytes, cols, rows, level.step, ly.corners, d.subsets, d.leaves, d.stages, c.stageCount, m.hits, m.maxHits);
       let count = run();
       if (count > m.maxHits) {
         // More hits than room: grow the buffer (the level's pixels and integrals stay valid) and rescan.
