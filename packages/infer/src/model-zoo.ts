@@ -25,7 +25,7 @@ export type ModelName = keyof typeof MODEL_ZOO;
 
 /**
  * The model apps get: trained on in-the-wild faces (FER2013). The CK+ models learned posed
- * lab faces and score 18.7 % on FER2013's PublicTest, against 45 % for this one.
+ * lab faces and score 18.7 % on FER2013's PublicTest, against 49 % for this one.
  */
 export const DEFAULT_MODEL: ModelName = "microexpnet-fer2013";
 
