@@ -6,8 +6,9 @@
 // shift 0 is the plain layout; shift 1 splits even and odd columns into two planes
 // `planeBytes` apart, so that windows two pixels apart are four consecutive i32s.
 
-@inline function at(y: i32, x: i32, rowBytes: usize, shift: i32, planeBytes: usize): usize {
-  return <usize>y * rowBytes + (<usize>(x >> shift) << 2) + <usize>(x & shift) * planeBytes;
+/** Where entry (y, x) lives; `entryShift` is 2 for i32 entries, 1 for u16 ones. */
+@inline function at(y: i32, x: i32, rowBytes: usize, shift: i32, planeBytes: usize, entryShift: i32 = 2): usize {
+  return <usize>y * rowBytes + (<usize>(x >> shift) << entryShift) + <usize>(x & shift) * planeBytes;
 }
 
 /** Fills sums and squares for a width x height image at `pixels` (Haar cascades). */
@@ -42,19 +43,15 @@ export function integral(
  * for the LBP kernel's block sums, which are differences of four corners below 2^16.
  */
 export function integral16(pixels: usize, width: i32, height: i32, sums: usize, rowBytes: usize, shift: i32, planeBytes: usize): void {
-  for (let x = 0; x <= width; x++) store<u16>(sums + at16(0, x, rowBytes, shift, planeBytes), 0);
+  for (let x = 0; x <= width; x++) store<u16>(sums + at(0, x, rowBytes, shift, planeBytes, 1), 0);
   for (let y = 1; y <= height; y++) {
     const src = pixels + <usize>(y - 1) * <usize>width;
-    store<u16>(sums + at16(y, 0, rowBytes, shift, planeBytes), 0);
+    store<u16>(sums + at(y, 0, rowBytes, shift, planeBytes, 1), 0);
     let rowSum: i32 = 0;
     for (let x = 1; x <= width; x++) {
       rowSum += <i32>load<u8>(src + <usize>(x - 1));
-      const o = sums + at16(y, x, rowBytes, shift, planeBytes);
+      const o = sums + at(y, x, rowBytes, shift, planeBytes, 1);
       store<u16>(o, <i32>load<u16>(o - rowBytes) + rowSum);
     }
   }
-}
-
-@inline function at16(y: i32, x: i32, rowBytes: usize, shift: i32, planeBytes: usize): usize {
-  return <usize>y * rowBytes + (<usize>(x >> shift) << 1) + <usize>(x & shift) * planeBytes;
 }

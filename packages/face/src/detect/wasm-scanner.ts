@@ -35,9 +35,6 @@ interface SizeLayout {
   readonly squares: number;
   readonly plain: IntegralLayout;
   readonly split: IntegralLayout;
-  /** The same with 2-byte entries (sums modulo 2^16, for LBP cascades). */
-  readonly plain16: IntegralLayout;
-  readonly split16: IntegralLayout;
   readonly hits: number;
   readonly maxHits: number;
   readonly end: number;
@@ -175,7 +172,7 @@ export class WasmScanner {
     }
   }
 
-  private integralLayout(at: number, rowBytes: number, shift: number, planeBytes: number, entryBytes = 4): IntegralLayout {
+  private integralLayout(at: number, rowBytes: number, shift: number, planeBytes: number, entryBytes: number): IntegralLayout {
     const offset = (dx: number, dy: number): number => dy * rowBytes + (dx >> shift) * entryBytes + (dx & shift) * planeBytes;
     this.writeCorners(at, offset);
     const w = this.cascade.windowWidth - 2, h = this.cascade.windowHeight - 2;
@@ -186,16 +183,17 @@ export class WasmScanner {
     const old = this.layout;
     if (old && old.width === width && old.height === height && old.maxHits >= maxHits) return old;
     const c = this.cascade;
-    const cornerBytes = c.nodeRects.length * (c.featureType === "LBP" ? 16 : 12);
-    const plainRowBytes = (width + 1) * 4;
-    const splitRowBytes = Math.ceil((width + 1) / 2) * 4;
+    const lbp = c.featureType === "LBP";
+    const cornerBytes = c.nodeRects.length * (lbp ? 16 : 12);
+    // LBP sums are kept modulo 2^16 (integral16): 2-byte entries; Haar's are int32.
+    const entryBytes = lbp ? 2 : 4;
+    const plainRowBytes = (width + 1) * entryBytes;
+    const splitRowBytes = Math.ceil((width + 1) / 2) * entryBytes;
     const planeBytes = (height + 1) * splitRowBytes;
     const integralBytes = Math.max((height + 1) * plainRowBytes, 2 * planeBytes) + 64;
     let at = this.data.end;
     const plainCorners = at; at = align(at + cornerBytes);
     const splitCorners = at; at = align(at + cornerBytes);
-    const plain16Corners = at; at = align(at + cornerBytes);
-    const split16Corners = at; at = align(at + cornerBytes);
     const gray = at; at = align(at + width * height);
     const level = at; at = align(at + width * height);
     const tables = at; at = align(at + 3 * 4 * (width + height));
@@ -207,10 +205,8 @@ export class WasmScanner {
     this.reserve(at);
     this.layout = {
       width, height, gray, level, tables, upper, lower, sums, squares, hits, maxHits, end: at,
-      plain: this.integralLayout(plainCorners, plainRowBytes, 0, 0),
-      split: this.integralLayout(splitCorners, splitRowBytes, 1, planeBytes),
-      plain16: this.integralLayout(plain16Corners, plainRowBytes / 2, 0, 0, 2),
-      split16: this.integralLayout(split16Corners, splitRowBytes / 2, 1, planeBytes / 2, 2),
+      plain: this.integralLayout(plainCorners, plainRowBytes, 0, 0, entryBytes),
+      split: this.integralLayout(splitCorners, splitRowBytes, 1, planeBytes, entryBytes),
     };
     return this.layout;
   }
@@ -245,7 +241,7 @@ export class WasmScanner {
       if (cols <= 0 || rows <= 0) return;
       const pixels = this.resizeLevel(m, level);
       const haar = c.featureType === "HAAR";
-      const ly = level.step === 2 ? (haar ? m.split : m.split16) : haar ? m.plain : m.plain16;
+      const ly = level.step === 2 ? m.split : m.plain;
       if (haar) k.integral(pixels, level.width, level.height, m.sums, m.squares, ly.rowBytes, ly.shift, ly.planeBytes);
       else k.integral16(pixels, level.width, level.height, m.sums, ly.rowBytes, ly.shift, ly.planeBytes);
       const run = (): number => haar
