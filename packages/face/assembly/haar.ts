@@ -10,6 +10,8 @@
 //   links   +  8 n : i32 left, right child (<= 0: leaf -child of the tree)      (trees only)
 // per tree t:  trees + 16 t : i32 first node, node count, first leaf              (trees only)
 // per stump t: leaves + 16 t: f64 left, right leaf                               (stumps only)
+//              or, with leafDifferences, f64 left - right (and the stage thresholds lowered
+//              by the sum of the stage's right leaves; see leafSumsExact in the host)
 // per stage s: stages + 16 s: i32 end (tree index), unused, f64 threshold
 import { insideRow, narrow, startRow, visitAfterStageZero, writeHits } from "./walk";
 
@@ -74,7 +76,7 @@ export function scanHaar(
   sums: usize, squares: usize, rowBytes: usize, cols: i32, rows: i32, step: i32,
   n0: usize, n1: usize, n2: usize, n3: usize, area: f64,
   corners: usize, floats: usize, weights: usize, integerWeights: bool, links: usize, trees: usize, leaves: usize,
-  stages: usize, stageCount: i32, stumps: bool, hits: usize, maxHits: i32,
+  stages: usize, stageCount: i32, stumps: bool, leafDifferences: bool, hits: usize, maxHits: i32,
 ): i32 {
   let count = 0;
   for (let y = 0; y < rows; y += step) {
@@ -95,7 +97,17 @@ export function scanHaar(
         const stageAt = stages + (<usize>stage << 4);
         const end = load<i32>(stageAt);
         let accLo = f64x2.splat(0), accHi = f64x2.splat(0);
-        if (stumps) {
+        if (stumps && leafDifferences) {
+          // Each stump adds left - right where it goes left, to a sum that starts at 0 against
+          // a threshold lowered by the right leaves' sum: exact, so the same test as OpenCV's.
+          for (; tree < end; tree++) {
+            const t = <usize>tree;
+            const left = f32x4.lt(featureValue(base, corners + t * 48, floats + (t << 4), weights + (t << 4), integerWeights, norm), f32x4.splat(load<f32>(floats + (t << 4), 12)));
+            const difference = f64x2.splat(load<f64>(leaves + (t << 4)));
+            accLo = f64x2.add(accLo, v128.and(i64x2.extend_low_i32x4_s(left), difference));
+            accHi = f64x2.add(accHi, v128.and(i64x2.extend_high_i32x4_s(left), difference));
+          }
+        } else if (stumps) {
           for (; tree < end; tree++) {
             const t = <usize>tree;
             const left = f32x4.lt(featureValue(base, corners + t * 48, floats + (t << 4), weights + (t << 4), integerWeights, norm), f32x4.splat(load<f32>(floats + (t << 4), 12)));

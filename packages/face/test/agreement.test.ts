@@ -2,6 +2,7 @@ import { readFileSync } from "node:fs";
 import { beforeAll, describe, expect, it } from "vitest";
 import { SHIPPED_CASCADES, compileCascade, detectFaces, detectRawWindows, loadCascade, parseCascadeXml } from "../src/index.js";
 import { fixtureName, fixturePhotos, loadPhoto } from "./fixtures.js";
+import { leafSumsExact } from "../src/detect/wasm-scanner.js";
 import { CASCADE_XML_DIR, loadOpenCv, openCvCascade, openCvDetect, type OpenCv } from "./opencv.js";
 
 let cv: OpenCv;
@@ -48,6 +49,21 @@ describe("a cascade with fractional weights (OpenCV's float32 feature arithmetic
     const xml = readFileSync(new URL("haarcascade_frontalface_default.xml", CASCADE_XML_DIR), "utf8")
       .replace(/ 3\.<\/_>/g, " 2.95</_>").replace(/ 2\.<\/_>/g, " 1.97</_>");
     const { cascade, image, theirs } = await bothWays(xml, "fractional_weights", 1.3);
+    for (const engine of ["wasm", "js"] as const) {
+      expect(detectRawWindows(image, cascade, { scaleFactor: 1.3, engine }).map(boxOnly), engine).toEqual(theirs);
+    }
+  });
+});
+
+describe("a Haar cascade whose leaves do not add exactly in float64 (the kernel's select path)", () => {
+  it("gives opencv-js's raw windows on both engines", async () => {
+    // A leaf of 1e-30 beside leaves near 1: a stage's sums would need about 100 bits.
+    const xml = readFileSync(new URL("haarcascade_frontalface_default.xml", CASCADE_XML_DIR), "utf8")
+      .replace(/<leafValues>\s*(\S+)/, "<leafValues>\n            1.0000000e-30");
+    const { cascade, image, theirs } = await bothWays(xml, "tiny_leaf", 1.3);
+    expect(cascade.leaves[0]).toBe(Math.fround(1e-30));
+    expect(leafSumsExact(cascade)).toBe(false);
+    expect(leafSumsExact(await loadCascade("haarcascade_frontalface_default"))).toBe(true);
     for (const engine of ["wasm", "js"] as const) {
       expect(detectRawWindows(image, cascade, { scaleFactor: 1.3, engine }).map(boxOnly), engine).toEqual(theirs);
     }

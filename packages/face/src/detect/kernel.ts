@@ -15,7 +15,7 @@ export interface KernelExports {
     sums: number, squares: number, rowBytes: number, cols: number, rows: number, step: number,
     n0: number, n1: number, n2: number, n3: number, area: number,
     corners: number, floats: number, weights: number, integerWeights: number, links: number, trees: number, leaves: number,
-    stages: number, stageCount: number, stumps: number, hits: number, maxHits: number,
+    stages: number, stageCount: number, stumps: number, leafDifferences: number, hits: number, maxHits: number,
   ): number;
   scanLbp(
     sums: number, rowBytes: number, cols: number, rows: number, step: number,

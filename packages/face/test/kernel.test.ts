@@ -1,0 +1,85 @@
+import { describe, expect, it } from "vitest";
+import { integralImages } from "../src/detect/integral.js";
+import { instantiateKernel, type KernelExports } from "../src/detect/kernel.js";
+import { randomBytes, seededRandom } from "../../../test-support/random.js";
+
+// The WebAssembly kernel's integral images, entry by entry, against the plain JavaScript
+// ones (which the agreement tests hold to OpenCV): widths on both sides of the kernel's
+// 8- and 16-pixel blocks, both layouts (plain rows; even and odd columns split in planes).
+
+function kernelOrThrow(): KernelExports {
+  const k = instantiateKernel();
+  if (!k) throw new Error("the detector kernel needs WebAssembly SIMD, which this Node has");
+  return k;
+}
+const kernel = kernelOrThrow();
+
+/** Where entry (x, y) lives in the kernel's layout, as wasm-scanner.ts lays it out. */
+function layout(width: number, height: number, split: boolean, entryBytes: number) {
+  const rowBytes = split ? Math.ceil((width + 1) / 2) * entryBytes : (width + 1) * entryBytes;
+  const planeBytes = split ? (height + 1) * rowBytes : 0;
+  const shift = split ? 1 : 0;
+  const offset = (x: number, y: number): number => y * rowBytes + (x >> shift) * entryBytes + (x & shift) * planeBytes;
+  return { rowBytes, planeBytes, shift, offset, bytes: (height + 1) * rowBytes + planeBytes + 64 };
+}
+
+function image(random: () => number, width: number, height: number): Uint8Array {
+  const pixels = randomBytes(random, width * height);
+  // Saturated runs: the largest sums and squares.
+  for (let i = 0; i < pixels.length; i += 7) if (random() < 0.3) pixels.fill(255, i, i + 5);
+  return pixels;
+}
+
+const sizes: [number, number][] = [[1, 1], [7, 3], [8, 2], [9, 4], [15, 5], [16, 6], [17, 3], [31, 2], [33, 7], [64, 9], [101, 13]];
+
+describe("kernel integral images", () => {
+  it.each(sizes)("integral (Haar sums and squares) of %ix%i equals integralImages in both layouts", (width, height) => {
+    const random = seededRandom(width * 100 + height);
+    const pixels = image(random, width, height);
+    const sums = new Int32Array((width + 1) * (height + 1)), squares = new Int32Array(sums.length);
+    integralImages(pixels, width, height, sums, squares);
+    for (const split of [false, true]) {
+      const l = layout(width, height, split, 4);
+      const base = kernel.heapBase();
+      const sumsAt = base + ((width * height + 15) & ~15);
+      const at = { pixels: base, sums: sumsAt, squares: sumsAt + l.bytes };
+      const need = at.squares + l.bytes;
+      if (kernel.memory.buffer.byteLength < need) kernel.memory.grow(Math.ceil((need - kernel.memory.buffer.byteLength) / 65536));
+      new Uint8Array(kernel.memory.buffer, at.pixels, pixels.length).set(pixels);
+      kernel.integral(at.pixels, width, height, at.sums, at.squares, l.rowBytes, l.shift, l.planeBytes);
+      const view = new DataView(kernel.memory.buffer);
+      for (let y = 0; y <= height; y++) {
+        for (let x = 0; x <= width; x++) {
+          const i = y * (width + 1) + x, o = l.offset(x, y);
+          const got = [view.getInt32(at.sums + o, true), view.getInt32(at.squares + o, true)];
+          if (got[0] !== sums[i] || got[1] !== squares[i]) {
+            expect.fail(`${split ? "split" : "plain"} layout, entry (${x}, ${y}): sums ${got[0]}, squares ${got[1]}; expected ${sums[i]}, ${squares[i]}`);
+          }
+        }
+      }
+    }
+  });
+
+  it.each(sizes)("integral16 (LBP sums modulo 2^16) of %ix%i equals integralImages in both layouts", (width, height) => {
+    const random = seededRandom(width * 1000 + height);
+    const pixels = image(random, width, height);
+    const sums = new Int32Array((width + 1) * (height + 1));
+    integralImages(pixels, width, height, sums);
+    for (const split of [false, true]) {
+      const l = layout(width, height, split, 2);
+      const base = kernel.heapBase();
+      const at = { pixels: base, sums: base + ((width * height + 15) & ~15) };
+      const need = at.sums + l.bytes;
+      if (kernel.memory.buffer.byteLength < need) kernel.memory.grow(Math.ceil((need - kernel.memory.buffer.byteLength) / 65536));
+      new Uint8Array(kernel.memory.buffer, at.pixels, pixels.length).set(pixels);
+      kernel.integral16(at.pixels, width, height, at.sums, l.rowBytes, l.shift, l.planeBytes);
+      const view = new DataView(kernel.memory.buffer);
+      for (let y = 0; y <= height; y++) {
+        for (let x = 0; x <= width; x++) {
+          const got = view.getUint16(at.sums + l.offset(x, y), true), expected = sums[y * (width + 1) + x] & 0xffff;
+          if (got !== expected) expect.fail(`${split ? "split" : "plain"} layout, entry (${x}, ${y}): ${got}, expected ${expected}`);
+        }
+      }
+    }
+  });
+});
