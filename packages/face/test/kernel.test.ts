@@ -1,9 +1,10 @@
 import { describe, expect, it } from "vitest";
 import { integralImages } from "../src/detect/integral.js";
 import { instantiateKernel, type KernelExports } from "../src/detect/kernel.js";
+import { cachedAxis, resizeLinearExact } from "../src/detect/resize-exact.js";
 import { randomBytes, seededRandom } from "../../../test-support/random.js";
 
-// The WebAssembly kernel's integral images, entry by entry, against the plain JavaScript
+// The WebAssembly kernel's pyramid resize, pixel by pixel, and its integral images, entry by entry, against the plain JavaScript
 // ones (which the agreement tests hold to OpenCV): widths on both sides of the kernel's
 // 8- and 16-pixel blocks, both layouts (plain rows; even and odd columns split in planes).
 
@@ -80,6 +81,42 @@ describe("kernel integral images", () => {
           if (got !== expected) expect.fail(`${split ? "split" : "plain"} layout, entry (${x}, ${y}): ${got}, expected ${expected}`);
         }
       }
+    }
+  });
+});
+
+/** Room for `bytes` after the kernel's heap base; returns where it starts. */
+function reserve(bytes: number): number {
+  const base = kernel.heapBase(), need = base + bytes;
+  if (kernel.memory.buffer.byteLength < need) kernel.memory.grow(Math.ceil((need - kernel.memory.buffer.byteLength) / 65536));
+  return base;
+}
+
+describe("kernel resize", () => {
+  it("resizeExact equals resizeLinearExact (bit-exact with OpenCV) on 200 random sizes", () => {
+    const random = seededRandom(17);
+    const side = (): number => (random() < 0.1 ? 1 + Math.floor(random() * 3) : 1 + Math.floor(random() * 200));
+    for (let t = 0; t < 200; t++) {
+      const w = side(), h = side();
+      let toW = side(), toH = side();
+      if (t < 40) [toW, toH] = [Math.max(1, Math.round(w / 1.3 ** (t % 6))), Math.max(1, Math.round(h / 1.3 ** (t % 6)))];
+      if (w === 2 * toW && h === 2 * toH) toW += 1; // OpenCV's INTER_AREA case, never in the pyramid
+      const pixels = image(random, w, h);
+      const expected = new Uint8Array(toW * toH);
+      resizeLinearExact(pixels, w, h, expected, toW, toH);
+      const cols = cachedAxis(w, toW), rows = cachedAxis(h, toH);
+      const align = (n: number): number => (n + 15) & ~15;
+      const src = reserve(align(w * h) + align(toW * toH) + 12 * (toW + toH) + 8 * toW + 64);
+      const dst = src + align(w * h), tables = dst + align(toW * toH), rowTables = tables + 12 * toW, upper = rowTables + 12 * toH, lower = upper + 4 * toW;
+      const memory = kernel.memory.buffer;
+      new Uint8Array(memory, src, w * h).set(pixels);
+      const table = new Int32Array(memory, tables, 3 * (toW + toH));
+      table.set(cols.index, 0); table.set(cols.w0, toW); table.set(cols.w1, 2 * toW);
+      table.set(rows.index, 3 * toW); table.set(rows.w0, 3 * toW + toH); table.set(rows.w1, 3 * toW + 2 * toH);
+      kernel.resizeExact(src, w, h, dst, toW, toH, tables, cols.start, cols.end, rowTables, rows.start, rows.end, upper, lower);
+      const got = new Uint8Array(kernel.memory.buffer, dst, toW * toH);
+      const at = got.findIndex((v, i) => v !== expected[i]);
+      if (at >= 0) expect.fail(`${w}x${h} -> ${toW}x${toH}: pixel ${at} is ${got[at]}, expected ${expected[at]}`);
     }
   });
 });
