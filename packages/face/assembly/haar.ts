@@ -138,7 +138,7 @@ export function scanHaar(
         }
         const threshold = f64x2.splat(load<f64>(stageAt, 8));
         const passed = narrow(f64x2.ge(accLo, threshold), f64x2.ge(accHi, threshold));
-        alive = stage == 0 ? visitAfterStageZero(alive, passed) : v128.and(alive, passed);
+        alive = stage == 0 ? visitAfterStageZero(alive, passed, x0, step) : v128.and(alive, passed);
         if (!v128.any_true(alive)) break;
       }
       if (v128.any_true(alive)) count = writeHits(alive, x0, step, y, hits, count, maxHits);

@@ -2,6 +2,7 @@
 // images and the cascade scans, bit-exact with OpenCV's CascadeClassifier. The host
 // (src/detect/wasm-scanner.ts) lays out all memory from heapBase() on.
 export { resizeExact } from "./resize";
+export { setKeepFrom } from "./walk";
 export { integral, integral16 } from "./integral";
 export { scanHaar } from "./haar";
 export { scanLbp } from "./lbp";

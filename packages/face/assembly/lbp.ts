@@ -100,7 +100,7 @@ export function scanLbp(
         const threshold = f64x2.splat(load<f64>(stageAt, 8));
         const passed = i64x2.bitmask(f64x2.ge(acc0, threshold)) | (i64x2.bitmask(f64x2.ge(acc1, threshold)) << 2) |
           (i64x2.bitmask(f64x2.ge(acc2, threshold)) << 4) | (i64x2.bitmask(f64x2.ge(acc3, threshold)) << 6);
-        alive = stage == 0 ? visitLanes(alive, passed, 8) : alive & passed;
+        alive = stage == 0 ? visitLanes(alive, passed, 8, x0, step) : alive & passed;
         if (alive == 0) break;
       }
       if (alive != 0) count = writeHitBits(alive, x0, step, y, hits, count, maxHits);

@@ -4,6 +4,17 @@
 /** True when OpenCV will skip the next position of the current row. Reset at each row. */
 let skipNext = false;
 
+// A scan may want only the windows from `keepFrom` on (detectFacesNear): rows still start at
+// their first position, since which positions OpenCV visits depends on all before them, but
+// the positions before keepFrom only take part in that walk: they are not classified beyond
+// stage 0 and not accepted.
+let keepFrom = 0;
+
+/** Sets the first position whose windows the next scans classify fully and may accept. */
+export function setKeepFrom(position: i32): void {
+  keepFrom = position;
+}
+
 export function startRow(): void {
   skipNext = false;
 }
@@ -12,11 +23,13 @@ export function startRow(): void {
  * Which lanes OpenCV evaluates: it visits positions left to right and, when a window is
  * rejected at stage 0 (result 0), skips the next one. Bit i of `valid` is set when lane i was
  * classified (the others returned -1, which does not skip), of `passed` when it passed
- * stage 0. Returns the bits of the lanes that were visited and passed stage 0.
+ * stage 0. Lane i is position x0 + i * step. Returns the bits of the lanes that were visited,
+ * passed stage 0 and are from keepFrom on.
  */
-export function visitLanes(valid: i32, passed: i32, lanes: i32): i32 {
-  let visited = 0;
-  for (let lane = 0; lane < lanes; lane++) {
+export function visitLanes(valid: i32, passed: i32, lanes: i32, x0: i32, step: i32): i32 {
+  let visited = 0, kept = 0;
+  for (let lane = 0, x = x0; lane < lanes; lane++, x += step) {
+    if (x >= keepFrom) kept |= 1 << lane;
     if (skipNext) {
       skipNext = false;
     } else {
@@ -24,12 +37,12 @@ export function visitLanes(valid: i32, passed: i32, lanes: i32): i32 {
       skipNext = ((valid >> lane) & 1) != 0 && ((passed >> lane) & 1) == 0;
     }
   }
-  return valid & passed & visited;
+  return valid & passed & visited & kept;
 }
 
 /** visitLanes for four i32 lanes given as masks; returns a mask. */
-export function visitAfterStageZero(valid: v128, passed: v128): v128 {
-  const visited = visitLanes(i32x4.bitmask(valid), i32x4.bitmask(passed), 4);
+export function visitAfterStageZero(valid: v128, passed: v128, x0: i32, step: i32): v128 {
+  const visited = visitLanes(i32x4.bitmask(valid), i32x4.bitmask(passed), 4, x0, step);
   return i32x4.ne(v128.and(i32x4.splat(visited), i32x4(1, 2, 4, 8)), i32x4.splat(0));
 }
 

@@ -12,6 +12,7 @@ export {
   type ShippedCascadeName,
 } from "./cascade/shipped.js";
 export { detectFaces, detectRawWindows, type DetectOptions } from "./detect/detect-faces.js";
+export { detectFacesNear } from "./detect/detect-near.js";
 export { prepareKernel as prepareDetector } from "./detect/kernel.js";
 export type { Detection } from "./detect/group.js";
 export {

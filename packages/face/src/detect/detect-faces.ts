@@ -8,7 +8,7 @@ import { offsetTable, type OffsetTable } from "./offsets.js";
 import { cvRound } from "./round.js";
 import { resizeLinearExact } from "./resize-exact.js";
 import { WasmScanner } from "./wasm-scanner.js";
-import { pyramidLevels, type PyramidLevel } from "./scales.js";
+import { pyramidLevels, type LevelRegions, type PyramidLevel } from "./scales.js";
 
 /** Options of detectFaces; the defaults are those of OpenCV's detectMultiScale. */
 export interface DetectOptions {
@@ -28,7 +28,7 @@ export interface DetectOptions {
 }
 
 /** OpenCV's grouping tolerance in detectMultiScale (GROUP_EPS). */
-const GROUP_EPS = 0.2;
+export const GROUP_EPS = 0.2;
 
 /** Buffers reused from one call to the next (per cascade), so a video loop allocates nothing. */
 interface Workspace {
@@ -76,7 +76,7 @@ function wasmScanner(cascade: Cascade): WasmScanner | undefined {
   return scanner;
 }
 
-function checkOptions(options: DetectOptions): Required<Pick<DetectOptions, "scaleFactor" | "minNeighbors">> {
+export function checkOptions(options: DetectOptions): Required<Pick<DetectOptions, "scaleFactor" | "minNeighbors">> {
   const scaleFactor = options.scaleFactor ?? 1.1;
   const minNeighbors = options.minNeighbors ?? 3;
   if (!(scaleFactor > 1) || !Number.isFinite(scaleFactor)) throw new RangeError(`detectFaces: scaleFactor must be a number above 1, got ${scaleFactor}`);
@@ -92,24 +92,69 @@ function checkOptions(options: DetectOptions): Required<Pick<DetectOptions, "sca
   return { scaleFactor, minNeighbors };
 }
 
-/** The plain-JavaScript scan (hosts without WebAssembly SIMD, and cascades the kernel cannot run). */
-function scanLevelsJs(gray: GrayImage, cascade: Cascade, levels: readonly PyramidLevel[], onHit: (level: number, x: number, y: number) => void): void {
+/** The plain-JavaScript scan (hosts without WebAssembly SIMD, and cascades the kernel cannot run); as WasmScanner.scan. */
+function scanLevelsJs(
+  gray: GrayImage, cascade: Cascade, levels: readonly PyramidLevel[], onHit: (level: number, x: number, y: number) => void, regions?: LevelRegions,
+): void {
   const ws = workspaceFor(cascade, levels[0].width * levels[0].height, (levels[0].width + 1) * (levels[0].height + 1));
   const hits: number[] = [];
   levels.forEach((level, index) => {
     // Windows start at x <= width - window (OpenCV's working size), in level pixels.
-    const columns = level.width + 1 - cascade.windowWidth;
-    const rows = level.height + 1 - cascade.windowHeight;
-    if (columns <= 0 || rows <= 0) return;
+    const originColumns = level.width + 1 - cascade.windowWidth;
+    const originRows = level.height + 1 - cascade.windowHeight;
+    if (originColumns <= 0 || originRows <= 0) return;
+    const region = regions ? regions(index, originRows, originColumns) : { first: 0, end: originRows, keepFrom: 0, right: originColumns };
+    if (!region || region.end <= region.first || region.right <= region.keepFrom) return;
+    const { first, end, keepFrom, right } = region;
     resizeLinearExact(gray.data, gray.width, gray.height, ws.level, level.width, level.height);
     const haar = cascade.featureType === "HAAR";
     integralImages(ws.level, level.width, level.height, ws.sums, haar ? ws.squares : undefined);
     const table = tableFor(ws, cascade, level.width + 1);
     hits.length = 0;
-    if (haar) scanHaarLevel(cascade, table, ws.sums, ws.squares, columns, rows, level.step, hits);
-    else scanLbpLevel(cascade, table, ws.sums, columns, rows, level.step, hits);
+    if (haar) scanHaarLevel(cascade, table, ws.sums, ws.squares, right, end, level.step, hits, first, keepFrom);
+    else scanLbpLevel(cascade, table, ws.sums, right, end, level.step, hits, first, keepFrom);
     for (let i = 0; i < hits.length; i += 2) onHit(index, hits[i], hits[i + 1]);
   });
+}
+
+/** The pyramid detectMultiScale scans for these options (sizes from minSize to maxSize). */
+export function detectionLevels(gray: GrayImage, cascade: Cascade, options: DetectOptions, scaleFactor: number): PyramidLevel[] {
+  return pyramidLevels(gray.width, gray.height, cascade.windowWidth, cascade.windowHeight, scaleFactor, {
+    minWidth: options.minSize?.width ?? 0,
+    minHeight: options.minSize?.height ?? 0,
+    maxWidth: options.maxSize?.width ?? 0,
+    maxHeight: options.maxSize?.height ?? 0,
+  });
+}
+
+/**
+ * The windows the cascade accepts on each of `levels` (in image pixels, OpenCV's order); with
+ * `regions`, only those in each level's region.
+ */
+export function scanWindows(
+  gray: GrayImage, cascade: Cascade, levels: readonly PyramidLevel[], engine: DetectOptions["engine"], regions?: LevelRegions,
+): Detection[][] {
+  const windows: Detection[][] = levels.map(() => []);
+  if (levels.length === 0) return windows;
+  const onHit = (index: number, x: number, y: number): void => {
+    const level = levels[index];
+    windows[index].push({
+      x: cvRound(Math.fround(x * level.scale)),
+      y: cvRound(Math.fround(y * level.scale)),
+      width: level.windowWidth,
+      height: level.windowHeight,
+      neighbors: 1,
+    });
+  };
+  const scanner = engine === "js" ? undefined : wasmScanner(cascade);
+  if (scanner) scanner.scan(gray, levels, onHit, regions);
+  else if (engine === "wasm") {
+    throw new Error(WasmScanner.supports(cascade)
+      ? "detectFaces: the WebAssembly kernel is not available here (needs WebAssembly SIMD; in browsers await prepareDetector() first)"
+      : `detectFaces: the WebAssembly kernel cannot run cascade ${cascade.name} (LBP trees deeper than one node, or LBP blocks above 257 pixels); use engine "auto" or "js"`);
+  }
+  else scanLevelsJs(gray, cascade, levels, onHit, regions);
+  return windows;
 }
 
 /**
@@ -119,34 +164,7 @@ function scanLevelsJs(gray: GrayImage, cascade: Cascade, levels: readonly Pyrami
 export function detectRawWindows(image: ImageLike, cascade: Cascade, options: DetectOptions = {}): Detection[] {
   const { scaleFactor } = checkOptions(options);
   const gray = toGray(image);
-  const levels = pyramidLevels(gray.width, gray.height, cascade.windowWidth, cascade.windowHeight, scaleFactor, {
-    minWidth: options.minSize?.width ?? 0,
-    minHeight: options.minSize?.height ?? 0,
-    maxWidth: options.maxSize?.width ?? 0,
-    maxHeight: options.maxSize?.height ?? 0,
-  });
-  if (levels.length === 0) return [];
-  const windows: Detection[] = [];
-  const onHit = (index: number, x: number, y: number): void => {
-    const level = levels[index];
-    windows.push({
-      x: cvRound(Math.fround(x * level.scale)),
-      y: cvRound(Math.fround(y * level.scale)),
-      width: level.windowWidth,
-      height: level.windowHeight,
-      neighbors: 1,
-    });
-  };
-  const engine = options.engine ?? "auto";
-  const scanner = engine === "js" ? undefined : wasmScanner(cascade);
-  if (scanner) scanner.scan(gray, levels, onHit);
-  else if (engine === "wasm") {
-    throw new Error(WasmScanner.supports(cascade)
-      ? "detectFaces: the WebAssembly kernel is not available here (needs WebAssembly SIMD; in browsers await prepareDetector() first)"
-      : `detectFaces: the WebAssembly kernel cannot run cascade ${cascade.name} (LBP trees deeper than one node, or LBP blocks above 257 pixels); use engine "auto" or "js"`);
-  }
-  else scanLevelsJs(gray, cascade, levels, onHit);
-  return windows;
+  return scanWindows(gray, cascade, detectionLevels(gray, cascade, options, scaleFactor), options.engine ?? "auto").flat();
 }
 
 /**

@@ -6,7 +6,8 @@ export interface Detection extends FaceBox {
   readonly neighbors: number;
 }
 
-function similar(a: FaceBox, b: FaceBox, eps: number): boolean {
+/** OpenCV's SimilarRects: each side within eps times the smaller box's mean side. */
+export function similar(a: FaceBox, b: FaceBox, eps: number): boolean {
   const delta = eps * (Math.min(a.width, b.width) + Math.min(a.height, b.height)) * 0.5;
   return Math.abs(a.x - b.x) <= delta && Math.abs(a.y - b.y) <= delta &&
     Math.abs(a.x + a.width - b.x - b.width) <= delta && Math.abs(a.y + a.height - b.y - b.height) <= delta;
@@ -53,13 +54,15 @@ function partition(boxes: readonly FaceBox[], eps: number): { labels: Int32Array
   return { labels, classes };
 }
 
-/**
- * OpenCV's groupRectangles(rects, groupThreshold, eps): clusters similar boxes, averages each
- * cluster, drops clusters of groupThreshold boxes or fewer and small clusters inside bigger,
- * stronger ones. With groupThreshold <= 0 the boxes come back unchanged (1 neighbour each).
- */
-export function groupRectangles(boxes: readonly FaceBox[], groupThreshold: number, eps: number): Detection[] {
-  if (groupThreshold <= 0 || boxes.length === 0) return boxes.map((b) => ({ x: b.x, y: b.y, width: b.width, height: b.height, neighbors: 1 }));
+/** Boxes clustered as groupRectangles does: each box's cluster, and each cluster's mean box and size. */
+export interface Clusters {
+  readonly labels: Int32Array;
+  readonly means: FaceBox[];
+  readonly counts: Int32Array;
+}
+
+/** OpenCV's clustering of similar boxes (cv::partition) and its rounded mean box per cluster. */
+export function clusterBoxes(boxes: readonly FaceBox[], eps: number): Clusters {
   const { labels, classes } = partition(boxes, eps);
   const totals = new Float64Array(classes * 4);
   const counts = new Int32Array(classes);
@@ -77,12 +80,20 @@ export function groupRectangles(boxes: readonly FaceBox[], groupThreshold: numbe
     const mean = (total: number): number => cvRound(Math.fround(Math.fround(total) * s));
     means.push({ x: mean(totals[c * 4]), y: mean(totals[c * 4 + 1]), width: mean(totals[c * 4 + 2]), height: mean(totals[c * 4 + 3]) });
   }
-  const out: Detection[] = [];
-  for (let i = 0; i < classes; i++) {
+  return { labels, means, counts };
+}
+
+/**
+ * The clusters groupRectangles keeps, in order: more than groupThreshold boxes, and not a
+ * small cluster inside a bigger, stronger one.
+ */
+export function keptClusters({ means, counts }: Clusters, groupThreshold: number, eps: number): number[] {
+  const kept: number[] = [];
+  for (let i = 0; i < means.length; i++) {
     const r1 = means[i], n1 = counts[i];
     if (n1 <= groupThreshold) continue;
     let swallowed = false;
-    for (let j = 0; j < classes && !swallowed; j++) {
+    for (let j = 0; j < means.length && !swallowed; j++) {
       const n2 = counts[j];
       if (j === i || n2 <= groupThreshold) continue;
       const r2 = means[j];
@@ -91,9 +102,20 @@ export function groupRectangles(boxes: readonly FaceBox[], groupThreshold: numbe
         r1.x + r1.width <= r2.x + r2.width + dx && r1.y + r1.height <= r2.y + r2.height + dy &&
         (n2 > Math.max(3, n1) || n1 < 3);
     }
-    if (!swallowed) out.push({ ...r1, neighbors: n1 });
+    if (!swallowed) kept.push(i);
   }
-  return out;
+  return kept;
+}
+
+/**
+ * OpenCV's groupRectangles(rects, groupThreshold, eps): clusters similar boxes, averages each
+ * cluster, drops clusters of groupThreshold boxes or fewer and small clusters inside bigger,
+ * stronger ones. With groupThreshold <= 0 the boxes come back unchanged (1 neighbour each).
+ */
+export function groupRectangles(boxes: readonly FaceBox[], groupThreshold: number, eps: number): Detection[] {
+  if (groupThreshold <= 0 || boxes.length === 0) return boxes.map((b) => ({ x: b.x, y: b.y, width: b.width, height: b.height, neighbors: 1 }));
+  const clusters = clusterBoxes(boxes, eps);
+  return keptClusters(clusters, groupThreshold, eps).map((i) => ({ ...clusters.means[i], neighbors: clusters.counts[i] }));
 }
 
 /** Intersects each box with the image and drops boxes left empty (OpenCV's clipObjects). */

@@ -11,10 +11,11 @@ const f32 = Math.fround;
  *
  * A window's result is 1 (accepted), -s (rejected at stage s) or -1 when its variance is
  * too small to normalise; after a rejection at stage 0 OpenCV skips the next position.
+ * Windows before column `keepFrom` only take part in the walk (stage 0), see assembly/walk.ts.
  */
 export function scanHaarLevel(
   cascade: Cascade, table: OffsetTable, sums: Int32Array, squares: Int32Array,
-  columns: number, rows: number, step: number, hits: number[],
+  columns: number, rows: number, step: number, hits: number[], firstRow = 0, keepFrom = 0,
 ): void {
   const { stageCount, stageTreeStart, stageThreshold, nodeThreshold, nodeWeights, leaves, stumps } = cascade;
   const { treeNodeStart, treeLeafStart, nodeLeft, nodeRight } = cascade;
@@ -36,9 +37,9 @@ export function scanHaarLevel(
     return value;
   };
 
-  const classify = (p: number, norm: number): number => {
+  const classify = (p: number, norm: number, stages: number): number => {
     let tree = 0;
-    for (let s = 0; s < stageCount; s++) {
+    for (let s = 0; s < stages; s++) {
       const end = stageTreeStart[s + 1];
       let total = 0;
       if (stumps) {
@@ -70,7 +71,7 @@ export function scanHaarLevel(
     return 1;
   };
 
-  for (let y = 0; y < rows; y += step) {
+  for (let y = firstRow; y < rows; y += step) {
     const row = y * stride;
     for (let x = 0; x < columns; x += step) {
       const p = row + x;
@@ -81,8 +82,9 @@ export function scanHaarLevel(
       // OpenCV rejects (without skipping) windows whose standard deviation is 10 or less.
       const norm = f32(1 / Math.sqrt(spread));
       if (!(area * norm < 0.1)) continue;
-      const result = classify(p, norm);
-      if (result > 0) hits.push(x, y);
+      const kept = x >= keepFrom;
+      const result = classify(p, norm, kept ? stageCount : 1);
+      if (result > 0 && kept) hits.push(x, y);
       else if (result === 0) x += step;
     }
   }

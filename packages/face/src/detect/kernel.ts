@@ -17,6 +17,8 @@ export interface KernelExports {
     corners: number, floats: number, weights: number, integerWeights: number, links: number, trees: number, leaves: number,
     stages: number, stageCount: number, stumps: number, leafDifferences: number, hits: number, maxHits: number,
   ): number;
+  /** The next scans classify fully, and accept, only windows at x >= position (the rest only walk). */
+  setKeepFrom(position: number): void;
   scanLbp(
     sums: number, rowBytes: number, cols: number, rows: number, step: number,
     corners: number, subsets: number, leaves: number, stages: number, stageCount: number, hits: number, maxHits: number,

@@ -3,12 +3,13 @@ import type { OffsetTable } from "./offsets.js";
 
 /**
  * Runs an LBP cascade on every window of one pyramid level, as OpenCV's LBPEvaluator and
- * predictCategorical(Stump) do. Pushes x, y (level pixels) of accepted windows. (The
+ * predictCategorical(Stump) do. Pushes x, y (level pixels) of accepted windows (from column
+ * keepFrom on, as scanHaarLevel). (The
  * JavaScript path; the WebAssembly kernel in assembly/lbp.ts does the same eight at a time.)
  */
 export function scanLbpLevel(
   cascade: Cascade, table: OffsetTable, sums: Int32Array,
-  columns: number, rows: number, step: number, hits: number[],
+  columns: number, rows: number, step: number, hits: number[], firstRow = 0, keepFrom = 0,
 ): void {
   const { stageCount, stageTreeStart, stageThreshold, leaves, stumps, nodeSubset, subsetWords } = cascade;
   const { treeNodeStart, treeLeafStart, nodeLeft, nodeRight } = cascade;
@@ -35,13 +36,14 @@ export function scanLbpLevel(
     return (nodeSubset[n * subsetWords + (code >> 5)] & (1 << (code & 31))) !== 0;
   };
 
-  for (let y = 0; y < rows; y += step) {
+  for (let y = firstRow; y < rows; y += step) {
     const row = y * stride;
     for (let x = 0; x < columns; x += step) {
       const p = row + x;
+      const kept = x >= keepFrom;
       let result = 1;
       let tree = 0;
-      for (let s = 0; s < stageCount; s++) {
+      for (let s = 0; s < (kept ? stageCount : 1); s++) {
         const end = stageTreeStart[s + 1];
         let total = 0;
         if (stumps) {
@@ -62,7 +64,7 @@ export function scanLbpLevel(
           break;
         }
       }
-      if (result > 0) hits.push(x, y);
+      if (result > 0 && kept) hits.push(x, y);
       else if (result === 0) x += step;
     }
   }

@@ -52,3 +52,40 @@ export function pyramidLevels(
   }
   return levels;
 }
+
+/**
+ * The windows to scan on one level, in level pixels: origins y in [first, end) and x in
+ * [keepFrom, right). Rows still start at x = 0 (OpenCV's walk along a row depends on every
+ * position before), but the positions before keepFrom are only tested against stage 0.
+ */
+export interface LevelRegion {
+  readonly first: number;
+  readonly end: number;
+  readonly keepFrom: number;
+  readonly right: number;
+}
+
+/** The region to scan per level index (undefined: none), given the level's origin rows and columns. */
+export type LevelRegions = (levelIndex: number, originRows: number, originColumns: number) => LevelRegion | undefined;
+
+/** Window origins to scan, in image pixels: top <= y < bottom, left <= x < right (roughly; see levelRegion). */
+export interface ImageArea {
+  readonly top: number;
+  readonly bottom: number;
+  readonly left: number;
+  readonly right: number;
+}
+
+/**
+ * The level region whose windows start within `area`: every origin whose image position lies
+ * in it, and perhaps one more on each side, on the level's step grid.
+ */
+export function levelRegion(level: PyramidLevel, originRows: number, originColumns: number, area: ImageArea): LevelRegion {
+  const onGrid = (v: number): number => v - (v % level.step);
+  return {
+    first: onGrid(Math.max(0, Math.floor(area.top / level.scale))),
+    end: Math.min(originRows, Math.ceil(area.bottom / level.scale) + 1),
+    keepFrom: onGrid(Math.max(0, Math.floor(area.left / level.scale))),
+    right: Math.min(originColumns, Math.ceil(area.right / level.scale) + 1),
+  };
+}

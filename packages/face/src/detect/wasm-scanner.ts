@@ -2,7 +2,7 @@ import type { GrayImage } from "@microexp/infer";
 import type { Cascade } from "../cascade/compile.js";
 import { instantiateKernel, type KernelExports } from "./kernel.js";
 import { cachedAxis } from "./resize-exact.js";
-import type { PyramidLevel } from "./scales.js";
+import type { LevelRegions, PyramidLevel } from "./scales.js";
 
 // Runs a cascade with the WebAssembly kernel (assembly/). This file lays out the kernel's
 // memory: the cascade's numbers once, then per image size the gray image, one pyramid level,
@@ -248,44 +248,64 @@ export class WasmScanner {
     return this.layout;
   }
 
-  /** Resizes the gray image (already in memory) to the level; returns where its pixels are. */
-  private resizeLevel(m: SizeLayout, level: PyramidLevel): number {
-    if (level.width === m.width && level.height === m.height) return m.gray;
+  /**
+   * Resizes the gray image (already in memory) to the level, its first `width` columns of rows
+   * [top, top + height) only; returns where they are (rows `width` bytes apart).
+   */
+  private resizeLevel(m: SizeLayout, level: PyramidLevel, top: number, width: number, height: number): number {
+    const memory = this.kernel.memory.buffer;
+    if (level.width === m.width && level.height === m.height) {
+      if (width === m.width) return m.gray + top * m.width;
+      const from = new Uint8Array(memory, m.gray, m.width * m.height), to = new Uint8Array(memory, m.level, width * height);
+      for (let y = 0; y < height; y++) to.set(from.subarray((top + y) * m.width, (top + y) * m.width + width), y * width);
+      return m.level;
+    }
     const cols = cachedAxis(m.width, level.width), rows = cachedAxis(m.height, level.height);
-    const t = new Int32Array(this.kernel.memory.buffer, m.tables, 3 * (level.width + level.height));
-    t.set(cols.index, 0);
-    t.set(cols.w0, level.width);
-    t.set(cols.w1, 2 * level.width);
-    const r = 3 * level.width;
-    t.set(rows.index, r);
-    t.set(rows.w0, r + level.height);
-    t.set(rows.w1, r + 2 * level.height);
-    this.kernel.resizeExact(m.gray, m.width, m.height, m.level, level.width, level.height,
-      m.tables, cols.start, cols.end, m.tables + 4 * r, rows.start, rows.end, m.upper, m.lower);
+    const t = new Int32Array(memory, m.tables, 3 * (width + height));
+    const r = 3 * width;
+    t.set(cols.index.subarray(0, width), 0);
+    t.set(cols.w0.subarray(0, width), width);
+    t.set(cols.w1.subarray(0, width), 2 * width);
+    t.set(rows.index.subarray(top, top + height), r);
+    t.set(rows.w0.subarray(top, top + height), r + height);
+    t.set(rows.w1.subarray(top, top + height), r + 2 * height);
+    // Outputs before an axis's start copy the first source pixel, from its end on the last.
+    const inside = (v: number, from: number, size: number): number => Math.min(size, Math.max(0, v - from));
+    this.kernel.resizeExact(m.gray, m.width, m.height, m.level, width, height,
+      m.tables, inside(cols.start, 0, width), inside(cols.end, 0, width),
+      m.tables + 4 * r, inside(rows.start, top, height), inside(rows.end, top, height), m.upper, m.lower);
     return m.level;
   }
 
   /**
    * Accepted windows of every level, in OpenCV's order: `onHit(levelIndex, x, y)` with
-   * (x, y) in level pixels.
+   * (x, y) in level pixels. With `regions`, only each level's region (and only the pixels its
+   * rows cover are resized).
    */
-  scan(gray: GrayImage, levels: readonly PyramidLevel[], onHit: (level: number, x: number, y: number) => void): void {
+  scan(gray: GrayImage, levels: readonly PyramidLevel[], onHit: (level: number, x: number, y: number) => void, regions?: LevelRegions): void {
     const c = this.cascade, d = this.data, k = this.kernel;
     let m = this.layoutFor(gray.width, gray.height, this.layout?.maxHits ?? 4096);
     new Uint8Array(k.memory.buffer, m.gray, gray.width * gray.height).set(gray.data);
     levels.forEach((level, index) => {
-      const cols = level.width + 1 - c.windowWidth, rows = level.height + 1 - c.windowHeight;
-      if (cols <= 0 || rows <= 0) return;
-      const pixels = this.resizeLevel(m, level);
+      const originColumns = level.width + 1 - c.windowWidth, originRows = level.height + 1 - c.windowHeight;
+      if (originColumns <= 0 || originRows <= 0) return;
+      const region = regions ? regions(index, originRows, originColumns) : { first: 0, end: originRows, keepFrom: 0, right: originColumns };
+      if (!region || region.end <= region.first || region.right <= region.keepFrom) return;
+      const { first, end, keepFrom, right } = region;
+      const width = right - 1 + c.windowWidth, height = end - 1 + c.windowHeight - first;
+      const pixels = this.resizeLevel(m, level, first, width, height);
       const haar = c.featureType === "HAAR";
       const ly = level.step === 2 ? m.split : m.plain;
-      if (haar) k.integral(pixels, level.width, level.height, m.sums, m.squares, ly.rowBytes, ly.shift, ly.planeBytes);
-      else k.integral16(pixels, level.width, level.height, m.sums, ly.rowBytes, ly.shift, ly.planeBytes);
-      const run = (): number => haar
-        ? k.scanHaar(m.sums, m.squares, ly.rowBytes, cols, rows, level.step, ly.norm[0], ly.norm[1], ly.norm[2], ly.norm[3],
-          (c.windowWidth - 2) * (c.windowHeight - 2), ly.corners, d.floats, d.weights, d.integerWeights ? 1 : 0,
-          d.links, d.trees, d.leaves, d.stages, c.stageCount, c.stumps ? 1 : 0, d.leafDifferences ? 1 : 0, m.hits, m.maxHits)
-        : k.scanLbp(m.sums, ly.rowBytes, cols, rows, level.step, ly.corners, d.subsets, d.leaves, d.stages, c.stageCount, m.hits, m.maxHits);
+      if (haar) k.integral(pixels, width, height, m.sums, m.squares, ly.rowBytes, ly.shift, ly.planeBytes);
+      else k.integral16(pixels, width, height, m.sums, ly.rowBytes, ly.shift, ly.planeBytes);
+      const run = (): number => {
+        k.setKeepFrom(keepFrom);
+        return haar
+          ? k.scanHaar(m.sums, m.squares, ly.rowBytes, right, end - first, level.step, ly.norm[0], ly.norm[1], ly.norm[2], ly.norm[3],
+            (c.windowWidth - 2) * (c.windowHeight - 2), ly.corners, d.floats, d.weights, d.integerWeights ? 1 : 0,
+            d.links, d.trees, d.leaves, d.stages, c.stageCount, c.stumps ? 1 : 0, d.leafDifferences ? 1 : 0, m.hits, m.maxHits)
+          : k.scanLbp(m.sums, ly.rowBytes, right, end - first, level.step, ly.corners, d.subsets, d.leaves, d.stages, c.stageCount, m.hits, m.maxHits);
+      };
       let count = run();
       if (count > m.maxHits) {
         // More hits than room: grow the buffer (the level's pixels and integrals stay valid) and rescan.
@@ -293,7 +313,7 @@ export class WasmScanner {
         count = run();
       }
       const hits = new Int32Array(k.memory.buffer, m.hits, 2 * count);
-      for (let i = 0; i < count; i++) onHit(index, hits[2 * i], hits[2 * i + 1]);
+      for (let i = 0; i < count; i++) onHit(index, hits[2 * i], first + hits[2 * i + 1]);
     });
   }
 }
