@@ -29,6 +29,8 @@ describe("README", () => {
       const lines = log.mock.calls;
       expect(lines).toEqual([
         [[{ x: 176, y: 66, width: 95, height: 95, neighbors: 16 }]],
+        [[{ x: 176, y: 66, width: 95, height: 95, neighbors: 16 }]],
+        [[{ id: 1, box: { x: 176, y: 66, width: 95, height: 95 }, exact: true }]],
         [{ x: 176, y: 66, width: 95, height: 95 }, 7056],
         [{ x: 158, y: 194, width: 215, height: 215 }, 8],
       ]);

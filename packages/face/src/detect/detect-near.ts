@@ -1,7 +1,7 @@
 import { toGray, type FaceBox, type ImageLike } from "@microexp/infer";
 import type { Cascade } from "../cascade/compile.js";
 import { checkOptions, detectionLevels, GROUP_EPS, scanWindows, type DetectOptions } from "./detect-faces.js";
-import { clipToImage, clusterBoxes, keptClusters, type Detection } from "./group.js";
+import { clipToImage, clusterBoxes, keptClusters, type Clusters, type Detection } from "./group.js";
 import { levelRegion, type ImageArea, type LevelRegion, type PyramidLevel } from "./scales.js";
 
 // detectFaces for one place in the image: the windows of the sizes and places around a box, far
@@ -116,7 +116,13 @@ export function detectFacesNear(image: ImageLike, cascade: Cascade, near: FaceBo
       return rows <= 0 || columns <= 0 || (done !== undefined && done.first === 0 && done.end >= rows && done.keepFrom === 0 && done.right >= columns);
     });
     if (whole || everything) {
-      const kept = keptClusters(clusters, minNeighbors, GROUP_EPS).filter((c) => overlapping.includes(c));
+      // Only whole clusters may drop one another (a part of a cluster has too few windows).
+      const found: Clusters = {
+        labels: clusters.labels,
+        means: overlapping.map((c) => clusters.means[c]),
+        counts: Int32Array.from(overlapping, (c) => clusters.counts[c]),
+      };
+      const kept = keptClusters(found, minNeighbors, GROUP_EPS).map((k) => overlapping[k]);
       return clipToImage(kept.map((c) => ({ ...clusters.means[c], neighbors: clusters.counts[c] })), gray.width, gray.height);
     }
   }
