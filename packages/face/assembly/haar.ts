@@ -1,6 +1,7 @@
 // Haar cascades (OpenCV's HaarEvaluator with predictOrderedStump / predictOrdered), four
 // windows at a time. Lane by lane the arithmetic is OpenCV's: int32 rectangle sums, float32
-// feature values and variance normalisation, float64 stage sums in the trees' order.
+// feature values and variance normalisation, float64 stage sums in the trees' order (or, for
+// stumps whose sums the host finds exact in float64, sums of leaf differences: the same sums).
 //
 // Memory laid out by the host (src/detect/wasm-scanner.ts), byte offsets, per node n:
 //   corners + 48 n : 12 i32, the byte offsets of 3 rectangles' corners from the window origin

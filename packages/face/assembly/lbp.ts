@@ -3,11 +3,13 @@
 // corners: when every block has at most 257 pixels it is below 2^16, so the wrapped u16
 // arithmetic gives it exactly and OpenCV's signed int comparisons become unsigned 16-bit ones.
 // Every cascade with a window up to 48x48 qualifies (the host checks; others run on the
-// JavaScript path). Stage sums are float64 in the stumps' order, as OpenCV's.
+// JavaScript path). Stage sums are float64: in the stumps' order as OpenCV's, or as exact sums
+// of leaf differences when the host finds that every stage's sums fit float64 (leafDifferences).
 // Memory laid out by the host (src/detect/wasm-scanner.ts), per stump n:
 //   corners + 64 n : 16 i32, byte offsets of the 4 x 4 block-corner grid (2-byte entries), row by row
 //   subsets + 32 n : 8 i32, bit c set when category c goes to the left leaf
-//   leaves  + 16 n : f64 left, right leaf
+//   leaves  + 16 n : f64 left, right leaf; with leafDifferences f64 right - left (and the stage
+//                    thresholds lowered by the stage's left leaves, see leafSumsExact in the host)
 // per stage s: stages + 16 s: i32 end (stump index), unused, f64 threshold
 import { startRow, visitLanes, writeHitBits } from "./walk";
 
@@ -72,7 +74,7 @@ import { startRow, visitLanes, writeHitBits } from "./walk";
  */
 export function scanLbp(
   sums: usize, rowBytes: usize, cols: i32, rows: i32, step: i32,
-  corners: usize, subsets: usize, leaves: usize, stages: usize, stageCount: i32,
+  corners: usize, subsets: usize, leaves: usize, stages: usize, stageCount: i32, leafDifferences: bool,
   hits: usize, maxHits: i32,
 ): i32 {
   let count = 0;
@@ -88,14 +90,28 @@ export function scanLbp(
         const stageAt = stages + (<usize>stage << 4);
         const end = <usize>load<i32>(stageAt);
         let acc0 = f64x2.splat(0), acc1 = f64x2.splat(0), acc2 = f64x2.splat(0), acc3 = f64x2.splat(0);
-        for (; stump < end; stump++) {
-          const right = i16x8.extend_low_i8x16_s(goesRight(base, corners + (stump << 6), subsets + (stump << 5)));
-          const rightLo = i32x4.extend_low_i16x8_s(right), rightHi = i32x4.extend_high_i16x8_s(right);
-          const l = f64x2.splat(load<f64>(leaves + (stump << 4))), r = f64x2.splat(load<f64>(leaves + (stump << 4), 8));
-          acc0 = f64x2.add(acc0, v128.bitselect(r, l, i64x2.extend_low_i32x4_s(rightLo)));
-          acc1 = f64x2.add(acc1, v128.bitselect(r, l, i64x2.extend_high_i32x4_s(rightLo)));
-          acc2 = f64x2.add(acc2, v128.bitselect(r, l, i64x2.extend_low_i32x4_s(rightHi)));
-          acc3 = f64x2.add(acc3, v128.bitselect(r, l, i64x2.extend_high_i32x4_s(rightHi)));
+        if (leafDifferences) {
+          // right - left where a stump goes right, against the threshold less the left leaves'
+          // sum: exact (the host checks), so the same test as OpenCV's.
+          for (; stump < end; stump++) {
+            const right = i16x8.extend_low_i8x16_s(goesRight(base, corners + (stump << 6), subsets + (stump << 5)));
+            const rightLo = i32x4.extend_low_i16x8_s(right), rightHi = i32x4.extend_high_i16x8_s(right);
+            const d = f64x2.splat(load<f64>(leaves + (stump << 4)));
+            acc0 = f64x2.add(acc0, v128.and(i64x2.extend_low_i32x4_s(rightLo), d));
+            acc1 = f64x2.add(acc1, v128.and(i64x2.extend_high_i32x4_s(rightLo), d));
+            acc2 = f64x2.add(acc2, v128.and(i64x2.extend_low_i32x4_s(rightHi), d));
+            acc3 = f64x2.add(acc3, v128.and(i64x2.extend_high_i32x4_s(rightHi), d));
+          }
+        } else {
+          for (; stump < end; stump++) {
+            const right = i16x8.extend_low_i8x16_s(goesRight(base, corners + (stump << 6), subsets + (stump << 5)));
+            const rightLo = i32x4.extend_low_i16x8_s(right), rightHi = i32x4.extend_high_i16x8_s(right);
+            const l = f64x2.splat(load<f64>(leaves + (stump << 4))), r = f64x2.splat(load<f64>(leaves + (stump << 4), 8));
+            acc0 = f64x2.add(acc0, v128.bitselect(r, l, i64x2.extend_low_i32x4_s(rightLo)));
+            acc1 = f64x2.add(acc1, v128.bitselect(r, l, i64x2.extend_high_i32x4_s(rightLo)));
+            acc2 = f64x2.add(acc2, v128.bitselect(r, l, i64x2.extend_low_i32x4_s(rightHi)));
+            acc3 = f64x2.add(acc3, v128.bitselect(r, l, i64x2.extend_high_i32x4_s(rightHi)));
+          }
         }
         const threshold = f64x2.splat(load<f64>(stageAt, 8));
         const passed = i64x2.bitmask(f64x2.ge(acc0, threshold)) | (i64x2.bitmask(f64x2.ge(acc1, threshold)) << 2) |

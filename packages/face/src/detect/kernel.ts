@@ -21,7 +21,7 @@ export interface KernelExports {
   setKeepFrom(position: number): void;
   scanLbp(
     sums: number, rowBytes: number, cols: number, rows: number, step: number,
-    corners: number, subsets: number, leaves: number, stages: number, stageCount: number, hits: number, maxHits: number,
+    corners: number, subsets: number, leaves: number, stages: number, stageCount: number, leafDifferences: number, hits: number, maxHits: number,
   ): number;
 }
 

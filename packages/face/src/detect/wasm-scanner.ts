@@ -79,8 +79,9 @@ function lowestBit(v: number): number {
 /**
  * True when, in every stage of a stump cascade, the threshold, every leaf and every sum of
  * them fit in float64's 53 bits: then any order of adding them is exact, and the kernel may
- * add (left - right) where a stump goes left against the threshold less the right leaves' sum
- * (one AND per stump instead of a select). OpenCV's cascades need about 46 bits.
+ * add the difference of a stump's leaves where it takes one of them, against the threshold
+ * less the other leaves' sum (an AND per stump instead of a select). OpenCV's shipped
+ * cascades need at most about 46 bits.
  */
 export function leafSumsExact(c: Cascade): boolean {
   for (let s = 0; s < c.stageCount; s++) {
@@ -141,7 +142,7 @@ export class WasmScanner {
     const leaves = at; at = align(at + cascade.leaves.length * 8);
     const stages = at; at = align(at + cascade.stageCount * 16);
     const integerWeights = !lbp && exactInIntegers(cascade);
-    const leafDifferences = !lbp && cascade.stumps && leafSumsExact(cascade);
+    const leafDifferences = cascade.stumps && leafSumsExact(cascade);
     const scanner = new WasmScanner(kernel, cascade, { floats, weights, integerWeights, leafDifferences, links, trees: treeInfo, subsets, leaves, stages, end: at });
     scanner.reserve(at);
     const buffer = kernel.memory.buffer;
@@ -174,9 +175,12 @@ export class WasmScanner {
       si[s * 4] = cascade.stageTreeStart[s + 1];
       let threshold = cascade.stageThreshold[s];
       if (leafDifferences) {
+        // The Haar kernel adds left - right where a stump goes left, the LBP one right - left
+        // where it goes right; the threshold drops by the leaves added otherwise.
+        const [added, base] = lbp ? [1, 0] : [0, 1];
         for (let t = cascade.stageTreeStart[s]; t < cascade.stageTreeStart[s + 1]; t++) {
-          lf[2 * t] = cascade.leaves[2 * t] - cascade.leaves[2 * t + 1];
-          threshold -= cascade.leaves[2 * t + 1];
+          lf[2 * t] = cascade.leaves[2 * t + added] - cascade.leaves[2 * t + base];
+          threshold -= cascade.leaves[2 * t + base];
         }
       }
       sf[s * 2 + 1] = threshold;
@@ -304,7 +308,8 @@ export class WasmScanner {
           ? k.scanHaar(m.sums, m.squares, ly.rowBytes, right, end - first, level.step, ly.norm[0], ly.norm[1], ly.norm[2], ly.norm[3],
             (c.windowWidth - 2) * (c.windowHeight - 2), ly.corners, d.floats, d.weights, d.integerWeights ? 1 : 0,
             d.links, d.trees, d.leaves, d.stages, c.stageCount, c.stumps ? 1 : 0, d.leafDifferences ? 1 : 0, m.hits, m.maxHits)
-          : k.scanLbp(m.sums, ly.rowBytes, right, end - first, level.step, ly.corners, d.subsets, d.leaves, d.stages, c.stageCount, m.hits, m.maxHits);
+          : k.scanLbp(m.sums, ly.rowBytes, right, end - first, level.step, ly.corners, d.subsets, d.leaves, d.stages, c.stageCount,
+            d.leafDifferences ? 1 : 0, m.hits, m.maxHits);
       };
       let count = run();
       if (count > m.maxHits) {
