@@ -7,7 +7,7 @@ export interface Detection extends FaceBox {
 }
 
 /** OpenCV's SimilarRects: each side within eps times the smaller box's mean side. */
-export function similar(a: FaceBox, b: FaceBox, eps: number): boolean {
+function similar(a: FaceBox, b: FaceBox, eps: number): boolean {
   const delta = eps * (Math.min(a.width, b.width) + Math.min(a.height, b.height)) * 0.5;
   return Math.abs(a.x - b.x) <= delta && Math.abs(a.y - b.y) <= delta &&
     Math.abs(a.x + a.width - b.x - b.width) <= delta && Math.abs(a.y + a.height - b.y - b.height) <= delta;

@@ -3,9 +3,9 @@ import type { OffsetTable } from "./offsets.js";
 
 /**
  * Runs an LBP cascade on every window of one pyramid level, as OpenCV's LBPEvaluator and
- * predictCategorical(Stump) do. Pushes x, y (level pixels) of accepted windows (from column
- * keepFrom on, as scanHaarLevel). (The
- * JavaScript path; the WebAssembly kernel in assembly/lbp.ts does the same eight at a time.)
+ * predictCategorical(Stump) do. Pushes x, y (level pixels) of accepted windows from column
+ * keepFrom on (as scanHaarLevel). (The JavaScript path; the WebAssembly kernel in
+ * assembly/lbp.ts does the same eight at a time.)
  */
 export function scanLbpLevel(
   cascade: Cascade, table: OffsetTable, sums: Int32Array,

@@ -273,11 +273,12 @@ export class WasmScanner {
     t.set(rows.index.subarray(top, top + height), r);
     t.set(rows.w0.subarray(top, top + height), r + height);
     t.set(rows.w1.subarray(top, top + height), r + 2 * height);
-    // Outputs before an axis's start copy the first source pixel, from its end on the last.
-    const inside = (v: number, from: number, size: number): number => Math.min(size, Math.max(0, v - from));
+    // Outputs before an axis's start copy the first source pixel, from its end on the last
+    // (as indices into the part resized).
+    const within = (v: number, size: number): number => Math.min(size, Math.max(0, v));
     this.kernel.resizeExact(m.gray, m.width, m.height, m.level, width, height,
-      m.tables, inside(cols.start, 0, width), inside(cols.end, 0, width),
-      m.tables + 4 * r, inside(rows.start, top, height), inside(rows.end, top, height), m.upper, m.lower);
+      m.tables, within(cols.start, width), within(cols.end, width),
+      m.tables + 4 * r, within(rows.start - top, height), within(rows.end - top, height), m.upper, m.lower);
     return m.level;
   }
 

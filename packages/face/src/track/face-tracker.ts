@@ -1,9 +1,9 @@
 // Faces in a video, fast enough for a live camera (browser-safe). The paper's full scan of a
 // 640x480 frame costs about 20 ms even in WebAssembly (OpenCV's arithmetic, every window), so
 // this scans a small copy of the frame now and then to find new faces, and in between runs the
-// paper's detector only at the sizes and rows around each known face (detectFacesNear): the
+// paper's detector only at the sizes and places around each known face (detectFacesNear): the
 // paper's exact box for that face, at a fraction of the cost. Where that finds nothing (a
-// blurred or turned face), a looser look at a scaled-down patch keeps following the face.
+// faded or turned face), a looser look at a scaled-down patch keeps following the face.
 import { clampBox, grayCrop, resizeBilinear, toGray, type FaceBox, type GrayImage, type ImageLike } from "@microexp/infer";
 import type { Cascade } from "../cascade/compile.js";
 import { detectFaces } from "../detect/detect-faces.js";

@@ -1,0 +1,16 @@
+import { detectFaces, detectFacesNear, loadCascade } from "./dist/index.js";
+import { decodeImageFile } from "./dist/node.js";
+import { toGray, resizeBilinear } from "@microexp/infer";
+const cascade = await loadCascade();
+const image = await decodeImageFile("test/fixtures/london/happy-004_08.jpg");
+const gray = toGray(image);
+const med = (f) => { const t = []; let r; for (let i = 0; i < 15; i++) { const s = performance.now(); r = f(); t.push(performance.now() - s); } return [t.sort((a, b) => a - b)[7].toFixed(2), r]; };
+console.log("toGray", med(() => toGray(image))[0]);
+const scale = 200 / 540;
+const small = resizeBilinear(gray, 200, 200);
+console.log("resize", med(() => resizeBilinear(gray, 200, 200))[0]);
+const [ms, found] = med(() => detectFaces(small, cascade, { scaleFactor: 1.2, minNeighbors: 3 }));
+console.log("search", ms, JSON.stringify(found));
+const guess = { x: Math.round(found[0].x / scale), y: Math.round(found[0].y / scale), width: Math.round(found[0].width / scale), height: Math.round(found[0].height / scale) };
+console.log("guess", JSON.stringify(guess));
+console.log("near", ...med(() => detectFacesNear(gray, cascade, guess, { scaleFactor: 1.3, minNeighbors: 5 })).map((x) => JSON.stringify(x)));
