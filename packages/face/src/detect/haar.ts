@@ -6,8 +6,9 @@ const f32 = Math.fround;
 /**
  * Runs a Haar cascade on the windows of one pyramid level (origins x < columns, y from
  * firstRow to rows) as OpenCV's CascadeClassifierInvoker + HaarEvaluator do, with the same
- * float32 arithmetic so the same windows pass. Pushes x, y (level pixels) of accepted windows. (The JavaScript path;
- * the WebAssembly kernel in assembly/haar.ts does the same four windows at a time.)
+ * float32 arithmetic so the same windows pass. Pushes x, y (level pixels) of accepted
+ * windows. (The JavaScript path; the WebAssembly kernel in assembly/haar.ts does the same
+ * four windows at a time.)
  *
  * A window's result is 1 (accepted), -s (rejected at stage s) or -1 when its variance is
  * too small to normalise; after a rejection at stage 0 OpenCV skips the next position.
