@@ -97,13 +97,13 @@ for (const n of names) compare(`540x540 London (${london.length} photos)`, n, lo
 // End to end on the frame: RGB pixels -> detect -> crop -> 84x84 input, and a file -> crops.
 const paper = cascades.get(names[0]);
 const endToEnd = [];
-for (let r = 0; r < 15; r++) endToEnd.push(time(() => paperFaceCrop(frameImage, paper)));
+for (let r = 0; r < 31; r++) endToEnd.push(time(() => paperFaceCrop(frameImage, paper)));
 // The same frame through a new FaceTracker: a reduced scan finds the face, detectFacesNear
 // gives the paper detector's box for it. Same box as the exact path?
 const exactBox = paperFaceCrop(frameImage, paper).box;
 const trackerFirst = [];
 let trackerBoxes = [];
-for (let r = 0; r < 15; r++) {
+for (let r = 0; r < 31; r++) {
   trackerFirst.push(time(() => {
     trackerBoxes = new FaceTracker(paper).update(frameImage).map((face) => face.box);
     trackerBoxes.forEach((box) => paperInferenceCrop(frameImage, box));
@@ -122,7 +122,7 @@ const video = Array.from({ length: 60 }, (_, i) => {
 let lastFaces = [];
 const track = (tracker, frame) => (lastFaces = tracker.update(frame)).map((face) => paperInferenceCrop(frame, face.box));
 const firstFrame = [], tracked = [];
-for (let r = 0; r < 15; r++) firstFrame.push(time(() => track(new FaceTracker(paper), video[r])));
+for (let r = 0; r < 45; r++) firstFrame.push(time(() => track(new FaceTracker(paper), video[r % 15])));
 let exactFrames = 0;
 for (let r = 0; r < 3; r++) {
   const tracker = new FaceTracker(paper);
