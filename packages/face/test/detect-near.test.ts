@@ -17,9 +17,12 @@ const settings = [
   { scaleFactor: 1.1, minNeighbors: 3 },
 ];
 
-/** Guesses around a true box: shifted by up to a fifth of its side, 0.8 to 1.25 times its size. */
+/**
+ * Guesses around a true box: shifted by up to a fifth of its side, 0.6 to 1.7 times its size
+ * (the smallest and largest reach only part of the face's windows at first: the search grows).
+ */
 function guesses(b: { x: number; y: number; width: number; height: number }) {
-  return [[0, 0, 1], [0.2, -0.2, 0.8], [-0.2, 0.2, 1.25], [0.1, 0.15, 1.1]].map(([dx, dy, k]) => {
+  return [[0, 0, 1], [0.2, -0.2, 0.8], [-0.2, 0.2, 1.25], [0.1, 0.15, 1.1], [0.1, 0.1, 0.6], [0, 0, 1.7]].map(([dx, dy, k]) => {
     const side = Math.round(b.width * k);
     return { x: Math.round(b.x + dx * b.width + (b.width - side) / 2), y: Math.round(b.y + dy * b.height + (b.height - side) / 2), width: side, height: side };
   });

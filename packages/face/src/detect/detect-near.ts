@@ -11,6 +11,9 @@ import { levelRegion, type ImageArea, type LevelRegion, type PyramidLevel } from
 // close to each of its members was scanned; each found cluster is checked for that, and the
 // search grows until it holds (or covers the image).
 
+/** Scans that may grow the searched area before it becomes the whole image. */
+const GROWING_SCANS = 3;
+
 /** Sides of similar windows differ by at most this factor (OpenCV's SimilarRects). */
 const SIMILAR_SIDES = 1 + 2 * GROUP_EPS;
 
@@ -92,7 +95,7 @@ export function detectFacesNear(image: ImageLike, cascade: Cascade, near: FaceBo
   const origins = (level: PyramidLevel): [number, number] => [level.height + 1 - cascade.windowHeight, level.width + 1 - cascade.windowWidth];
   // What is scanned so far, per level.
   const scanned: ({ region: LevelRegion; windows: Detection[] } | undefined)[] = levels.map(() => undefined);
-  for (;;) {
+  for (let pass = 1; ; pass++) {
     const todo = levels.map((level, i) => {
       const [rows, columns] = origins(level);
       if (level.windowWidth < search.low || level.windowWidth > search.high || rows <= 0 || columns <= 0) return undefined;
@@ -128,5 +131,8 @@ export function detectFacesNear(image: ImageLike, cascade: Cascade, near: FaceBo
       const kept = keptClusters(found, minNeighbors, GROUP_EPS).map((k) => overlapping[k]);
       return clipToImage(kept.map((c) => ({ ...clusters.means[c], neighbors: clusters.counts[c] })), gray.width, gray.height);
     }
+    // A cluster that keeps growing (windows chained across a texture): scan its sizes over the
+    // whole image rather than a little more each time, so the cost stays below a full scan.
+    if (pass >= GROWING_SCANS) Object.assign(search, { top: -Infinity, bottom: Infinity, left: -Infinity, right: Infinity });
   }
 }
