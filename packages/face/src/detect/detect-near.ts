@@ -132,7 +132,7 @@ export function detectFacesNear(image: ImageLike, cascade: Cascade, near: FaceBo
       return clipToImage(kept.map((c) => ({ ...clusters.means[c], neighbors: clusters.counts[c] })), gray.width, gray.height);
     }
     // A cluster that keeps growing (windows chained across a texture): scan its sizes over the
-    // whole image rather than a little more each time, so the cost stays below a full scan.
+    // whole image rather than a little more each time: at worst about one full scan more.
     if (pass >= GROWING_SCANS) Object.assign(search, { top: -Infinity, bottom: Infinity, left: -Infinity, right: Infinity });
   }
 }
