@@ -4,9 +4,10 @@ import { instantiateKernel, type KernelExports } from "../src/detect/kernel.js";
 import { cachedAxis, resizeLinearExact } from "../src/detect/resize-exact.js";
 import { randomBytes, seededRandom } from "../../../test-support/random.js";
 
-// The WebAssembly kernel's pyramid resize, pixel by pixel, and its integral images, entry by entry, against the plain JavaScript
-// ones (which the agreement tests hold to OpenCV): widths on both sides of the kernel's
-// 8- and 16-pixel blocks, both layouts (plain rows; even and odd columns split in planes).
+// The WebAssembly kernel's pyramid resize, pixel by pixel, and its integral images, entry by
+// entry, against the plain JavaScript ones (which the agreement tests hold to OpenCV): widths
+// on both sides of the kernel's 8- and 16-pixel blocks, both layouts (plain rows; even and odd
+// columns split in planes).
 
 function kernelOrThrow(): KernelExports {
   const k = instantiateKernel();
@@ -14,6 +15,13 @@ function kernelOrThrow(): KernelExports {
   return k;
 }
 const kernel = kernelOrThrow();
+
+/** Room for `bytes` after the kernel's heap base; returns where it starts. */
+function reserve(bytes: number): number {
+  const base = kernel.heapBase(), need = base + bytes;
+  if (kernel.memory.buffer.byteLength < need) kernel.memory.grow(Math.ceil((need - kernel.memory.buffer.byteLength) / 65536));
+  return base;
+}
 
 /** Where entry (x, y) lives in the kernel's layout, as wasm-scanner.ts lays it out. */
 function layout(width: number, height: number, split: boolean, entryBytes: number) {
@@ -41,11 +49,9 @@ describe("kernel integral images", () => {
     integralImages(pixels, width, height, sums, squares);
     for (const split of [false, true]) {
       const l = layout(width, height, split, 4);
-      const base = kernel.heapBase();
-      const sumsAt = base + ((width * height + 15) & ~15);
-      const at = { pixels: base, sums: sumsAt, squares: sumsAt + l.bytes };
-      const need = at.squares + l.bytes;
-      if (kernel.memory.buffer.byteLength < need) kernel.memory.grow(Math.ceil((need - kernel.memory.buffer.byteLength) / 65536));
+      const pixelBytes = (width * height + 15) & ~15;
+      const base = reserve(pixelBytes + 2 * l.bytes);
+      const at = { pixels: base, sums: base + pixelBytes, squares: base + pixelBytes + l.bytes };
       new Uint8Array(kernel.memory.buffer, at.pixels, pixels.length).set(pixels);
       kernel.integral(at.pixels, width, height, at.sums, at.squares, l.rowBytes, l.shift, l.planeBytes);
       const view = new DataView(kernel.memory.buffer);
@@ -68,10 +74,9 @@ describe("kernel integral images", () => {
     integralImages(pixels, width, height, sums);
     for (const split of [false, true]) {
       const l = layout(width, height, split, 2);
-      const base = kernel.heapBase();
-      const at = { pixels: base, sums: base + ((width * height + 15) & ~15) };
-      const need = at.sums + l.bytes;
-      if (kernel.memory.buffer.byteLength < need) kernel.memory.grow(Math.ceil((need - kernel.memory.buffer.byteLength) / 65536));
+      const pixelBytes = (width * height + 15) & ~15;
+      const base = reserve(pixelBytes + l.bytes);
+      const at = { pixels: base, sums: base + pixelBytes };
       new Uint8Array(kernel.memory.buffer, at.pixels, pixels.length).set(pixels);
       kernel.integral16(at.pixels, width, height, at.sums, l.rowBytes, l.shift, l.planeBytes);
       const view = new DataView(kernel.memory.buffer);
@@ -84,13 +89,6 @@ describe("kernel integral images", () => {
     }
   });
 });
-
-/** Room for `bytes` after the kernel's heap base; returns where it starts. */
-function reserve(bytes: number): number {
-  const base = kernel.heapBase(), need = base + bytes;
-  if (kernel.memory.buffer.byteLength < need) kernel.memory.grow(Math.ceil((need - kernel.memory.buffer.byteLength) / 65536));
-  return base;
-}
 
 describe("kernel resize", () => {
   it("resizeExact equals resizeLinearExact (bit-exact with OpenCV) on 200 random sizes", () => {

@@ -1,8 +1,8 @@
 import { toGray, type FaceBox, type ImageLike } from "@microexp/infer";
 import type { Cascade } from "../cascade/compile.js";
 import { checkOptions, detectionLevels, GROUP_EPS, scanWindows, type DetectOptions } from "./detect-faces.js";
-import { clipToImage, clusterBoxes, keptClusters, type Clusters, type Detection } from "./group.js";
-import { levelRegion, type ImageArea, type LevelRegion, type PyramidLevel } from "./scales.js";
+import { clipToImage, clusterBoxes, keptClusters, type Detection } from "./group.js";
+import { levelRegion, type LevelRegion, type PyramidLevel } from "./scales.js";
 
 // detectFaces for one place in the image: the windows of the sizes and places around a box, far
 // fewer than the whole pyramid's, and the same boxes detectFaces returns there. OpenCV's
@@ -18,7 +18,7 @@ const GROWING_SCANS = 3;
 const SIMILAR_SIDES = 1 + 2 * GROUP_EPS;
 
 /** A search: window sides low..high, window origins in top..bottom x left..right (image pixels). */
-interface Search extends ImageArea {
+interface Search {
   low: number;
   high: number;
   top: number;
@@ -70,8 +70,9 @@ function contains(a: LevelRegion, b: LevelRegion): boolean {
  * box at a fraction of a full scan. Scans the windows with sides from half to twice `near`'s
  * and origins from 0.7 of a side before its own to 0.4 after, grows the scan until every
  * cluster of windows found that overlaps `near` is whole, and returns those clusters' boxes as
- * detectFaces does (same boxes, same neighbour counts, in its order). One difference: detectFaces drops a cluster that
- * a bigger, stronger one contains; one outside this search cannot drop it here.
+ * detectFaces does (same boxes, same neighbour counts, in its order). One difference:
+ * detectFaces drops a cluster that a bigger, stronger one contains; one outside this search
+ * cannot drop it here.
  */
 export function detectFacesNear(image: ImageLike, cascade: Cascade, near: FaceBox, options: DetectOptions = {}): Detection[] {
   const { scaleFactor, minNeighbors } = checkOptions(options);
@@ -123,8 +124,7 @@ export function detectFacesNear(image: ImageLike, cascade: Cascade, near: FaceBo
     });
     if (whole || everything) {
       // Only whole clusters may drop one another (a part of a cluster has too few windows).
-      const found: Clusters = {
-        labels: clusters.labels,
+      const found = {
         means: overlapping.map((c) => clusters.means[c]),
         counts: Int32Array.from(overlapping, (c) => clusters.counts[c]),
       };

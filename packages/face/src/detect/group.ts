@@ -87,7 +87,7 @@ export function clusterBoxes(boxes: readonly FaceBox[], eps: number): Clusters {
  * The clusters groupRectangles keeps, in order: more than groupThreshold boxes, and not a
  * small cluster inside a bigger, stronger one.
  */
-export function keptClusters({ means, counts }: Clusters, groupThreshold: number, eps: number): number[] {
+export function keptClusters({ means, counts }: Pick<Clusters, "means" | "counts">, groupThreshold: number, eps: number): number[] {
   const kept: number[] = [];
   for (let i = 0; i < means.length; i++) {
     const r1 = means[i], n1 = counts[i];
