@@ -1,7 +1,7 @@
 // The command line: `cv`, `sweep`, `export` and `eval`, each with --help.
 import { Command, Option } from "commander";
-import { BACKEND_PREFERENCES } from "@microexp/distill";
-import type { BackendPreference } from "@microexp/distill";
+import { BACKEND_PREFERENCES, EPOCH_SAMPLINGS } from "@microexp/distill";
+import type { BackendPreference, EpochSampling } from "@microexp/distill";
 import type { EngineChoice } from "@microexp/infer";
 import type { CvOptions } from "./cv.js";
 import { accuracyTable, runCv } from "./cv.js";
@@ -14,7 +14,7 @@ import type { ExportOptions } from "./export.js";
 import { runExport } from "./export.js";
 import { markdownTable, meanStd, percent } from "./format.js";
 import { knownStudents } from "./models.js";
-import { dropoutRate, nameList, nonNegativeInteger, positiveInteger, positiveNumber, positiveNumberList, unitInterval } from "./parse.js";
+import { dropoutRate, nameList, nonNegativeInteger, nonNegativeNumber, positiveInteger, positiveNumber, positiveNumberList, unitInterval } from "./parse.js";
 import type { PaperDataset } from "./paper-results.js";
 import type { ProgressDisplay } from "./progress.js";
 import type { TrainingOptions } from "./run-config.js";
@@ -60,7 +60,16 @@ function addTrainingOptions(command: Command, withModel = true): Command {
     .option("--lr <rate>", "Adam learning rate", positiveNumber, TRAINING_DEFAULTS.lr)
     .option("--batch <n>", "batch size", positiveInteger, TRAINING_DEFAULTS.batch)
     .option("--dropout <rate>", "dropout rate after fc1 (0.5 for candidates, 0 for the final model)", dropoutRate, TRAINING_DEFAULTS.dropout)
-    .option("--seed <n>", "seed of the split, the --limit choice and the initial weights (fold f uses seed + f)", nonNegativeInteger, TRAINING_DEFAULTS.seed);
+    .option("--seed <n>", "seed of the split, the --limit choice and the initial weights (fold f uses seed + f)", nonNegativeInteger, TRAINING_DEFAULTS.seed)
+    .addOption(new Option("--sampling <kind>", "an epoch is: all-crops (every face's 8 crops, the paper's) or one-per-face (one of its 8 crops drawn at random)").choices(EPOCH_SAMPLINGS).default(TRAINING_DEFAULTS.sampling))
+    .option("--augment", "augment every sample on the fly: flip, shift, rotation, scale, random erasing", false)
+    .option("--label-smoothing <eps>", "label smoothing epsilon (0..1)", unitInterval, TRAINING_DEFAULTS.labelSmoothing)
+    .addOption(new Option("--soft-targets <kind>", "mix per-face soft targets into the label term: ferplus (FER+ crowd votes, --dataset fer2013; read from <data>/ferplus.csv)").choices(["ferplus"]))
+    .option("--soft-weight <w>", "weight of the soft targets against the hard labels (0..1)", unitInterval, TRAINING_DEFAULTS.softWeight)
+    .option("--weight-decay <w>", "decoupled weight decay (AdamW)", nonNegativeNumber, TRAINING_DEFAULTS.weightDecay)
+    .addOption(new Option("--schedule <kind>", "learning-rate schedule: constant, or cosine (to 0 at the last epoch)").choices(["constant", "cosine"]).default(TRAINING_DEFAULTS.schedule))
+    .option("--warmup <epochs>", "linear warm-up epochs of the cosine schedule", nonNegativeInteger, TRAINING_DEFAULTS.warmup)
+    .option("--threads <n>", "threads computing each batch of a fold (data-parallel; default: the cores left per fold)", positiveInteger);
 }
 
 function addRunOptions(command: Command, workers = true): Command {
@@ -96,6 +105,14 @@ function trainingOptions(raw: Raw): TrainingOptions {
     temperature: raw.temperature as number, lambda: raw.lambda as number,
     t2: raw.t2 === true, epochs: raw.epochs as number, lr: raw.lr as number, batch: raw.batch as number,
     dropout: raw.dropout as number, seed: raw.seed as number,
+    sampling: (raw.sampling as EpochSampling | undefined) ?? TRAINING_DEFAULTS.sampling, augment: raw.augment === true,
+    labelSmoothing: (raw.labelSmoothing as number | undefined) ?? 0,
+    ...(raw.softTargets ? { softTargets: raw.softTargets as "ferplus" } : {}),
+    softWeight: (raw.softWeight as number | undefined) ?? TRAINING_DEFAULTS.softWeight,
+    weightDecay: (raw.weightDecay as number | undefined) ?? 0,
+    schedule: (raw.schedule as "constant" | "cosine" | undefined) ?? TRAINING_DEFAULTS.schedule,
+    warmup: (raw.warmup as number | undefined) ?? 0,
+    ...(raw.threads !== undefined ? { threads: raw.threads as number } : {}),
   };
 }
 

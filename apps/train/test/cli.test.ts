@@ -111,6 +111,28 @@ describe("cv", () => {
   });
 });
 
+describe("cv with the in-the-wild recipe", () => {
+  it("trains one augmented crop per face and epoch on 2 threads, and says so in the report", () => {
+    const run = cli(cwd, [
+      "cv", ...DATA, "--epochs", "2", "--folds", "2", "--dropout", "0", "--backend", "wasm", "--workers", "1", "--threads", "2",
+      "--sampling", "one-per-face", "--augment", "--label-smoothing", "0.1", "--weight-decay", "1e-4", "--schedule", "cosine", "--warmup", "1",
+      "--run-dir", "runs/recipe",
+    ]);
+    expect(run.stderr).toBe("");
+    expect(run.status).toBe(0);
+    const report = readJson<CvReport>(join(cwd, "runs/recipe/report.json"));
+    expect(report.training).toMatchObject({ sampling: "one-per-face", augment: true, labelSmoothing: 0.1, weightDecay: 1e-4, schedule: "cosine", warmup: 1, threads: 2 });
+    const markdown = readFileSync(join(cwd, "runs/recipe/report.md"), "utf8");
+    expect(markdown).toContain("one random crop per face and epoch, augmented (flip, shift 4 px, rotation 10°, scale 10 %, erasing p 0.5), label smoothing 0.1, weight decay 0.0001, cosine schedule after 1 warm-up epochs, 2 threads a batch");
+  });
+
+  it("refuses FER+ soft targets on a dataset that is not FER2013", () => {
+    const run = cli(cwd, ["cv", ...DATA, "--epochs", "1", "--folds", "2", "--soft-targets", "ferplus", "--run-dir", "runs/soft"]);
+    expect(run.status).not.toBe(0);
+    expect(run.stderr).toMatch(/--soft-targets ferplus needs --dataset fer2013/);
+  });
+});
+
 describe("export and eval", () => {
   const weights = "out/model.mxw";
   let exported: ExportReport;

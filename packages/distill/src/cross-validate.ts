@@ -148,6 +148,9 @@ export async function crossValidate(data: CropSet, jobs: FoldJob[], options: Cro
     else todo.push(job);
   }
   const workers = Math.min(options.workers ?? availableParallelism(), todo.length);
+  // The cores that no fold worker uses compute shares of the folds' batches.
+  const threads = Math.max(1, Math.floor(availableParallelism() / Math.max(1, workers)));
+  for (let i = 0; i < todo.length; i++) todo[i] = { ...todo[i], threads: todo[i].threads ?? threads, backend: todo[i].backend ?? options.backend ?? "auto" };
   let backend: BackendInfo | undefined;
   if (workers === 0) {
     backend = await selectBackend(options.backend ?? "auto");
