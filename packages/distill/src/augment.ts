@@ -44,28 +44,43 @@ export function augmentCrop(source: Uint8Array, out: Float32Array, offset: numbe
   const scale = 1 + (random.next() * 2 - 1) * o.maxScale;
   const shiftX = (random.next() * 2 - 1) * o.maxShift;
   const shiftY = (random.next() * 2 - 1) * o.maxShift;
-  // Output pixel p maps to source c + R(-angle) (p - c - shift) / scale, mirrored first if flipped.
+  // Output pixel p maps to source c + R(-angle) (p - c - shift) / scale, mirrored first if
+  // flipped. The column terms are computed once per sample; the sums keep the same order.
   const c = (SIDE - 1) / 2;
   const cos = Math.cos(angle) / scale;
   const sin = Math.sin(angle) / scale;
   const last = SIDE - 1;
+  const columnX = new Float64Array(SIDE);
+  const columnY = new Float64Array(SIDE);
+  for (let x = 0; x < SIDE; x++) {
+    const dx = (flip ? last - x : x) - c - shiftX;
+    columnX[x] = c + cos * dx;
+    columnY[x] = c - sin * dx;
+  }
   for (let y = 0; y < SIDE; y++) {
     const dy = y - c - shiftY;
+    const rowX = sin * dy;
+    const rowY = cos * dy;
+    const row = offset + y * SIDE;
     for (let x = 0; x < SIDE; x++) {
-      const dx = (flip ? last - x : x) - c - shiftX;
-      let sx = c + cos * dx + sin * dy;
-      let sy = c - sin * dx + cos * dy;
+      let sx = columnX[x] + rowX;
+      let sy = columnY[x] + rowY;
       sx = sx < 0 ? 0 : sx > last ? last : sx;
       sy = sy < 0 ? 0 : sy > last ? last : sy;
-      const x0 = Math.floor(sx);
-      const y0 = Math.floor(sy);
+      // Non-negative here, so truncation is floor.
+      const x0 = sx | 0;
+      const y0 = sy | 0;
       const x1 = x0 < last ? x0 + 1 : last;
       const y1 = y0 < last ? y0 + 1 : last;
       const fx = sx - x0;
       const fy = sy - y0;
-      const top = source[y0 * SIDE + x0] + (source[y0 * SIDE + x1] - source[y0 * SIDE + x0]) * fx;
-      const bottom = source[y1 * SIDE + x0] + (source[y1 * SIDE + x1] - source[y1 * SIDE + x0]) * fx;
-      out[offset + y * SIDE + x] = top + (bottom - top) * fy;
+      const a = source[y0 * SIDE + x0];
+      const b = source[y0 * SIDE + x1];
+      const d = source[y1 * SIDE + x0];
+      const e = source[y1 * SIDE + x1];
+      const top = a + (b - a) * fx;
+      const bottom = d + (e - d) * fx;
+      out[row + x] = top + (bottom - top) * fy;
     }
   }
   if (random.next() < o.erase) eraseRectangle(out, offset, random);
