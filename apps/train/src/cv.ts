@@ -1,6 +1,6 @@
 // The `cv` command: one configuration, k-fold cross-validation, a report.
 import { dirname, join, resolve } from "node:path";
-import type { BackendPreference, CrossValidationSummary, FoldJob, Summary, TrainConfig } from "@microexp/distill";
+import type { BackendPreference, CrossValidationSummary, FoldJob, PolicyAccuracy, Summary, TrainConfig } from "@microexp/distill";
 import { crossValidate } from "@microexp/distill";
 import type { DataOptions, DatasetKind, Protocol } from "./data.js";
 import { makeSplit } from "./data.js";
@@ -47,6 +47,8 @@ export interface FoldRecord {
   voteAccuracy: number;
   inferenceCropAccuracy: number;
   teacherCropAccuracy: number | null;
+  /** Accuracy of each @microexp/infer classify() crop policy (absent in older reports). */
+  policies?: PolicyAccuracy;
   recall: Array<number | null>;
   confusion: number[][];
   finalLoss: number | null;
@@ -73,6 +75,7 @@ export interface CvReport {
     voteAccuracy: Summary;
     inferenceCropAccuracy: Summary;
     teacherCropAccuracy: Summary | null;
+    policies?: Record<keyof PolicyAccuracy, Summary>;
     recall: Array<number | null>;
     confusion: number[][];
   };
@@ -146,12 +149,13 @@ export async function runCv(options: CvOptions, context: CommandContext, prepare
         studentSeed: students[r.fold].seed, teacherSeed: teachers[r.fold]?.seed ?? null,
         cropAccuracy: r.metrics.cropAccuracy, voteAccuracy: r.metrics.voteAccuracy, inferenceCropAccuracy: r.metrics.inferenceCropAccuracy,
         teacherCropAccuracy: r.teacherMetrics?.cropAccuracy ?? null,
+        ...(r.metrics.policies ? { policies: r.metrics.policies } : {}),
         recall: metricsRecord(r.metrics).recall, confusion: r.metrics.confusion,
         finalLoss: r.history.at(-1)?.loss ?? null, epochs: r.history.at(-1)?.epoch ?? 0,
         trainSeconds: r.trainSeconds, samplesPerSecond: r.samplesPerSecond, backend: r.backend,
       })),
       cropAccuracy: summary.cropAccuracy, voteAccuracy: summary.voteAccuracy, inferenceCropAccuracy: summary.inferenceCropAccuracy,
-      teacherCropAccuracy: summary.teacherCropAccuracy ?? null, recall: jsonNumbers(summary.recall), confusion: summary.confusion,
+      teacherCropAccuracy: summary.teacherCropAccuracy ?? null, ...(summary.policies ? { policies: summary.policies } : {}), recall: jsonNumbers(summary.recall), confusion: summary.confusion,
     },
   };
   return { report, files: writeReport(runDir, "report", report, cvMarkdown(report)) };
@@ -189,6 +193,9 @@ export function accuracyTable(r: CvReport["results"], folds: number): string {
     ["8-crop voting (mean of the logits)", meanStd(r.voteAccuracy)],
     ["inference crop only (the runtime's)", meanStd(r.inferenceCropAccuracy)],
   ];
+  if (r.policies) {
+    for (const [name, value] of Object.entries(r.policies)) rows.push([`classify() with crops "${name}" (softmax mean)`, meanStd(value)]);
+  }
   if (r.teacherCropAccuracy) rows.push(["teacher, crop-averaged", meanStd(r.teacherCropAccuracy)]);
   return markdownTable(["measure", `accuracy % (mean ± std over ${folds} folds)`], rows);
 }

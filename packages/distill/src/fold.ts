@@ -173,7 +173,8 @@ export async function runFold(data: CropSet, job: FoldJob, onEvent?: (event: Fol
     signal?.throwIfAborted();
     const numClasses = data.labelNames.length;
     const family = isFamilyMember(job.student.architecture);
-    const metrics = metricsFromLogits(predictCrops(runnerFor(trained.model, job.student.architecture, numClasses, family), testSet), testSet.labels, numClasses);
+    const runner = () => runnerFor(trained.model, job.student.architecture, numClasses, family);
+    const metrics = metricsFromLogits(predictCrops(runner(), testSet), testSet.labels, numClasses, predictCrops(runner(), testSet, 256, true));
     if (family) {
       const network = networkFromModel(trained.model, describeArchitecture(job.student.architecture, numClasses));
       writeAtomic(join(foldDir, "student.mxw"), encodeWeights(network, { labels: data.labelNames, model: { name: `fold ${job.fold}` } }));

@@ -3,7 +3,9 @@
 // selection / early stopping on a validation set.
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import * as tf from "@tensorflow/tfjs-core";
 import { selectBackend } from "../src/backend/index.js";
+import { predictCrops } from "../src/evaluate.js";
 import { augmentCrop, sampleSeed } from "../src/augment.js";
 import { CROP_PIXELS } from "../src/crop-set.js";
 import { SeededRandom } from "../src/random.js";
@@ -65,6 +67,29 @@ describe("augmentCrop", () => {
     const changed = plain.reduce((n, v, i) => n + (v !== crop[i] ? 1 : 0), 0);
     expect(changed).toBeGreaterThan(0.01 * CROP_PIXELS);
     expect(changed).toBeLessThanOrEqual(0.26 * CROP_PIXELS);
+  });
+});
+
+describe("predictCrops with mirrored crops", () => {
+  it("runs each crop mirrored left to right", () => {
+    // A runner whose two logits are the sums of the left and the right half of the crop.
+    const halves = tf.concat([tf.ones([42, 1]), tf.zeros([42, 1])], 0);
+    const runner = {
+      run: (x: tf.Tensor4D) => tf.tidy(() => {
+        const columns = tf.sum(x, [1, 3]) as tf.Tensor2D; // [n, 84]
+        return tf.concat([tf.matMul(columns, halves), tf.matMul(columns, tf.sub(1, halves))], 1) as tf.Tensor2D;
+      }),
+      dispose: () => {},
+    };
+    const set = tinyCropSet(2, 2);
+    const plain = predictCrops(runner, set);
+    const mirrored = predictCrops(runner, set, 256, true);
+    for (let s = 0; s < 16; s++) {
+      expect(mirrored[2 * s]).toBeCloseTo(plain[2 * s + 1], 0);
+      expect(mirrored[2 * s + 1]).toBeCloseTo(plain[2 * s], 0);
+    }
+    expect(plain[0]).not.toBeCloseTo(plain[1], 0);
+    halves.dispose();
   });
 });
 
