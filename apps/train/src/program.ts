@@ -237,6 +237,7 @@ export function createProgram(env: CliEnvironment): Command {
         const m = report.metrics;
         env.print(`\n${markdownTable(["measure", "accuracy %"], [
           ["crop-averaged", percent(m.cropAccuracy)], ["8-crop voting", percent(m.voteAccuracy)], ["inference crop", percent(m.inferenceCropAccuracy)],
+          ...Object.entries(m.policies ?? {}).map(([name, value]) => [`classify() crops "${name}"`, percent(value)]),
         ])}\n\nreport: ${files.markdown}\n        ${files.json}\n`);
       } finally {
         progress.stop();

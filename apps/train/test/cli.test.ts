@@ -172,6 +172,10 @@ describe("export and eval", () => {
     expect(report.data.manifestHash).toBe(exported.data.manifestHash);
     expect(report.metrics.confusion.flat().reduce((a, b) => a + b, 0)).toBe(96);
     expect(report.engine.kind).toBe("infer");
+    // classify()'s crop policies: the single crop's softmax decides as its logits do.
+    expect(Object.keys(report.metrics.policies!)).toEqual(["single", "single-flip", "eight", "eight-flip"]);
+    expect(report.metrics.policies!.single).toBe(report.metrics.inferenceCropAccuracy);
+    expect(run.stdout).toContain('classify() crops "eight-flip"');
     // The same images through @microexp/infer and through tfjs after training: the same decisions
     // (a crop or two may flip where two logits are within float rounding of each other).
     expect(Math.abs(report.metrics.cropAccuracy - exported.trainingSetMetrics.cropAccuracy)).toBeLessThanOrEqual(2 / 96);
