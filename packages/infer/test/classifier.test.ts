@@ -1,6 +1,6 @@
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
-import type { ImageLike } from "../src/index.js";
+import type { ImageLike, ModelName } from "../src/index.js";
 import { DEFAULT_MODEL, encodeWeights, ExpressionClassifier, MODEL_ZOO, paperInferenceCrop, softmax } from "../src/index.js";
 import { loadClassifierFromFile, loadModel, modelPath } from "../src/node.js";
 import { loadFixturePhoto } from "./image/fixture.js";
@@ -41,11 +41,12 @@ describe("ExpressionClassifier", () => {
   });
 
   it("loads every shipped model", async () => {
-    for (const name of Object.keys(MODEL_ZOO)) {
+    for (const name of Object.keys(MODEL_ZOO) as ModelName[]) {
       const classifier = await loadModel(name);
       expect(classifier.labels.length).toBe(classifier.weights.network.spec.numClasses);
       expect(classifier.weights.model.name).toBe(name);
     }
+    // @ts-expect-error: model names are a union of the shipped names, so a typo fails to compile
     await expect(loadModel("nope")).rejects.toThrow(/Unknown model "nope". Shipped models: microexpnet-ckplus-upstream/);
   });
 
