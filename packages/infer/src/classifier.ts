@@ -1,7 +1,7 @@
 /** The app-facing API: a weights file in, labelled expression scores out. */
 import type { ForwardEngine } from "./engine.js";
 import type { ModelWeights } from "./weights-format.js";
-import { decodeWeights } from "./weights-format.js";
+import { checkModelWeights, decodeWeights } from "./weights-format.js";
 import { createJsEngine } from "./forward-js.js";
 import { createWasmEngine } from "./wasm/engine-wasm.js";
 import type { FaceBox, ImageLike } from "./image/index.js";
@@ -63,13 +63,14 @@ export class ExpressionClassifier {
   /** Builds a classifier from a weights file's bytes (or already decoded weights). */
   static async create(weights: Uint8Array | ArrayBuffer | ModelWeights, options: ClassifierOptions = {}): Promise<ExpressionClassifier> {
     const decoded = weights instanceof Uint8Array || weights instanceof ArrayBuffer ? decodeWeights(weights, options.source) : weights;
+    if (decoded === weights) checkModelWeights(decoded, options.source);
     const choice = options.engine ?? "auto";
     let engine: ForwardEngine | null = null;
     if (choice !== "js") {
       engine = await createWasmEngine(decoded.network);
       if (!engine && choice === "wasm") throw new Error("engine 'wasm' was asked for, but this platform has no WebAssembly SIMD");
     }
-    return new ExpressionClassifier(decoded, engine ?? createJsEngine(decoded.network), options.source ?? "weights");
+    return new ExpressionClassifier(decoded, engine ?? createJsEngine(decoded.network), options.source ?? "weights file");
   }
 
   /** "wasm" or "js": which forward pass runs. */

@@ -320,6 +320,36 @@ function float16Table(): Float32Array {
   return halfToFloat;
 }
 
+/**
+ * Checks weights built in memory (not read from a file) as decodeWeights checks a file's:
+ * labels, normalisation, every tensor's size for the architecture, and finite values. A NaN
+ * weight would otherwise vanish in a ReLU or a max-pool and leave a plausible, wrong answer.
+ */
+export function checkModelWeights(weights: ModelWeights, source = "weights"): void {
+  const fail = (message: string): never => {
+    throw new WeightsFormatError(message, source);
+  };
+  const { network, labels, normalization } = weights;
+  const labelError = labelProblem(labels);
+  if (labelError) fail(labelError);
+  let spec: ArchitectureSpec;
+  try {
+    spec = describeArchitecture(network.spec.id, labels.length);
+  } catch (error) {
+    return fail((error as Error).message);
+  }
+  if (network.spec.numClasses !== labels.length) fail(`${labels.length} labels for a network with ${network.spec.numClasses} outputs`);
+  const normalizationError = normalizationProblem(normalization);
+  if (normalizationError) fail(normalizationError);
+  const shapes = tensorShapes(spec);
+  for (const name of TENSOR_NAMES) {
+    const values = network.tensors[name];
+    const size = shapes[name].reduce((a, b) => a * b, 1);
+    if (!(values instanceof Float32Array) || values.length !== size) fail(`tensor ${name} must be a Float32Array of ${size} values for ${spec.id}`);
+    for (let k = 0; k < size; k++) if (!Number.isFinite(values[k])) fail(`tensor ${name} holds a non-finite value (${values[k]}) at index ${k}`);
+  }
+}
+
 function hex(n: number): string {
   return `0x${n.toString(16).padStart(8, "0")}`;
 }

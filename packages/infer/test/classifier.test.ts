@@ -1,7 +1,7 @@
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import type { ImageLike, ModelName } from "../src/index.js";
-import { DEFAULT_MODEL, encodeWeights, ExpressionClassifier, MODEL_ZOO, paperInferenceCrop, softmax } from "../src/index.js";
+import { DEFAULT_MODEL, decodeWeights, encodeWeights, ExpressionClassifier, MODEL_ZOO, paperInferenceCrop, softmax } from "../src/index.js";
 import { loadClassifierFromFile, loadModel, modelPath } from "../src/node.js";
 import { loadFixturePhoto } from "./image/fixture.js";
 import { LABELS, randomNetwork } from "./weights-files.js";
@@ -97,6 +97,19 @@ describe("ExpressionClassifier", () => {
     const expected = classifier.classify(photo).logits;
     expect(classifier.classify(as(Buffer.from(photo.data))).logits).toEqual(expected);
     expect(classifier.classify(as(new Uint8ClampedArray(photo.data))).logits).toEqual(expected);
+  });
+
+  it("checks weights built in memory as a file's: a NaN weight would vanish in a ReLU", async () => {
+    const weights = decodeWeights(readFileSync(modelPath()));
+    weights.network.tensors.wc1[5] = NaN;
+    // Before: "happy", from both engines, without a word.
+    for (const engine of ["js", "wasm"] as const) {
+      await expect(ExpressionClassifier.create(weights, { engine, source: "mine" })).rejects.toThrow("mine: tensor wc1 holds a non-finite value (NaN) at index 5");
+    }
+    const sound = decodeWeights(readFileSync(modelPath()));
+    await expect(ExpressionClassifier.create({ ...sound, labels: [...sound.labels.slice(0, 6), "happy"] })).rejects.toThrow('weights: label "happy" appears twice');
+    await expect(ExpressionClassifier.create({ ...sound, labels: sound.labels.slice(1) })).rejects.toThrow(/weights: 6 labels for a network with 7 outputs/);
+    expect((await ExpressionClassifier.create(sound)).labels).toEqual(sound.labels);
   });
 
   it.each(["js", "wasm"] as const)("throws, naming the weights, when a logit is not finite (%s engine)", async (engine) => {
