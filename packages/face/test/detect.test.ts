@@ -1,6 +1,6 @@
 import { beforeAll, describe, expect, it } from "vitest";
 import { grayImage, toGray, type ImageLike } from "@microexp/infer";
-import { DETECT_PRESETS, PAPER_DETECT_OPTIONS, detectFaces, detectRawWindows, findPaperFace, loadCascade, type Cascade } from "../src/index.js";
+import { DETECT_PRESETS, PAPER_DETECT_OPTIONS, detectFaces, detectFacesNear, detectRawWindows, findPaperFace, loadCascade, type Cascade } from "../src/index.js";
 import { FIXTURES, fixtureName, fixturePhotos, loadPhoto } from "./fixtures.js";
 import { loadOpenCv, openCvCascade, openCvDetect, type OpenCv } from "./opencv.js";
 import { seededRandom } from "../../../test-support/random.js";
@@ -56,6 +56,8 @@ describe("detectFaces", () => {
     expect(detectFaces(astronaut, paper, "paper")).toEqual(detectFaces(astronaut, paper, { scaleFactor: 1.3, minNeighbors: 5 }));
     expect(detectFaces(astronaut, paper, "opencv")).toEqual(detectFaces(astronaut, paper, { scaleFactor: 1.1, minNeighbors: 3 }));
     expect(detectRawWindows(astronaut, paper, "paper")).toEqual(detectRawWindows(astronaut, paper, PAPER_DETECT_OPTIONS));
+    const near = { x: 185, y: 60, width: 100, height: 100 };
+    expect(detectFacesNear(astronaut, paper, near, "paper")).toEqual(detectFacesNear(astronaut, paper, near, PAPER_DETECT_OPTIONS));
     // @ts-expect-error: not a preset
     expect(() => detectFaces(astronaut, paper, "fast")).toThrow('detectFaces: unknown preset "fast"; presets: paper, opencv');
   });
