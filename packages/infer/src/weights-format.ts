@@ -201,7 +201,8 @@ function isPlainObject(value: unknown): value is Record<string, unknown> {
   return typeof value === "object" && value !== null && !Array.isArray(value);
 }
 
-const describe = (value: unknown): string => JSON.stringify(value) ?? String(value);
+/** A header value as it appears in the file, for messages. */
+const shown = (value: unknown): string => JSON.stringify(value) ?? String(value);
 
 /**
  * Reads a weights file (format version 1 or 2). `source` (a path or URL) names the file in
@@ -246,19 +247,19 @@ export function decodeWeights(bytes: Uint8Array | ArrayBuffer, source = "weights
   const labelError = labelProblem(header.labels);
   if (labelError) fail(`header: ${labelError}`);
   const labels = header.labels as string[];
-  if (typeof header.architecture !== "string") fail(`header.architecture must be a string, got ${describe(header.architecture)}`);
+  if (typeof header.architecture !== "string") fail(`header.architecture must be a string, got ${shown(header.architecture)}`);
   let spec: ArchitectureSpec;
   try {
     spec = describeArchitecture(header.architecture as string, labels.length);
   } catch (error) {
     return fail((error as Error).message);
   }
-  if (header.inputSize !== spec.inputSize) fail(`inputSize ${describe(header.inputSize)} does not match ${spec.id} (${spec.inputSize})`);
+  if (header.inputSize !== spec.inputSize) fail(`inputSize ${shown(header.inputSize)} does not match ${spec.id} (${spec.inputSize})`);
   // Version 1 writers always wrote it; the reader took identity when it was missing.
   const normalization = header.normalization === undefined && version === 1 ? { scale: 1, offset: 0 } : header.normalization;
   const normalizationError = normalizationProblem(normalization);
   if (normalizationError) fail(`header: ${normalizationError}`);
-  if (header.model !== undefined && !isPlainObject(header.model)) fail(`header.model must be an object, got ${describe(header.model)}`);
+  if (header.model !== undefined && !isPlainObject(header.model)) fail(`header.model must be an object, got ${shown(header.model)}`);
 
   const entries = header.tensors;
   if (!Array.isArray(entries) || entries.length !== TENSOR_NAMES.length) {
@@ -266,8 +267,8 @@ export function decodeWeights(bytes: Uint8Array | ArrayBuffer, source = "weights
   }
   const dtypes = entries.map((entry: unknown, i) => {
     if (!isPlainObject(entry)) return fail(`header.tensors[${i}] must be an object`);
-    if (entry.name !== TENSOR_NAMES[i]) fail(`header.tensors[${i}] is ${describe(entry.name)}, expected ${TENSOR_NAMES[i]} (tensors come in the order ${TENSOR_NAMES.join(" ")})`);
-    if (entry.dtype !== "float32" && entry.dtype !== "float16") fail(`tensor ${TENSOR_NAMES[i]} has unsupported dtype ${describe(entry.dtype)}`);
+    if (entry.name !== TENSOR_NAMES[i]) fail(`header.tensors[${i}] is ${shown(entry.name)}, expected ${TENSOR_NAMES[i]} (tensors come in the order ${TENSOR_NAMES.join(" ")})`);
+    if (entry.dtype !== "float32" && entry.dtype !== "float16") fail(`tensor ${TENSOR_NAMES[i]} has unsupported dtype ${shown(entry.dtype)}`);
     return entry.dtype as TensorDtype;
   });
   const expected = tensorTable(spec, (name) => dtypes[TENSOR_NAMES.indexOf(name)]);
@@ -278,10 +279,10 @@ export function decodeWeights(bytes: Uint8Array | ArrayBuffer, source = "weights
     const entry = entries[i] as Record<string, unknown>;
     const { name, dtype } = want;
     if (!Array.isArray(entry.shape) || entry.shape.join(",") !== want.shape.join(",")) {
-      fail(`tensor ${name} has shape [${describe(entry.shape)}], ${spec.id} with ${spec.numClasses} classes needs [${want.shape}]`);
+      fail(`tensor ${name} has shape ${shown(entry.shape)}, ${spec.id} with ${spec.numClasses} classes needs [${want.shape}]`);
     }
     if (entry.offset !== want.offset) {
-      fail(`tensor ${name} is at offset ${describe(entry.offset)}, expected ${want.offset} (tensors are stored one after the other)`);
+      fail(`tensor ${name} is at offset ${shown(entry.offset)}, expected ${want.offset} (tensors are stored one after the other)`);
     }
     const count = want.shape.reduce((a, b) => a * b, 1);
     const start = dataStart + want.offset;

@@ -70,7 +70,7 @@ describe("weights format", () => {
     const network = randomNetwork();
     // Same tensors, but the header claims a wider fc1 than the data has.
     const patched = withHeader(encodeWeights(network, { labels: LABELS }), (h) => (h.architecture = "p12-XS"));
-    expect(() => decodeWeights(patched, "m.mxw")).toThrow(/tensor wfc has shape \[\[1152,48\]\], p12-XS with 8 classes needs \[1152,96\]/);
+    expect(() => decodeWeights(patched, "m.mxw")).toThrow(/tensor wfc has shape \[1152,48\], p12-XS with 8 classes needs \[1152,96\]/);
     expect(() => encodeWeights({ ...network, tensors: { ...network.tensors, bo: new Float32Array(3) } }, { labels: LABELS })).toThrow(/bo has 3 values/);
   });
 
