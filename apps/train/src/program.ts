@@ -12,6 +12,7 @@ import type { EvalOptions } from "./eval.js";
 import { runEval } from "./eval.js";
 import type { ExportOptions } from "./export.js";
 import { runExport } from "./export.js";
+import { runPublish } from "./publish.js";
 import { markdownTable, meanStd, percent } from "./format.js";
 import { knownStudents } from "./models.js";
 import { dropoutRate, nameList, nonNegativeInteger, nonNegativeNumber, positiveInteger, positiveNumber, positiveNumberList, unitInterval } from "./parse.js";
@@ -215,6 +216,28 @@ export function createProgram(env: CliEnvironment): Command {
       } finally {
         progress.stop();
       }
+    });
+
+  program.command("publish")
+    .description("write one cross-validation fold's network as a weights file to ship, with a model card quoting the fold's held-out accuracy")
+    .requiredOption("--cv-report <file>", "a report.json written by cv (its run folder holds the fold's weights)")
+    .option("--fold <k>", "which fold's network", nonNegativeInteger, 0)
+    .requiredOption("--out <file>", "the weights file to write (.mxw)")
+    .option("--name <name>", "model name in the card")
+    .option("--weights-version <version>", "version of these weights in the card, e.g. 2.0.0")
+    .option("--description <text>", "description in the card")
+    .option("--license <id>", "license of the weights in the card")
+    .option("--float16", "store the weights as float16 (half the size)")
+    .action((raw: Raw) => {
+      const outcome = runPublish({
+        cvReport: raw.cvReport as string, fold: raw.fold as number, out: raw.out as string, float16: raw.float16 === true,
+        ...(raw.name ? { name: raw.name as string } : {}),
+        ...(raw.weightsVersion ? { weightsVersion: raw.weightsVersion as string } : {}),
+        ...(raw.description ? { description: raw.description as string } : {}),
+        ...(raw.license ? { license: raw.license as string } : {}),
+      });
+      const held = outcome.card.heldOutAccuracy as { inferenceCrop: number };
+      env.print(`weights: ${outcome.file} (${outcome.bytes} bytes); held out: inference crop ${percent(held.inferenceCrop)}%\n`);
     });
 
   const evalCommand = program.command("eval").description("evaluate a weights file (.mxw) on a dataset with @microexp/infer: crop-averaged accuracy, voting, inference crop, recall, confusion");

@@ -9,6 +9,7 @@ import { readCheckpoint } from "@microexp/distill";
 import { loadClassifierFromFile } from "@microexp/infer/node";
 import type { CvReport, EvalReport, ExportReport, SweepReport } from "../src/index.js";
 import { limitManifest } from "../src/data.js";
+import { withoutAbsolutePaths } from "../src/publish.js";
 import { cli, readJson, startCli, tempDir, writeFaces } from "./helpers.js";
 
 const temp = tempDir("cli");
@@ -108,6 +109,27 @@ describe("cv", () => {
     const other = cli(cwd, [...CV.filter((a) => a !== "--dropout" && a !== "0"), "--dropout", "0.25"]);
     expect(other.status).toBe(1);
     expect(other.stderr).toMatch(/runs\/cv holds a run of another configuration \(it differs in student\.dropout\)/);
+  });
+});
+
+describe("publish", () => {
+  it("writes a fold's network with a card quoting its held-out accuracy and no folder of this machine", async () => {
+    const run = cli(cwd, ["publish", "--cv-report", "runs/cv/report.json", "--fold", "1", "--out", "published.mxw", "--weights-version", "2.0.0", "--license", "MIT"]);
+    expect(run.stderr).toBe("");
+    expect(run.status).toBe(0);
+    const report = readJson<CvReport>(join(cwd, "runs/cv/report.json"));
+    const classifier = await loadClassifierFromFile(join(cwd, "published.mxw"));
+    const card = classifier.weights.model as Record<string, any>;
+    expect(card.version).toBe("2.0.0");
+    expect(card.heldOutAccuracy.inferenceCrop).toBe(report.results.folds[1].inferenceCropAccuracy);
+    expect(card.heldOutAccuracy.cropPolicies).toEqual(report.results.folds[1].policies);
+    expect(card.protocol).toMatch(/trained on the \d+ training faces of random 2-fold, fold 1 only/);
+    expect(JSON.stringify(card)).not.toContain(cwd);
+    expect(withoutAbsolutePaths("microexp-train cv --data /work/shared/data/fer2013 --run-dir=/work/runs/x --lr 1e-3")).toBe(
+      "microexp-train cv --data .../data/fer2013 --run-dir=.../runs/x --lr 1e-3");
+    const bad = cli(cwd, ["publish", "--cv-report", "runs/cv/report.json", "--fold", "7", "--out", "x.mxw"]);
+    expect(bad.status).not.toBe(0);
+    expect(bad.stderr).toMatch(/--fold 7: .* has folds 0, 1/);
   });
 });
 
