@@ -119,7 +119,7 @@ describe("publish", () => {
     expect(run.status).toBe(0);
     const report = readJson<CvReport>(join(cwd, "runs/cv/report.json"));
     const classifier = await loadClassifierFromFile(join(cwd, "published.mxw"));
-    const card = classifier.weights.model as Record<string, any>;
+    const card = classifier.weights.model as { version: string; protocol: string; heldOutAccuracy: { inferenceCrop: number; cropPolicies: unknown } };
     expect(card.version).toBe("2.0.0");
     expect(card.heldOutAccuracy.inferenceCrop).toBe(report.results.folds[1].inferenceCropAccuracy);
     expect(card.heldOutAccuracy.cropPolicies).toEqual(report.results.folds[1].policies);
