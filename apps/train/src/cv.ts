@@ -177,7 +177,7 @@ export function describeTraining(t: CvReport["training"], perCell: { model?: boo
 export function describeRecipe(t: Partial<CvReport["training"]>): string {
   const parts: string[] = [];
   if (t.sampling === "one-per-face") parts.push("one random crop per face and epoch");
-  if (t.augment) parts.push("augmented (flip, shift 4 px, rotation 10°, scale 10 %, erasing p 0.5)");
+  if (t.augment) parts.push(t.augment === "flip" ? "mirrored at random (p 0.5)" : "augmented (flip, shift 4 px, rotation 10°, scale 10 %, erasing p 0.5)");
   if (t.labelSmoothing) parts.push(`label smoothing ${t.labelSmoothing}`);
   if (t.softTargets) parts.push(`${t.softTargets === "ferplus" ? "FER+ votes" : t.softTargets} as soft targets (weight ${t.softWeight})`);
   if (t.weightDecay) parts.push(`weight decay ${t.weightDecay}`);

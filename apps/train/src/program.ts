@@ -63,7 +63,7 @@ function addTrainingOptions(command: Command, withModel = true): Command {
     .option("--dropout <rate>", "dropout rate after fc1 (0.5 for candidates, 0 for the final model)", dropoutRate, TRAINING_DEFAULTS.dropout)
     .option("--seed <n>", "seed of the split, the --limit choice and the initial weights (fold f uses seed + f)", nonNegativeInteger, TRAINING_DEFAULTS.seed)
     .addOption(new Option("--sampling <kind>", "an epoch is: all-crops (every face's 8 crops, the paper's) or one-per-face (one of its 8 crops drawn at random)").choices(EPOCH_SAMPLINGS).default(TRAINING_DEFAULTS.sampling))
-    .option("--augment", "augment every sample on the fly: flip, shift, rotation, scale, random erasing", false)
+    .addOption(new Option("--augment [kind]", "augment every sample on the fly: full (flip, shift, rotation, scale, random erasing; the default kind) or flip (mirror images only)").choices(["full", "flip"]).preset("full"))
     .option("--label-smoothing <eps>", "label smoothing epsilon (0..1)", unitInterval, TRAINING_DEFAULTS.labelSmoothing)
     .addOption(new Option("--soft-targets <kind>", "mix per-face soft targets into the label term: ferplus (FER+ crowd votes, --dataset fer2013; read from <data>/ferplus.csv)").choices(["ferplus"]))
     .option("--soft-weight <w>", "weight of the soft targets against the hard labels (0..1)", unitInterval, TRAINING_DEFAULTS.softWeight)
@@ -106,7 +106,7 @@ function trainingOptions(raw: Raw): TrainingOptions {
     temperature: raw.temperature as number, lambda: raw.lambda as number,
     t2: raw.t2 === true, epochs: raw.epochs as number, lr: raw.lr as number, batch: raw.batch as number,
     dropout: raw.dropout as number, seed: raw.seed as number,
-    sampling: (raw.sampling as EpochSampling | undefined) ?? TRAINING_DEFAULTS.sampling, augment: raw.augment === true,
+    sampling: (raw.sampling as EpochSampling | undefined) ?? TRAINING_DEFAULTS.sampling, augment: (raw.augment as "full" | "flip" | undefined) ?? false,
     labelSmoothing: (raw.labelSmoothing as number | undefined) ?? 0,
     ...(raw.softTargets ? { softTargets: raw.softTargets as "ferplus" } : {}),
     softWeight: (raw.softWeight as number | undefined) ?? TRAINING_DEFAULTS.softWeight,

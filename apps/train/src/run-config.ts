@@ -30,8 +30,8 @@ export interface TrainingOptions {
   seed: number;
   /** What an epoch is: the paper's 8 crops of every face, or one (augmented) crop per face. */
   sampling: EpochSampling;
-  /** On-the-fly augmentation (flip, shift, rotation, scale, erasing). */
-  augment: boolean;
+  /** On-the-fly augmentation: "full" (flip, shift, rotation, scale, erasing), "flip" (flips only), or none. */
+  augment: false | "full" | "flip";
   labelSmoothing: number;
   /** Per-face soft targets mixed into the label term: "ferplus" = FER+ crowd votes (FER2013 only). */
   softTargets?: "ferplus";
@@ -64,7 +64,8 @@ export function recipeOptions(options: TrainingOptions): Pick<TrainingOptions, "
 function recipeConfig(options: TrainingOptions): Partial<TrainConfig> {
   return {
     ...(options.sampling !== "all-crops" ? { sampling: options.sampling } : {}),
-    ...(options.augment ? { augment: {} } : {}),
+    ...(options.augment === "full" ? { augment: {} } : {}),
+    ...(options.augment === "flip" ? { augment: { flip: true, maxShift: 0, maxRotation: 0, maxScale: 0, erase: 0 } } : {}),
     ...(options.labelSmoothing > 0 ? { labelSmoothing: options.labelSmoothing } : {}),
     ...(options.softTargets ? { softTargetWeight: options.softWeight } : {}),
     ...(options.weightDecay > 0 ? { weightDecay: options.weightDecay } : {}),
@@ -123,7 +124,7 @@ export function runName(parts: { data: DataOptions; training: TrainingOptions; p
   if (t.batch !== TRAINING_DEFAULTS.batch) name.push(`b${t.batch}`);
   if (t.dropout !== TRAINING_DEFAULTS.dropout) name.push(`d${t.dropout}`);
   if (t.sampling === "one-per-face") name.push("opf");
-  if (t.augment) name.push("aug");
+  if (t.augment) name.push(t.augment === "flip" ? "flip" : "aug");
   if (t.labelSmoothing > 0) name.push(`ls${t.labelSmoothing}`);
   if (t.softTargets) name.push(`${t.softTargets}${t.softWeight}`);
   if (t.weightDecay > 0) name.push(`wd${t.weightDecay}`);

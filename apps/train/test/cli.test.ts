@@ -143,7 +143,7 @@ describe("cv with the in-the-wild recipe", () => {
     expect(run.stderr).toBe("");
     expect(run.status).toBe(0);
     const report = readJson<CvReport>(join(cwd, "runs/recipe/report.json"));
-    expect(report.training).toMatchObject({ sampling: "one-per-face", augment: true, labelSmoothing: 0.1, weightDecay: 1e-4, schedule: "cosine", warmup: 1, threads: 2 });
+    expect(report.training).toMatchObject({ sampling: "one-per-face", augment: "full", labelSmoothing: 0.1, weightDecay: 1e-4, schedule: "cosine", warmup: 1, threads: 2 });
     const markdown = readFileSync(join(cwd, "runs/recipe/report.md"), "utf8");
     expect(markdown).toContain("one random crop per face and epoch, augmented (flip, shift 4 px, rotation 10°, scale 10 %, erasing p 0.5), label smoothing 0.1, weight decay 0.0001, cosine schedule after 1 warm-up epochs, 2 threads a batch");
   });
