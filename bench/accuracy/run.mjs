@@ -2,7 +2,7 @@
 // FER2013 PublicTest (whole faces) and the London photos (faces found once by @microexp/face).
 // Run it with `npm run bench:accuracy` at the repository root (see README.md here).
 import { existsSync, renameSync, writeFileSync } from "node:fs";
-import { cpus, platform, release } from "node:os";
+import { cpus, loadavg, platform, release } from "node:os";
 import { basename, join, resolve } from "node:path";
 import { parseArgs } from "node:util";
 import { PAPER_DETECT_OPTIONS, detectFaces, loadCascade } from "@microexp/face";
@@ -46,7 +46,8 @@ async function main() {
 
   const report = {
     date: new Date().toISOString(),
-    machine: { cpu: cpus()[0]?.model ?? "unknown", cores: cpus().length, platform: `${platform()} ${release()}`, node: process.version },
+    // The load average says how much else ran: timings on a shared machine are only comparable within one run.
+    machine: { cpu: cpus()[0]?.model ?? "unknown", cores: cpus().length, platform: `${platform()} ${release()}`, node: process.version, loadAverageAtStart: loadavg() },
     command: `npm run bench:accuracy${process.argv.length > 2 ? ` -- ${process.argv.slice(2).join(" ")}` : ""}`,
     tfjs: { version, backend: tf.getBackend(), threads },
     models: models.map(({ id, name, labels, runtime }) => ({ id, name, labels, runtime })),
@@ -58,12 +59,8 @@ async function main() {
     console.log(`FER2013 PublicTest: decoding ${faces.length} faces from ${ferFolder} ...`);
     const images = await Promise.all(faces.map((face) => decodeImageFile(face.path)));
     const truth = faces.map((face) => face.label);
-    const rows = [];
-    for (const model of models) {
-      const { predicted, ms } = await runModel(model, images.map((image) => ({ image, box: null })));
-      const summary = summarize(truth, predicted, FER_LABELS);
-      rows.push({ id: model.id, name: model.name, ...summary, medianMs: median(ms) });
-    }
+    const runs = await runModels(models, images.map((image) => ({ image, box: null })));
+    const rows = models.map((model, m) => ({ id: model.id, name: model.name, ...summarize(truth, runs[m].predicted, FER_LABELS), medianMs: median(runs[m].ms) }));
     report.sets.fer2013 = { split: "PublicTest", faces: faces.length, folder: ferFolder, classes: FER_LABELS, results: rows };
     console.log(`\nFER2013 PublicTest, ${faces.length} whole 48x48 faces, 7 classes: accuracy, recall per class, median ms per face\n`);
     console.log(markdownTable(
@@ -82,16 +79,14 @@ async function main() {
     const found = boxes.filter(Boolean).length;
     const truth = photos.map((photo) => photo.label);
     const classes = ["happy", "neutral"];
-    const rows = [];
     const perPhoto = photos.map((photo, i) => ({ file: `${photo.label}/${basename(photo.path)}`, box: boxes[i], predictions: {} }));
-    for (const model of models) {
-      const faces = images.map((image, i) => ({ image, box: boxes[i] })).filter((face) => face.box);
-      const { predicted: onFaces, ms } = await runModel(model, faces);
+    const runs = await runModels(models, images.map((image, i) => ({ image, box: boxes[i] })).filter((face) => face.box));
+    const rows = models.map((model, m) => {
       let k = 0;
-      const predicted = boxes.map((box) => (box ? onFaces[k++] : null));
+      const predicted = boxes.map((box) => (box ? runs[m].predicted[k++] : null)); // no face: wrong for every model
       predicted.forEach((label, i) => (perPhoto[i].predictions[model.id] = label));
-      rows.push({ id: model.id, name: model.name, ...summarize(truth, predicted, classes), medianMs: ms.length ? median(ms) : NaN });
-    }
+      return { id: model.id, name: model.name, ...summarize(truth, predicted, classes), medianMs: runs[m].ms.length ? median(runs[m].ms) : NaN };
+    });
     report.sets.london = { photos: photos.length, facesFound: found, folder: london, classes, results: rows, perPhoto };
     console.log(`London photos, ${photos.length} (${found} faces found by @microexp/face, haarcascade_frontalface_default, scaleFactor 1.3, minNeighbors 5; the same boxes for every model)`);
     console.log("smiling vs neutral: right = happy on happy/, neutral on neutral/; any other answer, or no face found, counts wrong\n");
@@ -109,6 +104,8 @@ async function main() {
     console.log();
   }
 
+  report.machine.loadAverageAtEnd = loadavg();
+  console.log(`load average (1, 5, 15 min) at start ${report.machine.loadAverageAtStart.map((l) => l.toFixed(2)).join(", ")}, at end ${report.machine.loadAverageAtEnd.map((l) => l.toFixed(2)).join(", ")} on ${report.machine.cores} cores`);
   if (values.json) {
     const out = resolve(values.json);
     const tmp = `${out}.${process.pid}.tmp`;
@@ -118,20 +115,26 @@ async function main() {
   }
 }
 
-/** Each face through one model, one at a time (batch 1), timed from pixels and box to scores. */
-async function runModel(model, faces) {
-  const predicted = [];
-  const ms = [];
-  if (faces.length === 0) return { predicted, ms };
-  for (let i = 0; i < WARM_UP; i++) await model.predict(faces[0].image, faces[0].box);
+/**
+ * Each face through every model, one face at a time (batch 1), timed from pixels and box to
+ * scores. The models take turns face by face (starting with a different one each time), so a
+ * busy spell on the shared machine slows all of them alike.
+ */
+async function runModels(models, faces) {
+  const runs = models.map(() => ({ predicted: [], ms: [] }));
+  if (faces.length === 0) return runs;
+  for (const model of models) for (let i = 0; i < WARM_UP; i++) await model.predict(faces[0].image, faces[0].box);
   for (const [n, { image, box }] of faces.entries()) {
-    const start = performance.now();
-    const scores = await model.predict(image, box);
-    ms.push(performance.now() - start);
-    predicted.push(FER_LABELS[ferPrediction(scores, model.toFer)]);
-    if ((n + 1) % 500 === 0) process.stderr.write(`  ${model.id}: ${n + 1}/${faces.length}\n`);
+    for (let k = 0; k < models.length; k++) {
+      const m = (n + k) % models.length;
+      const start = performance.now();
+      const scores = await models[m].predict(image, box);
+      runs[m].ms.push(performance.now() - start);
+      runs[m].predicted.push(FER_LABELS[ferPrediction(scores, models[m].toFer)]);
+    }
+    if ((n + 1) % 500 === 0) process.stderr.write(`  ${n + 1}/${faces.length} faces\n`);
   }
-  return { predicted, ms };
+  return runs;
 }
 
 /** "sad 2 on happy/, no face 1 on neutral/": the answers that were neither right label. */
