@@ -23,10 +23,14 @@ export async function microexpModels() {
   for (const name of names) {
     if (!(name in MODEL_ZOO)) throw new Error(`@microexp/infer ships no model "${name}"`);
     const classifier = await loadModel(name);
+    const architecture = classifier.weights.network.spec.id;
+    if (name === MICROEXPNET_MODEL && architecture !== "p12-XXS") {
+      throw new Error(`${name}: architecture ${architecture}, but the MicroExpNet row needs the paper's p12-XXS`);
+    }
     const roles = [name === DEFAULT_MODEL ? "default" : null, name === MICROEXPNET_MODEL ? "MicroExpNet" : null].filter(Boolean);
     models.push({
       id: `microexp:${name}`,
-      name: `microexp ${roles.join(" = ")} (${name} ${classifier.weights.model.version ?? "?"}, classify())`,
+      name: `microexp ${roles.join(" = ")} (${name} ${classifier.weights.model.version ?? "?"}, ${architecture}, classify())`,
       labels: classifier.labels,
       runtime: `@microexp/infer ${packageVersion("@microexp/infer")}, engine ${classifier.engineKind}`,
       predict: async (image, box) => classifier.classify(image, box ?? undefined).logits,
