@@ -23,9 +23,19 @@ from ../shared/reference/images/london-sample; a set that is absent is skipped w
 const WARM_UP = 5;
 
 async function main() {
-  const { values } = parseArgs({ options: { limit: { type: "string" }, json: { type: "string" }, help: { type: "boolean" } } });
+  let values;
+  try {
+    ({ values } = parseArgs({ options: { limit: { type: "string" }, json: { type: "string" }, help: { type: "boolean" } } }));
+  } catch (error) {
+    console.error(`${error.message}\n${USAGE}`);
+    process.exit(2);
+  }
   if (values.help) return console.log(USAGE);
   const limit = values.limit === undefined ? Infinity : Number(values.limit);
+  if (limit !== Infinity && !(Number.isInteger(limit) && limit >= 1)) {
+    console.error(`--limit must be a whole number >= 1, got "${values.limit}"\n${USAGE}`);
+    process.exit(2);
+  }
   const pick = (list) => (limit === Infinity ? list : evenlySpaced(list, limit));
 
   const ferFolder = join(dataFolder(), "fer2013");
