@@ -42,8 +42,7 @@ describe("a fresh clone", () => {
     }
     // The root README: `npx microexp predict photo.jpg [--json] [--annotate out/]`.
     const root = npx(clone, "microexp", "predict", "apps/demo/test/fixtures/astronaut.png", "--json");
-    expect(root.stderr).toBe("");
-    expect(root.status).toBe(0);
+    expect(root.status, root.stderr).toBe(0);
     expect((JSON.parse(root.stdout) as Array<{ faces: Array<{ label: string }> }>)[0].faces[0].label).toBe("happy");
     // The demo README's command, in its folder, as written there.
     const readme = readFileSync(join(REPO, "apps/demo/README.md"), "utf8");
