@@ -32,7 +32,8 @@ export async function loadCropSet(entries: readonly ManifestEntry[], labelNames:
       options.signal?.throwIfAborted();
       const i = next++;
       const entry = entries[i];
-      const image = await decodeImageFile(entry.file);
+      // Strict: a damaged file (corrupt JPEG scan, PNG checksum) is an error naming it, not a face to learn.
+      const image = await decodeImageFile(entry.file, { failOn: "warning" });
       const box = cascade ? findPaperFace(image, cascade) ?? undefined : undefined;
       const crops = paperTrainingCrops(image, box);
       crops.forEach((crop, c) => set.pixels.set(crop, i * per + c * CROP_PIXELS));
