@@ -19,6 +19,7 @@ export function annotatedName(name: string): string {
 /** Text safe inside SVG: markup escaped, and characters XML cannot hold (controls, lone surrogates) shown as U+FFFD. */
 export function escapeXml(text: string): string {
   return text
+    // eslint-disable-next-line no-control-regex -- finding control characters is the point
     .replace(/[\u0000-\u0008\u000b\u000c\u000e-\u001f\ufffe\uffff]|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g, "\ufffd")
     .replace(/[<>&"']/g, (c) => `&#${c.charCodeAt(0)};`);
 }
