@@ -19,6 +19,7 @@ import type { DataRecord, EngineRecord, ReportFiles, RunRecord } from "./report.
 import { aboutTable, dataRecord, engineRecord, metricsRecord, recallAndConfusion, runRecord, writeReport } from "./report.js";
 import type { TrainingOptions } from "./run-config.js";
 import { claimRunDir, runName, studentConfig, teacherConfig } from "./run-config.js";
+import { lockRunDir } from "./run-lock.js";
 
 export interface ExportOptions extends DataOptions, TrainingOptions, Omit<RunOptions, "workers"> {
   /** The weights file to write (.mxw). */
@@ -65,7 +66,7 @@ function crossValidationCard(file: string, data: DataRecord, training: CvReport[
     cropAccuracy: cv.results.cropAccuracy,
     voteAccuracy: cv.results.voteAccuracy,
     inferenceCropAccuracy: cv.results.inferenceCropAccuracy,
-    sameData: cv.data.manifestHash === data.manifestHash,
+    sameData: cv.data.contentHash === data.contentHash,
     sameTraining: same(cv.training, training, ["model", "teacher", "teacherEpochs", "temperature", "lambda", "t2", "epochs", "lr", "batch", "dropout"]),
   };
 }
@@ -83,6 +84,16 @@ export async function runExport(options: ExportOptions, context: CommandContext)
   if (options.cvReport && !existsSync(options.cvReport)) throw new UsageError(`--cv-report ${resolve(options.cvReport)}: no such file`);
   const out = resolve(options.out);
   const runDir = resolve(options.runDir ?? defaultExportDir(options));
+  const unlock = lockRunDir(runDir);
+  try {
+    return await runLockedExport(options, context, { out, runDir, started });
+  } finally {
+    unlock();
+  }
+}
+
+async function runLockedExport(options: ExportOptions, context: CommandContext, where: { out: string; runDir: string; started: Date }): Promise<{ report: ExportReport; files: ReportFiles }> {
+  const { out, runDir, started } = where;
   const cacheDir = resolve(options.cacheDir ?? join(dirname(runDir), "cache"));
   const { progress, signal } = context;
   const data = await prepareData(options, options.seed, cacheDir, progress, signal);
@@ -91,14 +102,14 @@ export async function runExport(options: ExportOptions, context: CommandContext)
   const teacher = teacherConfig(options);
   claimRunDir(runDir, {
     dataset: options.dataset, labels: data.manifest.labelNames, detectFaces: data.detectFaces, limit: options.limit ?? null,
-    manifestHash: data.manifestHash, student, teacher: teacher ?? null,
+    manifestHash: data.manifestHash, contentHash: data.contentHash, student, teacher: teacher ?? null,
   });
   progress.log(`run folder: ${runDir}; backend ${backend.name}`);
 
   const all = Array.from({ length: data.crops.count }, (_, i) => i);
   const onEvent = (event: Parameters<typeof progress.trainingEvent>[1]) => progress.trainingEvent("all data", event);
   const soft = teacher
-    ? await cachedTeacherLogits(data.crops, all, { config: teacher, cacheDir }, data.manifestHash, {
+    ? await cachedTeacherLogits(data.crops, all, { config: teacher, cacheDir }, data.contentHash, {
       checkpointPath: join(runDir, "teacher.ckpt"), onEvent, ...(signal ? { signal } : {}),
     })
     : undefined;
@@ -133,7 +144,7 @@ export async function runExport(options: ExportOptions, context: CommandContext)
       architecture: spec.id,
       data: {
         dataset: dataInfo.dataset, name: dataInfo.name, images: dataInfo.images, labels: dataInfo.labels, classCounts: dataInfo.classCounts,
-        manifestHash: dataInfo.manifestHash, detectFaces: dataInfo.detectFaces, limit: dataInfo.limit,
+        manifestHash: dataInfo.manifestHash, contentHash: dataInfo.contentHash, detectFaces: dataInfo.detectFaces, limit: dataInfo.limit,
       },
       protocol: "trained on every image (no test fold); see crossValidation for held-out accuracy",
       training: {

@@ -1,7 +1,9 @@
 // The built command line end to end on a tiny generated folder dataset: cv writes its report
 // and resumes without retraining, export writes weights that @microexp/infer classifies with,
 // eval reads them back, every command has --help, and bad input fails clearly.
-import { existsSync, readFileSync, statSync } from "node:fs";
+import { spawnSync } from "node:child_process";
+import { copyFileSync, existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
+import { hostname } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { hashManifest, loadFolderDataset } from "@microexp/datasets";
@@ -108,6 +110,66 @@ describe("cv", () => {
     const other = cli(cwd, [...CV.filter((a) => a !== "--dropout" && a !== "0"), "--dropout", "0.25"]);
     expect(other.status).toBe(1);
     expect(other.stderr).toMatch(/runs\/cv holds a run of another configuration \(it differs in student\.dropout\)/);
+  });
+});
+
+describe("caches and run folders are keyed on the images' contents", () => {
+  it("decodes again, and refuses the run folder, after an image is replaced under the same name", async () => {
+    await writeFaces(join(cwd, "swapped"), 3);
+    const args = ["cv", "--dataset", "folder", "--data", "swapped", "--epochs", "1", "--folds", "2", "--dropout", "0", "--backend", "wasm", "--run-dir", "runs/swapped"];
+    const first = cli(cwd, args);
+    expect(first.status, first.stderr).toBe(0);
+    expect(cli(cwd, args).stdout).toContain("crops: read from the cache");
+    // Another picture under an old name: same paths, labels and count.
+    copyFileSync(join(cwd, "swapped/sadness/face00.png"), join(cwd, "swapped/happy/face00.png"));
+    const after = cli(cwd, args);
+    expect(after.stdout).not.toContain("crops: read from the cache");
+    expect(after.status).toBe(1);
+    expect(after.stderr).toMatch(/runs\/swapped holds a run of another configuration \(it differs in contentHash\)/);
+  });
+});
+
+describe("a run folder is used by one command at a time", () => {
+  const args = (dir: string) => ["cv", ...DATA, "--epochs", "1", "--folds", "2", "--dropout", "0", "--backend", "wasm", "--run-dir", dir];
+  const lock = (dir: string, pid: number) => {
+    mkdirSync(join(cwd, dir), { recursive: true });
+    writeFileSync(join(cwd, dir, "lock.json"), JSON.stringify({ pid, host: hostname(), started: "2026-01-01T00:00:00.000Z", command: "microexp-train cv" }));
+  };
+
+  it("says clearly that the folder is busy while its owner runs, and leaves its files alone", () => {
+    lock("runs/busy", process.pid); // this test's process: alive
+    const run = cli(cwd, args("runs/busy"));
+    expect(run.status).toBe(1);
+    expect(run.stderr).toContain(`runs/busy: this run folder is busy: another microexp-train (pid ${process.pid}, started 2026-01-01T00:00:00.000Z) is using it`);
+    expect(existsSync(join(cwd, "runs/busy/run.json"))).toBe(false);
+    expect(existsSync(join(cwd, "runs/busy/lock.json"))).toBe(true);
+    const sweep = cli(cwd, ["sweep", "--table", "family", "--cells", "p12-XXS", ...DATA, "--epochs", "1", "--folds", "2", "--backend", "wasm", "--sweep-dir", "runs/busy"]);
+    expect(sweep.status).toBe(1);
+    expect(sweep.stderr).toContain("this sweep folder is busy");
+  });
+
+  it("takes over a stale lock (its owner has ended) and removes its own at the end", () => {
+    const ended = spawnSync(process.execPath, ["-e", "0"]).pid!;
+    lock("runs/stale", ended);
+    const run = cli(cwd, args("runs/stale"));
+    expect(run.status, run.stderr).toBe(0);
+    expect(existsSync(join(cwd, "runs/stale/report.json"))).toBe(true);
+    expect(existsSync(join(cwd, "runs/stale/lock.json"))).toBe(false);
+  });
+
+  it("keeps a second real run out while the first trains", async () => {
+    const twice = ["cv", ...DATA, "--epochs", "400", "--folds", "2", "--dropout", "0", "--backend", "wasm", "--workers", "0", "--run-dir", "runs/twice"];
+    const first = startCli(cwd, twice);
+    const exited = new Promise((done) => first.on("exit", done));
+    try {
+      while (!existsSync(join(cwd, "runs/twice/lock.json")) && first.exitCode === null) await new Promise((r) => setTimeout(r, 50));
+      const second = cli(cwd, twice);
+      expect(second.status).toBe(1);
+      expect(second.stderr).toContain(`this run folder is busy: another microexp-train (pid ${first.pid}`);
+    } finally {
+      first.kill("SIGKILL");
+      await exited;
+    }
   });
 });
 

@@ -1,7 +1,7 @@
 export { DatasetError } from "./errors.js";
 export type { Manifest, ManifestEntry, SkippedItem, SkipReason } from "./manifest.js";
 export { SKIP_REASONS } from "./manifest.js";
-export { hashManifest } from "./manifest-hash.js";
+export { hashManifest, hashManifestContents } from "./manifest-hash.js";
 export { validateManifest, type ValidateOptions } from "./validate.js";
 export { summarizeManifest, formatSummary, type ManifestSummary, type SkipSummary } from "./summary.js";
 export {
