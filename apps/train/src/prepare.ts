@@ -25,6 +25,7 @@ export async function prepareData(options: DataOptions, seed: number, cacheDir: 
   const { manifest } = loaded;
   const versions = packageVersions();
   const limited = loaded.availableImages > manifest.entries.length ? ` (--limit: ${manifest.entries.length} of ${loaded.availableImages})` : "";
+  for (const warning of loaded.warnings) progress.log(`WARNING: ${warning}`);
   progress.log(`data: ${manifest.entries.length} images in ${manifest.labelNames.length} classes from ${manifest.root}${limited}`);
   const contentHash = await hashManifestContents(manifest);
   const { crops, fromCache } = await loadCrops(manifest, contentHash, {

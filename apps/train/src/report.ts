@@ -38,6 +38,8 @@ export interface DataRecord {
   manifestHash: string;
   /** SHA-256 of the manifest and the files' bytes (hashManifestContents). */
   contentHash: string;
+  /** Warnings about the data (e.g. a class without images under a chosen label set). */
+  warnings: string[];
 }
 
 export function runRecord(argv: readonly string[], started: Date): RunRecord {
@@ -52,7 +54,7 @@ export function dataRecord(data: PreparedData, dataset: DatasetKind, limit: numb
   return {
     dataset, path: data.manifest.root, name: data.name, labelSet: data.labelSet, labels: data.manifest.labelNames,
     detectFaces: data.detectFaces, images: data.manifest.entries.length, availableImages: data.availableImages,
-    limit: limit ?? null, classCounts: classCounts(data.manifest), manifestHash: data.manifestHash, contentHash: data.contentHash,
+    limit: limit ?? null, classCounts: classCounts(data.manifest), manifestHash: data.manifestHash, contentHash: data.contentHash, warnings: data.warnings,
   };
 }
 

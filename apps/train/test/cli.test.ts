@@ -2,7 +2,7 @@
 // and resumes without retraining, export writes weights that @microexp/infer classifies with,
 // eval reads them back, every command has --help, and bad input fails clearly.
 import { spawnSync } from "node:child_process";
-import { copyFileSync, existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
+import { copyFileSync, existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { hostname } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -252,6 +252,19 @@ describe("bad input", () => {
     const run = cli(cwd, ["cv", "--dataset", "folder", "--data", "no-such-folder", "--epochs", "1"]);
     expect(run.status).toBe(1);
     expect(run.stderr).toMatch(/^error: --data .*no-such-folder: no such file or folder\n$/);
+  });
+
+  it("a dataset of one class, or with a class without images, is an error; a chosen label set only warns", async () => {
+    await writeFaces(join(cwd, "one-class"), 3);
+    rmSync(join(cwd, "one-class/sadness"), { recursive: true });
+    const one = cli(cwd, ["cv", "--dataset", "folder", "--data", "one-class", "--epochs", "1", "--folds", "2", "--backend", "wasm", "--run-dir", "runs/one-class"]);
+    expect(one.status).toBe(1);
+    expect(one.stderr).toContain("one-class: only class happy has images; a classifier needs at least two classes");
+    // ck7 over happy and sadness folders: five of seven classes are empty, which --labels asked for.
+    await writeFaces(join(cwd, "two-of-seven"), 3);
+    const chosen = cli(cwd, ["cv", "--dataset", "folder", "--labels", "ck7", "--data", "two-of-seven", "--epochs", "1", "--folds", "2", "--backend", "wasm", "--run-dir", "runs/two-of-seven"]);
+    expect(chosen.status, chosen.stderr).toBe(0);
+    expect(chosen.stdout).toMatch(/WARNING: .*two-of-seven: no images of classes anger, contempt, disgust, fear, surprise/);
   });
 
   it("an unknown model is a clear error and a non-zero exit", () => {

@@ -3,6 +3,7 @@ export type { Manifest, ManifestEntry, SkippedItem, SkipReason } from "./manifes
 export { SKIP_REASONS } from "./manifest.js";
 export { hashManifest, hashManifestContents } from "./manifest-hash.js";
 export { validateManifest, type ValidateOptions } from "./validate.js";
+export { checkClasses, type CheckClassesOptions } from "./check-classes.js";
 export { summarizeManifest, formatSummary, type ManifestSummary, type SkipSummary } from "./summary.js";
 export {
   CK_PLUS_LABELS,
