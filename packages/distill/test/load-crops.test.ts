@@ -15,15 +15,15 @@ import { CROP_PIXELS, CROPS_PER_IMAGE } from "../src/crop-set.js";
 import { INFERENCE_CROP_INDEX } from "../src/evaluate.js";
 import { loadCropSet } from "../src/load-crops.js";
 import { tempDir, uniform } from "./helpers.js";
+import { DATA_ROOT, REFERENCE_ROOT } from "../../../test-support/research-paths.js";
 
 const repo = fileURLToPath(new URL("../../..", import.meta.url));
-const DATA_ROOT = process.env.MICROEXP_DATA ?? join(repo, "..", "shared", "data");
-const LONDON = join(repo, "..", "shared", "reference", "images", "london-sample");
+const LONDON = join(REFERENCE_ROOT, "images", "london-sample");
 const temp = tempDir("crops");
 afterAll(() => temp.remove());
 
 function present(folder: string): boolean {
-  if (!existsSync(folder)) console.warn(`[distill] SKIPPING tests on ${folder}: folder not found (set MICROEXP_DATA for the research data)`);
+  if (!existsSync(folder)) console.warn(`[distill] SKIPPING tests on ${folder}: folder not found (set MICROEXP_DATA or MICROEXP_REFERENCE)`);
   return existsSync(folder);
 }
 
