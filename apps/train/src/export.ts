@@ -1,7 +1,7 @@
 // The `export` command: train on all the data (no test fold) and write a weights file for
 // @microexp/infer, with a model card in its header.
 import { existsSync, readFileSync } from "node:fs";
-import { dirname, join, resolve } from "node:path";
+import { basename, dirname, isAbsolute, join, relative, resolve, sep } from "node:path";
 import type { Metrics } from "@microexp/distill";
 import { cachedTeacherLogits, isFamilyMember, metricsFromLogits, predictCrops, runnerFor, selectBackend, trainStudent } from "@microexp/distill";
 import type { ModelInfo } from "@microexp/infer";
@@ -20,6 +20,7 @@ import { aboutTable, dataRecord, engineRecord, metricsRecord, recallAndConfusion
 import type { TrainingOptions } from "./run-config.js";
 import { claimRunDir, runName, studentConfig, teacherConfig } from "./run-config.js";
 import { lockRunDir } from "./run-lock.js";
+import { quote } from "./environment.js";
 
 export interface ExportOptions extends DataOptions, TrainingOptions, Omit<RunOptions, "workers"> {
   /** The weights file to write (.mxw). */
@@ -49,6 +50,23 @@ export interface ExportReport {
   trainingSetMetrics: ReturnType<typeof metricsRecord>;
 }
 
+/**
+ * A path as a model card may hold it: relative to the working folder, or else its last two
+ * parts. A card is published inside the weights, so it never names the machine's folders.
+ */
+export function portablePath(file: string): string {
+  const inside = relative(process.cwd(), file);
+  const parts = inside && !inside.startsWith("..") && !isAbsolute(inside) ? inside.split(sep) : [basename(dirname(file)), basename(file)];
+  return parts.filter((p) => p !== "").join("/");
+}
+
+/** A command-line argument with any absolute path in it (`/x` or `--opt=/x`) made portable. */
+function portableArgument(arg: string): string {
+  const option = /^(--[\w-]+=)(.*)$/.exec(arg);
+  if (option) return isAbsolute(option[2]) ? `${option[1]}${portablePath(option[2])}` : arg;
+  return isAbsolute(arg) ? portablePath(arg) : arg;
+}
+
 /** The cross-validation figures a model card quotes, and whether they are about the same data and training. */
 function crossValidationCard(file: string, data: DataRecord, training: CvReport["training"]): Record<string, unknown> {
   let cv: CvReport;
@@ -60,7 +78,7 @@ function crossValidationCard(file: string, data: DataRecord, training: CvReport[
   if (cv.kind !== "cv" || !cv.results?.cropAccuracy) throw new UsageError(`--cv-report ${file}: not a report.json written by "microexp-train cv"`);
   const same = (a: object, b: object, keys: string[]) => keys.every((k) => JSON.stringify((a as Record<string, unknown>)[k]) === JSON.stringify((b as Record<string, unknown>)[k]));
   return {
-    report: file,
+    report: portablePath(file),
     protocol: cv.split.protocol,
     folds: cv.split.folds,
     cropAccuracy: cv.results.cropAccuracy,
@@ -159,7 +177,7 @@ async function runLockedExport(options: ExportOptions, context: CommandContext, 
       versions: run.versions,
       backend: { name: backend.name, backendVersion: backend.backendVersion, tfjsVersion: backend.tfjsVersion, customKernels: backend.customKernels },
       machine: { cpu: run.machine.cpu, cores: run.machine.cores },
-      command: run.command.line,
+      command: ["microexp-train", ...run.command.argv.map(portableArgument)].map(quote).join(" "),
     };
     bytes = encodeWeights(networkFromModel(trained.model, spec), {
       labels: data.manifest.labelNames, model: card, dtype: options.float16 ? "float16" : "float32",

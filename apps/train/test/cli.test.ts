@@ -8,6 +8,7 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { hashManifest, loadFolderDataset } from "@microexp/datasets";
 import { readCheckpoint } from "@microexp/distill";
+import { decodeWeights } from "@microexp/infer";
 import { loadClassifierFromFile } from "@microexp/infer/node";
 import type { CvReport, EvalReport, ExportReport, SweepReport } from "../src/index.js";
 import { limitManifest } from "../src/data.js";
@@ -179,7 +180,7 @@ describe("export and eval", () => {
 
   it("export trains on all images and writes a weights file with a model card", () => {
     const run = cli(cwd, ["export", ...DATA, "--epochs", "2", "--dropout", "0", "--backend", "wasm", "--out", weights,
-      "--cv-report", "runs/cv/report.json", "--name", "tiny", "--weights-version", "0.0.1", "--run-dir", "runs/export"]);
+      "--cv-report", join(cwd, "runs/cv/report.json"), "--name", "tiny", "--weights-version", "0.0.1", "--run-dir", "runs/export"]);
     expect(run.stderr).toBe("");
     expect(run.status).toBe(0);
     expect(run.stdout).toMatch(/all data student: epoch 2\/2/);
@@ -190,6 +191,12 @@ describe("export and eval", () => {
     expect(card.data.manifestHash).toBe(exported.data.manifestHash);
     expect(card.crossValidation).toMatchObject({ sameData: true, folds: 2 });
     expect(card.versions).toMatchObject({ "@microexp/distill": expect.any(String) });
+    // The card travels inside the published weights: no folder of this machine in it, though
+    // --cv-report was given as an absolute path.
+    const shipped = JSON.stringify(decodeWeights(readFileSync(join(cwd, weights))).model);
+    expect(shipped).not.toContain(cwd);
+    expect(shipped).toContain('"report":"runs/cv/report.json"');
+    expect(shipped).toContain("--cv-report runs/cv/report.json");
   });
 
   it("@microexp/infer loads the weights and classifies with them", async () => {
