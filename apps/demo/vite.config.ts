@@ -1,4 +1,5 @@
 import { DEFAULT_MODEL, zooEntry } from "@microexp/infer";
+import { readFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { basename, dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -8,6 +9,13 @@ import { defineConfig, type Plugin } from "vite";
 // bundlers copy every shipped weights file, research-licensed ones included.)
 const inferDir = dirname(createRequire(import.meta.url).resolve("@microexp/infer/package.json"));
 const defaultWeights = join(inferDir, "weights", zooEntry(DEFAULT_MODEL).file);
+
+// The page's Content-Security-Policy, written once in index.html's <meta>, is also sent as a
+// header: a <meta> policy covers the page only, the header covers its worker too.
+const page = readFileSync(fileURLToPath(new URL("./src/web/index.html", import.meta.url)), "utf8");
+const csp = /<meta http-equiv="Content-Security-Policy" content="([^"]+)"/.exec(page)?.[1];
+if (!csp) throw new Error("src/web/index.html has no Content-Security-Policy <meta>");
+const headers = { "Content-Security-Policy": csp };
 
 /** Drops the weights files no chunk refers to, which Vite emits for modelUrl's `new URL(`../weights/${stem}.mxw`)`. */
 function dropUnusedWeights(): Plugin {
@@ -40,6 +48,6 @@ export default defineConfig({
   worker: { format: "es", plugins: () => [dropUnusedWeights()] },
   plugins: [dropUnusedWeights()],
   resolve: { alias: { "microexp:default-weights": `${defaultWeights}?url` } },
-  server: { host: "127.0.0.1" },
-  preview: { host: "127.0.0.1", port: 4173 },
+  server: { host: "127.0.0.1", headers },
+  preview: { host: "127.0.0.1", port: 4173, headers },
 });
