@@ -17,6 +17,8 @@ export interface CropLoadOptions {
   /** Starts the progress display of the decoding (not called when the cache has the crops). */
   startProgress?: () => TaskProgress;
   signal?: AbortSignal;
+  /** Told what the user should know, e.g. images in which no face was found. */
+  onWarning?: (message: string) => void;
 }
 
 /** The cache file of a data set's crops: keyed on its content hash (hashManifestContents), not on its file names. */
@@ -40,12 +42,18 @@ export async function loadCrops(manifest: Manifest, contentHash: string, options
     return { crops, fromCache: true };
   }
   const progress = options.startProgress?.();
+  const faceless: string[] = [];
   const crops = await loadCropSet(manifest.entries, manifest.labelNames, {
     detectFaces: options.detectFaces,
+    onNoFace: (file) => faceless.push(file),
     onProgress: (done) => progress?.update(done),
     ...(options.signal ? { signal: options.signal } : {}),
   });
   progress?.done();
+  if (faceless.length > 0) {
+    faceless.sort();
+    options.onWarning?.(`no face found in ${faceless.length} of ${manifest.entries.length} images, so their crops are of the whole image: ${faceless.slice(0, 3).join(", ")}${faceless.length > 3 ? ", ..." : ""}`);
+  }
   if (cache) {
     mkdirSync(options.cacheDir!, { recursive: true });
     const temporary = `${cache}.tmp-${process.pid}`;

@@ -33,6 +33,7 @@ export async function prepareData(options: DataOptions, seed: number, cacheDir: 
     ...(cacheDir ? { cacheDir } : {}),
     cropCodeVersion: `face ${versions["@microexp/face"]}, infer ${versions["@microexp/infer"]}, distill ${versions["@microexp/distill"]}`,
     startProgress: () => progress.task(loaded.detectFaces ? "decoding, detecting faces" : "decoding", manifest.entries.length),
+    onWarning: (message) => progress.log(`WARNING: ${message}`),
     ...(signal ? { signal } : {}),
   });
   if (fromCache) progress.log(`crops: read from the cache in ${cacheDir}`);

@@ -274,6 +274,12 @@ describe("bad input", () => {
     expect(chosen.stdout).toMatch(/WARNING: .*two-of-seven: no images of classes anger, contempt, disgust, fear, surprise/);
   });
 
+  it("says which images had no face found when faces are detected (their crops are of the whole image)", () => {
+    const run = cli(cwd, ["cv", ...DATA, "--detect-faces", "--epochs", "1", "--folds", "2", "--backend", "wasm", "--run-dir", "runs/no-faces"]);
+    expect(run.status, run.stderr).toBe(0);
+    expect(run.stdout).toMatch(/WARNING: no face found in 12 of 12 images, so their crops are of the whole image: .*faces\/happy\/face\d\d\.png/);
+  });
+
   it("an unknown model is a clear error and a non-zero exit", () => {
     const run = cli(cwd, ["cv", ...DATA, "--model", "resnet-9000", "--epochs", "1"]);
     expect(run.status).toBe(1);
