@@ -119,6 +119,68 @@ async function dropFile(page: Page, name: string, contents: Buffer, type: string
 }
 
 describe.skipIf(!haveChromium)("the web page in Chromium", () => {
+  it("looks disabled, the file button included, until the model has loaded", async () => {
+    const context = await launch();
+    try {
+      const page = await context.newPage();
+      // Hold the weights back: the page stays in its loading state until they come.
+      let release!: () => void;
+      const held = new Promise<void>((resolve) => (release = resolve));
+      await context.route(/\.mxw$/, async (route) => {
+        await held;
+        await route.continue();
+      });
+      await page.goto(`${origin}/`);
+      await page.waitForFunction(() => document.querySelectorAll("#camera, #file-button").length === 2);
+      const look = () => page.evaluate(() => ["camera", "file-button", "sample"].map((id) => {
+        const e = document.getElementById(id)!;
+        return { id, opacity: getComputedStyle(e).opacity, disabled: (e as HTMLButtonElement).disabled ?? null, aria: e.getAttribute("aria-disabled") };
+      }));
+      expect(await page.getAttribute("body", "data-state")).toBe("loading");
+      for (const control of await look()) expect(control, control.id).toMatchObject({ opacity: "0.5" });
+      expect(await page.isDisabled("#file")).toBe(true);
+      release();
+      await page.waitForSelector("body[data-state=ready]", { timeout: 60_000 });
+      for (const control of await look()) expect(control, control.id).toMatchObject({ opacity: "1", aria: null });
+    } finally {
+      await context.close();
+    }
+  });
+
+  it("sends its Content-Security-Policy as a header too, on the page and on the worker's script", async () => {
+    const context = await launch();
+    try {
+      const { page, requests } = await openPage(context);
+      const meta = await page.getAttribute('meta[http-equiv="Content-Security-Policy"]', "content");
+      expect(meta).toContain("default-src 'self'");
+      const worker = requests.find((url) => /\/worker-[\w-]+\.js$/.test(url));
+      expect(worker).toBeDefined();
+      for (const url of [`${origin}/`, worker!]) {
+        const response = await fetch(url);
+        expect(response.headers.get("content-security-policy"), url).toBe(meta);
+      }
+    } finally {
+      await context.close();
+    }
+  });
+
+  it("says that no face is in view when the camera sees nobody", async () => {
+    const blank = Array.from({ length: 30 }, () => ({ width: 640, height: 480, channels: 3 as const, data: new Uint8Array(640 * 480 * 3).fill(128) }));
+    const video = join(profiles, "blank.y4m");
+    await writeY4m(video, blank, 30);
+    const context = await launch(["--use-fake-ui-for-media-stream", "--use-fake-device-for-media-stream", `--use-file-for-fake-video-capture=${video}`]);
+    try {
+      const { page, errors } = await openPage(context);
+      await page.click("#camera");
+      await page.waitForFunction(() => Number(document.getElementById("fps")?.dataset.frames) >= 10, undefined, { timeout: 60_000 });
+      expect(await page.$eval("#fps", (e) => (e as HTMLElement).dataset.labelledFrames)).toBe("0");
+      expect(await page.textContent("#fps")).toMatch(/^No face in view \(camera: \d+\.\d frames per second\)$/);
+      expect(errors).toEqual([]);
+    } finally {
+      await context.close();
+    }
+  });
+
   it("labels a photo opened from a file and one dropped on the picture, with no request leaving localhost", async () => {
     const { cascade, classifier } = await loadModels();
     const context = await launch();
@@ -148,6 +210,10 @@ describe.skipIf(!haveChromium)("the web page in Chromium", () => {
       await dropFile(page, "notes.png", Buffer.from("not a picture\n"), "image/png");
       await page.waitForFunction(() => document.getElementById("status")?.textContent?.includes("notes.png"));
       expect(await page.textContent("#status")).toBe("Cannot read notes.png: this browser cannot decode it as an image.");
+      // ... and the last picture and its faces are gone, not left as if they were notes.png's.
+      expect(await page.$eval("#stage", (e) => e.classList.contains("showing"))).toBe(false);
+      expect(await page.$$("#faces li")).toHaveLength(0);
+      expect(await page.$eval("#faces", (e) => (e as HTMLElement).dataset.image)).toBeUndefined();
 
       // The sample photo button shows the astronaut, the same as opening the file.
       await page.click("#sample");

@@ -5,13 +5,14 @@ import { decodeImageFile } from "@microexp/face/node";
 import { loadModel, modelPath } from "@microexp/infer/node";
 import { execFile } from "node:child_process";
 import { existsSync } from "node:fs";
-import { copyFile, mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
+import { copyFile, mkdir, mkdtemp, readFile, rm, symlink, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
 import sharp from "sharp";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { overlaySvg } from "../src/cli/annotate.js";
 import { EXIT_FILE_FAILED, EXIT_OK, EXIT_USAGE, runCli } from "../src/cli/program.js";
 import { ASTRONAUT, FIXTURES, LONDON, PHOTOS, loadModels } from "./helpers/models.js";
 
@@ -181,6 +182,71 @@ describe("microexp predict", () => {
     const { code, stdout } = await run("predict", blank);
     expect(code).toBe(EXIT_OK);
     expect(stdout.trimEnd().split("\n")[1].split(/\s{2,}/)).toEqual([blank, "-", "-", "no face found", "-"]);
+  });
+});
+
+describe("what used to be lost or silent", () => {
+  it("follows symbolic links in a walked folder, and lists broken ones and loops as skipped", async () => {
+    const dir = join(tmp, "links");
+    await mkdir(join(dir, "sub"), { recursive: true });
+    await symlink(ASTRONAUT, join(dir, "linked.png"));
+    await symlink(join(tmp, "nowhere.png"), join(dir, "broken.png"));
+    await symlink(dir, join(dir, "sub", "loop"));
+    const { code, stdout, stderr } = await run("predict", dir);
+    expect(stdout).toContain(join(dir, "linked.png"));
+    expect(stderr).toContain(`microexp: skipped ${join(dir, "broken.png")}: broken symbolic link`);
+    expect(stderr).toContain(`microexp: skipped ${join(dir, "sub", "loop")}: symbolic link to a folder already walked`);
+    expect(stderr).toContain("1 file(s), 1 face(s), 0 failed");
+    expect(code).toBe(EXIT_OK);
+  });
+
+  it("--annotate onto an existing file stops before any work, naming it", async () => {
+    const file = join(tmp, "not-a-folder.txt");
+    await writeFile(file, "keep me");
+    const { code, stdout, stderr } = await run("predict", "--annotate", file, ASTRONAUT);
+    expect(code).toBe(EXIT_USAGE);
+    expect(stdout).toBe("");
+    expect(stderr).toBe(`microexp: --annotate ${file}: exists and is not a folder; name a folder for the annotated copies\n`);
+    expect(await readFile(file, "utf8")).toBe("keep me");
+  });
+
+  it("keeps the table and the JSON when an annotated copy cannot be written", async () => {
+    const out = join(tmp, "blocked");
+    await mkdir(join(out, "astronaut.png"), { recursive: true }); // a folder where the copy should go
+    const json = await run("predict", "--json", "--annotate", out, ASTRONAUT);
+    expect(json.code).toBe(EXIT_FILE_FAILED);
+    const [outcome] = JSON.parse(json.stdout) as Array<JsonOutcome & { annotateError?: string }>;
+    expect(outcome).toMatchObject({ file: ASTRONAUT, faces: [{ label: "happy" }], annotateError: expect.stringContaining(join(out, "astronaut.png")) });
+    expect(json.stderr).toContain(`microexp: no annotated copy: ${join(out, "astronaut.png")}`);
+    expect(json.stderr).toContain("(1 not written)");
+    const table = await run("predict", "--annotate", out, ASTRONAUT);
+    expect(table.stdout).toContain("happy");
+  });
+
+  it("draws labels the SVG writer could not print (markup, control characters)", async () => {
+    const svg = overlaySvg(100, 100, [{ box: { x: 10, y: 10, width: 50, height: 50 }, label: "a<b>&\u0001\ud800\"'", probability: 0.5, scores: [] }]);
+    expect(svg).toContain("a&#60;b&#62;&#38;\ufffd\ufffd&#34;&#39; 50%");
+    const png = await sharp({ create: { width: 100, height: 100, channels: 3, background: "#808080" } }).composite([{ input: Buffer.from(svg) }]).png().toBuffer();
+    expect((await sharp(png).metadata()).width).toBe(100);
+  });
+
+  it("says that a file without faces has none, in the JSON too", async () => {
+    const blank = join(tmp, "blank-json.png");
+    await sharp({ create: { width: 200, height: 150, channels: 3, background: "#808080" } }).png().toFile(blank);
+    const { stdout } = await run("predict", "--json", blank);
+    expect(JSON.parse(stdout)).toEqual([{ file: blank, width: 200, height: 150, faces: [], note: "no face found" }]);
+  });
+
+  it("labels a damaged photo leniently, but warns that its pixels may be wrong", async () => {
+    const damaged = join(tmp, "damaged.jpg");
+    const bytes = await readFile(LONDON[0]);
+    bytes.fill(0xff, bytes.length >> 1, (bytes.length >> 1) + 40); // marker bytes in the middle of the scan
+    await writeFile(damaged, bytes);
+    const { code, stdout, stderr } = await run("predict", "--json", damaged);
+    expect(code).toBe(EXIT_OK);
+    const [outcome] = JSON.parse(stdout) as Array<{ warnings?: string[] }>;
+    expect(outcome.warnings).toEqual([expect.stringMatching(/^damaged image, decoded leniently \(part of it may be wrong\): not a readable image \(VipsJpeg: Corrupt JPEG data/)]);
+    expect(stderr).toContain(`microexp: warning: ${damaged}: damaged image, decoded leniently`);
   });
 });
 

@@ -4,7 +4,6 @@ import { createHash } from "node:crypto";
 import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import type { Manifest } from "@microexp/datasets";
-import { hashManifest } from "@microexp/datasets";
 import type { CropSet } from "@microexp/distill";
 import { allocateCropSet, CROP_PIXELS, CROPS_PER_IMAGE, loadCropSet } from "@microexp/distill";
 import type { TaskProgress } from "./progress.js";
@@ -18,19 +17,22 @@ export interface CropLoadOptions {
   /** Starts the progress display of the decoding (not called when the cache has the crops). */
   startProgress?: () => TaskProgress;
   signal?: AbortSignal;
+  /** Told what the user should know, e.g. images in which no face was found. */
+  onWarning?: (message: string) => void;
 }
 
-export function cropCacheFile(manifest: Manifest, options: Pick<CropLoadOptions, "detectFaces" | "cropCodeVersion"> & { cacheDir: string }): string {
+/** The cache file of a data set's crops: keyed on its content hash (hashManifestContents), not on its file names. */
+export function cropCacheFile(contentHash: string, options: Pick<CropLoadOptions, "detectFaces" | "cropCodeVersion"> & { cacheDir: string }): string {
   const key = createHash("sha256")
-    .update(JSON.stringify({ manifest: hashManifest(manifest), files: manifest.entries.map((e) => e.file), detectFaces: options.detectFaces, code: options.cropCodeVersion }))
+    .update(JSON.stringify({ contents: contentHash, detectFaces: options.detectFaces, code: options.cropCodeVersion }))
     .digest("hex").slice(0, 24);
   return join(options.cacheDir, `crops-${key}.u8`);
 }
 
-export async function loadCrops(manifest: Manifest, options: CropLoadOptions): Promise<{ crops: CropSet; fromCache: boolean }> {
+export async function loadCrops(manifest: Manifest, contentHash: string, options: CropLoadOptions): Promise<{ crops: CropSet; fromCache: boolean }> {
   const paths = manifest.entries.map((e) => e.file);
   const bytes = manifest.entries.length * CROPS_PER_IMAGE * CROP_PIXELS;
-  const cache = options.cacheDir ? cropCacheFile(manifest, { ...options, cacheDir: options.cacheDir }) : undefined;
+  const cache = options.cacheDir ? cropCacheFile(contentHash, { ...options, cacheDir: options.cacheDir }) : undefined;
   if (cache && existsSync(cache)) {
     const stored = readFileSync(cache);
     if (stored.length !== bytes) throw new Error(`${cache}: holds ${stored.length} bytes, ${manifest.entries.length} faces need ${bytes}; delete it to decode the images again`);
@@ -40,12 +42,18 @@ export async function loadCrops(manifest: Manifest, options: CropLoadOptions): P
     return { crops, fromCache: true };
   }
   const progress = options.startProgress?.();
+  const faceless: string[] = [];
   const crops = await loadCropSet(manifest.entries, manifest.labelNames, {
     detectFaces: options.detectFaces,
+    onNoFace: (file) => faceless.push(file),
     onProgress: (done) => progress?.update(done),
     ...(options.signal ? { signal: options.signal } : {}),
   });
   progress?.done();
+  if (faceless.length > 0) {
+    faceless.sort();
+    options.onWarning?.(`no face found in ${faceless.length} of ${manifest.entries.length} images, so their crops are of the whole image: ${faceless.slice(0, 3).join(", ")}${faceless.length > 3 ? ", ..." : ""}`);
+  }
   if (cache) {
     mkdirSync(options.cacheDir!, { recursive: true });
     const temporary = `${cache}.tmp-${process.pid}`;

@@ -14,6 +14,7 @@ import type { DataRecord, EngineRecord, ReportFiles, RunRecord } from "./report.
 import { aboutTable, dataRecord, engineRecord, metricsRecord, recallAndConfusion, runRecord, writeReport } from "./report.js";
 import type { TrainingOptions } from "./run-config.js";
 import { claimRunDir, recipeOptions, runName, studentConfig, teacherConfig } from "./run-config.js";
+import { lockRunDir } from "./run-lock.js";
 
 export interface RunOptions {
   /** Worker threads (0: in this thread). Default: one per core. */
@@ -100,6 +101,15 @@ export async function runCv(options: CvOptions, context: CommandContext, prepare
   const started = new Date();
   checkTrainingModels(options);
   const runDir = resolve(options.runDir ?? defaultRunDir(options));
+  const unlock = lockRunDir(runDir);
+  try {
+    return await runLockedCv(options, context, runDir, started, prepared);
+  } finally {
+    unlock();
+  }
+}
+
+async function runLockedCv(options: CvOptions, context: CommandContext, runDir: string, started: Date, prepared?: PreparedData): Promise<CvOutcome> {
   const cacheDir = resolve(options.cacheDir ?? join(dirname(runDir), "cache"));
   const data = prepared ?? (await prepareData(options, options.seed, cacheDir, context.progress, context.signal));
   if (options.softTargets && !data.crops.softTargets) await attachSoftTargets(data, options.softTargets, options.dataset, options.data, context.progress);
@@ -109,10 +119,10 @@ export async function runCv(options: CvOptions, context: CommandContext, prepare
   const teachers = split.folds.map((_, f) => teacherConfig(options, f));
   claimRunDir(runDir, {
     dataset: options.dataset, labels: data.manifest.labelNames, detectFaces: data.detectFaces, limit: options.limit ?? null,
-    manifestHash: data.manifestHash, protocol: options.protocol, folds, splitSeed: split.seed, student: students[0], teacher: teachers[0] ?? null,
+    manifestHash: data.manifestHash, contentHash: data.contentHash, protocol: options.protocol, folds, splitSeed: split.seed, student: students[0], teacher: teachers[0] ?? null,
   });
   const jobs: FoldJob[] = split.folds.map((fold, f) => ({
-    fold: f, runDir, train: fold.train, test: fold.test, student: students[f], dataHash: data.manifestHash,
+    fold: f, runDir, train: fold.train, test: fold.test, student: students[f], dataHash: data.contentHash,
     ...(options.threads ? { threads: options.threads } : {}),
     ...(teachers[f] ? { teacher: { config: teachers[f] as TrainConfig, cacheDir } } : {}),
   }));

@@ -3,7 +3,7 @@ import { existsSync, statSync } from "node:fs";
 import { basename, resolve } from "node:path";
 import type { Manifest, Split } from "@microexp/datasets";
 import {
-  CK_PLUS_EMOTIONS, CK_PLUS_LABELS, FER2013_LABELS, OULU_CASIA_LABELS, fer2013Split, loadCkPlus, loadFer2013,
+  CK_PLUS_EMOTIONS, CK_PLUS_LABELS, checkClasses, FER2013_LABELS, OULU_CASIA_LABELS, fer2013Split, loadCkPlus, loadFer2013,
   loadFolderDataset, loadOuluCasia, mulberry32, randomKFold, readLabelList, shuffle, splitFromBatchFolders, subjectKFold,
 } from "@microexp/datasets";
 import { UsageError } from "./errors.js";
@@ -38,6 +38,8 @@ export interface LoadedData {
   detectFaces: boolean;
   /** Images in the dataset before --limit. */
   availableImages: number;
+  /** Problems the user should see (e.g. a class without images under a chosen --labels). */
+  warnings: string[];
 }
 
 const LABELS: Record<Exclude<LabelSet, "folders">, readonly string[]> = {
@@ -91,10 +93,12 @@ export async function loadData(options: DataOptions, seed: number): Promise<Load
       break;
   }
   if (manifest.entries.length === 0) throw new UsageError(`--data ${path}: no images found for --dataset ${options.dataset}`);
+  // Fewer than two classes is an error; an empty class too, unless --labels chose the label set.
+  const warnings = checkClasses(manifest, { allowEmptyClasses: options.labels !== undefined });
   const availableImages = manifest.entries.length;
   if (options.limit !== undefined && options.limit < availableImages) manifest = limitManifest(manifest, options.limit, seed);
   const detectFaces = options.detectFaces ?? (options.dataset === "ckplus" || options.dataset === "oulu");
-  return { manifest, name: basename(path).replace(/\.[^.]*$/, "") || "data", labelSet, detectFaces, availableImages };
+  return { manifest, name: basename(path).replace(/\.[^.]*$/, "") || "data", labelSet, detectFaces, availableImages, warnings };
 }
 
 /**

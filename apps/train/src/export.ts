@@ -2,7 +2,7 @@
 // @microexp/infer, with a model card in its header.
 import { existsSync, readFileSync } from "node:fs";
 import { availableParallelism } from "node:os";
-import { dirname, join, resolve } from "node:path";
+import { basename, dirname, isAbsolute, join, relative, resolve, sep } from "node:path";
 import type { Metrics } from "@microexp/distill";
 import { cachedTeacherLogits, isFamilyMember, metricsFromLogits, predictCrops, runnerFor, selectBackend, trainStudent } from "@microexp/distill";
 import type { ModelInfo } from "@microexp/infer";
@@ -21,6 +21,8 @@ import type { DataRecord, EngineRecord, ReportFiles, RunRecord } from "./report.
 import { aboutTable, dataRecord, engineRecord, metricsRecord, recallAndConfusion, runRecord, writeReport } from "./report.js";
 import type { TrainingOptions } from "./run-config.js";
 import { claimRunDir, recipeOptions, runName, studentConfig, teacherConfig } from "./run-config.js";
+import { lockRunDir } from "./run-lock.js";
+import { quote } from "./environment.js";
 
 export interface ExportOptions extends DataOptions, TrainingOptions, Omit<RunOptions, "workers"> {
   /** The weights file to write (.mxw). */
@@ -50,6 +52,23 @@ export interface ExportReport {
   trainingSetMetrics: ReturnType<typeof metricsRecord>;
 }
 
+/**
+ * A path as a model card may hold it: relative to the working folder, or else its last two
+ * parts. A card is published inside the weights, so it never names the machine's folders.
+ */
+export function portablePath(file: string): string {
+  const inside = relative(process.cwd(), file);
+  const parts = inside && !inside.startsWith("..") && !isAbsolute(inside) ? inside.split(sep) : [basename(dirname(file)), basename(file)];
+  return parts.filter((p) => p !== "").join("/");
+}
+
+/** A command-line argument with any absolute path in it (`/x` or `--opt=/x`) made portable. */
+function portableArgument(arg: string): string {
+  const option = /^(--[\w-]+=)(.*)$/.exec(arg);
+  if (option) return isAbsolute(option[2]) ? `${option[1]}${portablePath(option[2])}` : arg;
+  return isAbsolute(arg) ? portablePath(arg) : arg;
+}
+
 /** The cross-validation figures a model card quotes, and whether they are about the same data and training. */
 function crossValidationCard(file: string, data: DataRecord, training: CvReport["training"]): Record<string, unknown> {
   let cv: CvReport;
@@ -61,13 +80,13 @@ function crossValidationCard(file: string, data: DataRecord, training: CvReport[
   if (cv.kind !== "cv" || !cv.results?.cropAccuracy) throw new UsageError(`--cv-report ${file}: not a report.json written by "microexp-train cv"`);
   const same = (a: object, b: object, keys: string[]) => keys.every((k) => JSON.stringify((a as Record<string, unknown>)[k]) === JSON.stringify((b as Record<string, unknown>)[k]));
   return {
-    report: file,
+    report: portablePath(file),
     protocol: cv.split.protocol,
     folds: cv.split.folds,
     cropAccuracy: cv.results.cropAccuracy,
     voteAccuracy: cv.results.voteAccuracy,
     inferenceCropAccuracy: cv.results.inferenceCropAccuracy,
-    sameData: cv.data.manifestHash === data.manifestHash,
+    sameData: cv.data.contentHash === data.contentHash,
     sameTraining: same(cv.training, training, ["model", "teacher", "teacherEpochs", "temperature", "lambda", "t2", "epochs", "lr", "batch", "dropout"]),
   };
 }
@@ -85,6 +104,16 @@ export async function runExport(options: ExportOptions, context: CommandContext)
   if (options.cvReport && !existsSync(options.cvReport)) throw new UsageError(`--cv-report ${resolve(options.cvReport)}: no such file`);
   const out = resolve(options.out);
   const runDir = resolve(options.runDir ?? defaultExportDir(options));
+  const unlock = lockRunDir(runDir);
+  try {
+    return await runLockedExport(options, context, { out, runDir, started });
+  } finally {
+    unlock();
+  }
+}
+
+async function runLockedExport(options: ExportOptions, context: CommandContext, where: { out: string; runDir: string; started: Date }): Promise<{ report: ExportReport; files: ReportFiles }> {
+  const { out, runDir, started } = where;
   const cacheDir = resolve(options.cacheDir ?? join(dirname(runDir), "cache"));
   const { progress, signal } = context;
   const data = await prepareData(options, options.seed, cacheDir, progress, signal);
@@ -94,14 +123,14 @@ export async function runExport(options: ExportOptions, context: CommandContext)
   const teacher = teacherConfig(options);
   claimRunDir(runDir, {
     dataset: options.dataset, labels: data.manifest.labelNames, detectFaces: data.detectFaces, limit: options.limit ?? null,
-    manifestHash: data.manifestHash, student, teacher: teacher ?? null,
+    manifestHash: data.manifestHash, contentHash: data.contentHash, student, teacher: teacher ?? null,
   });
   progress.log(`run folder: ${runDir}; backend ${backend.name}`);
 
   const all = Array.from({ length: data.crops.count }, (_, i) => i);
   const onEvent = (event: Parameters<typeof progress.trainingEvent>[1]) => progress.trainingEvent("all data", event);
   const soft = teacher
-    ? await cachedTeacherLogits(data.crops, all, { config: teacher, cacheDir }, data.manifestHash, {
+    ? await cachedTeacherLogits(data.crops, all, { config: teacher, cacheDir }, data.contentHash, {
       checkpointPath: join(runDir, "teacher.ckpt"), onEvent, ...(signal ? { signal } : {}),
     })
     : undefined;
@@ -137,7 +166,7 @@ export async function runExport(options: ExportOptions, context: CommandContext)
       architecture: spec.id,
       data: {
         dataset: dataInfo.dataset, name: dataInfo.name, images: dataInfo.images, labels: dataInfo.labels, classCounts: dataInfo.classCounts,
-        manifestHash: dataInfo.manifestHash, detectFaces: dataInfo.detectFaces, limit: dataInfo.limit,
+        manifestHash: dataInfo.manifestHash, contentHash: dataInfo.contentHash, detectFaces: dataInfo.detectFaces, limit: dataInfo.limit,
       },
       protocol: "trained on every image (no test fold); see crossValidation for held-out accuracy",
       training: {
@@ -153,7 +182,7 @@ export async function runExport(options: ExportOptions, context: CommandContext)
       versions: run.versions,
       backend: { name: backend.name, backendVersion: backend.backendVersion, tfjsVersion: backend.tfjsVersion, customKernels: backend.customKernels },
       machine: { cpu: run.machine.cpu, cores: run.machine.cores },
-      command: run.command.line,
+      command: ["microexp-train", ...run.command.argv.map(portableArgument)].map(quote).join(" "),
     };
     bytes = encodeWeights(networkFromModel(trained.model, spec), {
       labels: data.manifest.labelNames, model: card, dtype: options.float16 ? "float16" : "float32",

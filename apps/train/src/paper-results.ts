@@ -1,6 +1,7 @@
 /**
  * The paper's results (MicroExpNet v4, 10-fold cross-validation, accuracy in %), as given in
- * /work/shared/PAPER.md ("Results to reproduce"): the sweep prints them beside ours.
+ * the team's summary of the paper (MICROEXP_PAPER, default ../shared/PAPER.md, "Results to reproduce"):
+ * the sweep prints them beside ours.
  */
 export const PAPER_VARIANTS = ["v", "p1", "p2", "p12"] as const;
 export const PAPER_SIZES = ["M", "S", "XS", "XXS"] as const;

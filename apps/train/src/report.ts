@@ -36,6 +36,10 @@ export interface DataRecord {
   classCounts: Record<string, number>;
   /** SHA-256 of the manifest (hashManifest of @microexp/datasets). */
   manifestHash: string;
+  /** SHA-256 of the manifest and the files' bytes (hashManifestContents). */
+  contentHash: string;
+  /** Warnings about the data (e.g. a class without images under a chosen label set). */
+  warnings: string[];
 }
 
 export function runRecord(argv: readonly string[], started: Date): RunRecord {
@@ -50,7 +54,7 @@ export function dataRecord(data: PreparedData, dataset: DatasetKind, limit: numb
   return {
     dataset, path: data.manifest.root, name: data.name, labelSet: data.labelSet, labels: data.manifest.labelNames,
     detectFaces: data.detectFaces, images: data.manifest.entries.length, availableImages: data.availableImages,
-    limit: limit ?? null, classCounts: classCounts(data.manifest), manifestHash: data.manifestHash,
+    limit: limit ?? null, classCounts: classCounts(data.manifest), manifestHash: data.manifestHash, contentHash: data.contentHash, warnings: data.warnings,
   };
 }
 
@@ -74,6 +78,7 @@ export function aboutTable(run: RunRecord, data: DataRecord, engine: EngineRecor
     ["data", `${data.dataset} \`${data.path}\`: ${data.images} images${limited}, ${data.labels.length} classes (${data.labelSet}; faces ${data.detectFaces ? "detected" : "taken whole"})`],
     ["classes", classes],
     ["data manifest (sha256)", `\`${data.manifestHash}\``],
+    ["data contents (sha256 of the manifest and the images' bytes)", `\`${data.contentHash}\``],
     ...extra,
     ["backend", describeEngine(engine)],
     ["versions", Object.entries(run.versions).map(([name, v]) => `${name} ${v}`).join(", ")],

@@ -149,6 +149,11 @@ export function claimRunDir(runDir: string, config: object): void {
       throw new UsageError(`${file}: not a readable run configuration (${(error as Error).message})`);
     }
     const differ = differences(found, wanted);
+    if (differ.length === 1 && differ[0] === "contentHash" && found.contentHash === undefined) {
+      throw new UsageError(`${runDir} was made before run folders recorded the images' contents (contentHash), so its finished folds ` +
+        `may be of other pictures. If the images have not changed since, add "contentHash": "${String(wanted.contentHash)}" to the config in ${file} to resume; ` +
+        "else delete that folder to start over");
+    }
     if (differ.length > 0) {
       throw new UsageError(`${runDir} holds a run of another configuration (it differs in ${differ.join(", ")}); ` +
         "choose another --run-dir, or delete that folder to start over");

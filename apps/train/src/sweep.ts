@@ -15,6 +15,7 @@ import type { ReportFiles, RunRecord } from "./report.js";
 import { aboutTable, runRecord, writeReport } from "./report.js";
 import type { TrainingOptions } from "./run-config.js";
 import { runName } from "./run-config.js";
+import { lockRunDir } from "./run-lock.js";
 
 export const SWEEP_TABLES = ["family", "temperature", "kd"] as const;
 export type SweepTable = (typeof SWEEP_TABLES)[number];
@@ -137,6 +138,16 @@ export async function runSweep(options: SweepOptions, context: CommandContext): 
   const cells = wanted ? all.filter((cell) => wanted.has(cell.id)) : all;
   cells.forEach((cell) => checkTrainingModels(cell.training));
   const sweepDir = resolve(options.sweepDir ?? defaultSweepDir(options));
+  const unlock = lockRunDir(sweepDir, "sweep folder");
+  try {
+    return await runLockedSweep(options, context, { all, cells, sweepDir, started });
+  } finally {
+    unlock();
+  }
+}
+
+async function runLockedSweep(options: SweepOptions, context: CommandContext, plan: { all: SweepCell[]; cells: SweepCell[]; sweepDir: string; started: Date }): Promise<{ report: SweepReport; files: ReportFiles }> {
+  const { all, cells, sweepDir, started } = plan;
   const cacheDir = resolve(options.cacheDir ?? join(sweepDir, "cache"));
   const paper = paperDatasetFor(options);
   const { progress } = context;

@@ -1,11 +1,14 @@
 // The built command line end to end on a tiny generated folder dataset: cv writes its report
 // and resumes without retraining, export writes weights that @microexp/infer classifies with,
 // eval reads them back, every command has --help, and bad input fails clearly.
-import { existsSync, readFileSync, statSync } from "node:fs";
+import { spawnSync } from "node:child_process";
+import { copyFileSync, existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { hostname } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { hashManifest, loadFolderDataset } from "@microexp/datasets";
 import { readCheckpoint } from "@microexp/distill";
+import { decodeWeights } from "@microexp/infer";
 import { loadClassifierFromFile } from "@microexp/infer/node";
 import type { CvReport, EvalReport, ExportReport, SweepReport } from "../src/index.js";
 import { limitManifest } from "../src/data.js";
@@ -155,13 +158,73 @@ describe("cv with the in-the-wild recipe", () => {
   });
 });
 
+describe("caches and run folders are keyed on the images' contents", () => {
+  it("decodes again, and refuses the run folder, after an image is replaced under the same name", async () => {
+    await writeFaces(join(cwd, "swapped"), 3);
+    const args = ["cv", "--dataset", "folder", "--data", "swapped", "--epochs", "1", "--folds", "2", "--dropout", "0", "--backend", "wasm", "--run-dir", "runs/swapped"];
+    const first = cli(cwd, args);
+    expect(first.status, first.stderr).toBe(0);
+    expect(cli(cwd, args).stdout).toContain("crops: read from the cache");
+    // Another picture under an old name: same paths, labels and count.
+    copyFileSync(join(cwd, "swapped/sadness/face00.png"), join(cwd, "swapped/happy/face00.png"));
+    const after = cli(cwd, args);
+    expect(after.stdout).not.toContain("crops: read from the cache");
+    expect(after.status).toBe(1);
+    expect(after.stderr).toMatch(/runs\/swapped holds a run of another configuration \(it differs in contentHash\)/);
+  });
+});
+
+describe("a run folder is used by one command at a time", () => {
+  const args = (dir: string) => ["cv", ...DATA, "--epochs", "1", "--folds", "2", "--dropout", "0", "--backend", "wasm", "--run-dir", dir];
+  const lock = (dir: string, pid: number) => {
+    mkdirSync(join(cwd, dir), { recursive: true });
+    writeFileSync(join(cwd, dir, "lock.json"), JSON.stringify({ pid, host: hostname(), started: "2026-01-01T00:00:00.000Z", command: "microexp-train cv" }));
+  };
+
+  it("says clearly that the folder is busy while its owner runs, and leaves its files alone", () => {
+    lock("runs/busy", process.pid); // this test's process: alive
+    const run = cli(cwd, args("runs/busy"));
+    expect(run.status).toBe(1);
+    expect(run.stderr).toContain(`runs/busy: this run folder is busy: another microexp-train (pid ${process.pid}, started 2026-01-01T00:00:00.000Z) is using it`);
+    expect(existsSync(join(cwd, "runs/busy/run.json"))).toBe(false);
+    expect(existsSync(join(cwd, "runs/busy/lock.json"))).toBe(true);
+    const sweep = cli(cwd, ["sweep", "--table", "family", "--cells", "p12-XXS", ...DATA, "--epochs", "1", "--folds", "2", "--backend", "wasm", "--sweep-dir", "runs/busy"]);
+    expect(sweep.status).toBe(1);
+    expect(sweep.stderr).toContain("this sweep folder is busy");
+  });
+
+  it("takes over a stale lock (its owner has ended) and removes its own at the end", () => {
+    const ended = spawnSync(process.execPath, ["-e", "0"]).pid!;
+    lock("runs/stale", ended);
+    const run = cli(cwd, args("runs/stale"));
+    expect(run.status, run.stderr).toBe(0);
+    expect(existsSync(join(cwd, "runs/stale/report.json"))).toBe(true);
+    expect(existsSync(join(cwd, "runs/stale/lock.json"))).toBe(false);
+  });
+
+  it("keeps a second real run out while the first trains", async () => {
+    const twice = ["cv", ...DATA, "--epochs", "400", "--folds", "2", "--dropout", "0", "--backend", "wasm", "--workers", "0", "--run-dir", "runs/twice"];
+    const first = startCli(cwd, twice);
+    const exited = new Promise((done) => first.on("exit", done));
+    try {
+      while (!existsSync(join(cwd, "runs/twice/lock.json")) && first.exitCode === null) await new Promise((r) => setTimeout(r, 50));
+      const second = cli(cwd, twice);
+      expect(second.status).toBe(1);
+      expect(second.stderr).toContain(`this run folder is busy: another microexp-train (pid ${first.pid}`);
+    } finally {
+      first.kill("SIGKILL");
+      await exited;
+    }
+  });
+});
+
 describe("export and eval", () => {
   const weights = "out/model.mxw";
   let exported: ExportReport;
 
   it("export trains on all images and writes a weights file with a model card", () => {
     const run = cli(cwd, ["export", ...DATA, "--epochs", "2", "--dropout", "0", "--backend", "wasm", "--out", weights,
-      "--cv-report", "runs/cv/report.json", "--name", "tiny", "--weights-version", "0.0.1", "--run-dir", "runs/export"]);
+      "--cv-report", join(cwd, "runs/cv/report.json"), "--name", "tiny", "--weights-version", "0.0.1", "--run-dir", "runs/export"]);
     expect(run.stderr).toBe("");
     expect(run.status).toBe(0);
     expect(run.stdout).toMatch(/all data student: epoch 2\/2/);
@@ -172,6 +235,12 @@ describe("export and eval", () => {
     expect(card.data.manifestHash).toBe(exported.data.manifestHash);
     expect(card.crossValidation).toMatchObject({ sameData: true, folds: 2 });
     expect(card.versions).toMatchObject({ "@microexp/distill": expect.any(String) });
+    // The card travels inside the published weights: no folder of this machine in it, though
+    // --cv-report was given as an absolute path.
+    const shipped = JSON.stringify(decodeWeights(readFileSync(join(cwd, weights))).model);
+    expect(shipped).not.toContain(cwd);
+    expect(shipped).toContain('"report":"runs/cv/report.json"');
+    expect(shipped).toContain("--cv-report runs/cv/report.json");
   });
 
   it("@microexp/infer loads the weights and classifies with them", async () => {
@@ -238,6 +307,25 @@ describe("bad input", () => {
     const run = cli(cwd, ["cv", "--dataset", "folder", "--data", "no-such-folder", "--epochs", "1"]);
     expect(run.status).toBe(1);
     expect(run.stderr).toMatch(/^error: --data .*no-such-folder: no such file or folder\n$/);
+  });
+
+  it("a dataset of one class, or with a class without images, is an error; a chosen label set only warns", async () => {
+    await writeFaces(join(cwd, "one-class"), 3);
+    rmSync(join(cwd, "one-class/sadness"), { recursive: true });
+    const one = cli(cwd, ["cv", "--dataset", "folder", "--data", "one-class", "--epochs", "1", "--folds", "2", "--backend", "wasm", "--run-dir", "runs/one-class"]);
+    expect(one.status).toBe(1);
+    expect(one.stderr).toContain("one-class: only class happy has images; a classifier needs at least two classes");
+    // ck7 over happy and sadness folders: five of seven classes are empty, which --labels asked for.
+    await writeFaces(join(cwd, "two-of-seven"), 3);
+    const chosen = cli(cwd, ["cv", "--dataset", "folder", "--labels", "ck7", "--data", "two-of-seven", "--epochs", "1", "--folds", "2", "--backend", "wasm", "--run-dir", "runs/two-of-seven"]);
+    expect(chosen.status, chosen.stderr).toBe(0);
+    expect(chosen.stdout).toMatch(/WARNING: .*two-of-seven: no images of classes anger, contempt, disgust, fear, surprise/);
+  });
+
+  it("says which images had no face found when faces are detected (their crops are of the whole image)", () => {
+    const run = cli(cwd, ["cv", ...DATA, "--detect-faces", "--epochs", "1", "--folds", "2", "--backend", "wasm", "--run-dir", "runs/no-faces"]);
+    expect(run.status, run.stderr).toBe(0);
+    expect(run.stdout).toMatch(/WARNING: no face found in 12 of 12 images, so their crops are of the whole image: .*faces\/happy\/face\d\d\.png/);
   });
 
   it("an unknown model is a clear error and a non-zero exit", () => {

@@ -1,17 +1,15 @@
 // The paper's numbers in src/paper-results.ts are those of PAPER.md (read by path; skipped
 // loudly when it is absent), and the sweep lays its cells out as the paper's tables.
 import { existsSync, readFileSync } from "node:fs";
-import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { PAPER_FAMILY, PAPER_KD, PAPER_TEMPERATURES } from "../src/paper-results.js";
 import type { SweepOptions } from "../src/sweep.js";
 import { sweepCells } from "../src/sweep.js";
 import { TRAINING_DEFAULTS } from "../src/run-config.js";
-import { REPO } from "./helpers.js";
+import { PAPER_FILE as PAPER } from "../../../test-support/research-paths.js";
 
-const PAPER = join(REPO, "..", "shared", "PAPER.md");
 const present = existsSync(PAPER);
-if (!present) console.warn(`[train] SKIPPING the check against ${PAPER}: file not found`);
+if (!present) console.warn(`[train] SKIPPING the check against ${PAPER}: file not found (set MICROEXP_PAPER)`);
 
 /** The rows of the Markdown table that follows `heading` in PAPER.md. */
 function tableAfter(text: string, heading: string): string[][] {

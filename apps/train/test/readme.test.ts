@@ -17,8 +17,9 @@ describe("README usage", () => {
     const lines = block.split("\n").map((l) => l.trim()).filter((l) => l !== "");
     expect(lines).toHaveLength(3);
     for (const line of lines) {
-      const [program, ...args] = line.split(/\s+/);
-      expect(program).toBe("microexp-train");
+      // As a clone runs it after `npm ci && npm run build` (apps/demo/test/fresh-clone.test.ts runs npx itself).
+      const [npx, program, ...args] = line.split(/\s+/);
+      expect([npx, program]).toEqual(["npx", "microexp-train"]);
       const run = cli(temp.dir, args);
       expect(run.stderr, line).toBe("");
       expect(run.status, line).toBe(0);

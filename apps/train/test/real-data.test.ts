@@ -5,9 +5,9 @@ import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { modelPath } from "@microexp/infer/node";
 import type { CvReport, EvalReport } from "../src/index.js";
-import { REPO, cli, readJson, tempDir } from "./helpers.js";
+import { cli, readJson, tempDir } from "./helpers.js";
+import { DATA_ROOT } from "../../../test-support/research-paths.js";
 
-const DATA_ROOT = process.env.MICROEXP_DATA ?? join(REPO, "..", "shared", "data");
 const CKPLUS48 = join(DATA_ROOT, "ckplus48");
 const present = existsSync(CKPLUS48);
 if (!present) console.warn(`[train] SKIPPING tests on ${CKPLUS48}: folder not found (set MICROEXP_DATA)`);

@@ -70,6 +70,10 @@ export async function loadCkPlus(root: string, options: CkPlusOptions = {}): Pro
 
   const sequences = await readSequences(absRoot, imagesDir, skipped);
   const labels = await readEmotionLabels(absRoot, emotionDir, imagesDir, sequences, skipped);
+  // Without labels every image would be "neutral": a one-class dataset that scores 100 %.
+  if (labels.size === 0) {
+    throw new DatasetError(join(absRoot, emotionDir), "holds no emotion label (Sxxx/yyy/Sxxx_yyy_zzzzzzzz_emotion.txt): is it empty, or are its folders misnamed?");
+  }
 
   const labelNames: string[] = neutral === "none" ? [...CK_PLUS_EMOTIONS] : [...CK_PLUS_LABELS];
   const entries: ManifestEntry[] = [];

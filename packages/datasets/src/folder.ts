@@ -1,4 +1,5 @@
-import { basename, join, resolve } from "node:path";
+import { realpath } from "node:fs/promises";
+import { basename, join, resolve, sep } from "node:path";
 import { DatasetError } from "./errors.js";
 import { fileUnder, isImageFile, parseCkPlusName } from "./file-names.js";
 import { findLabel } from "./labels.js";
@@ -29,14 +30,45 @@ export async function loadFolderDataset(root: string, options: FolderDatasetOpti
   const skipped: SkippedItem[] = [];
   const top = await listDir(absRoot);
   const ignore = new Set(options.ignoreFolders ?? []);
-  const classDirs = top.dirs.filter((dir) => !ignore.has(dir));
+  let classDirs = top.dirs.filter((dir) => !ignore.has(dir));
   for (const dir of top.dirs) if (ignore.has(dir)) skipped.push({ path: dir, reason: "ignored-folder" });
+  classDirs = await withoutLoops(absRoot, classDirs, skipped);
+  // Class folders named by the user stay classes (an empty one is the caller's to report, see
+  // checkClasses); found ones are classes only when they hold images.
+  if (!options.labelNames) classDirs = await withImages(absRoot, classDirs, skipped);
   for (const name of [...top.files, ...top.system]) skipped.push(skipFile(name, name));
   const labelNames = options.labelNames ? [...options.labelNames] : [...classDirs];
   const entries = await readClassFolders(absRoot, "", classDirs, labelNames, source, skipped);
   const manifest = makeManifest({ source, root: absRoot, labelNames, entries, skipped });
   await validateManifest(manifest);
   return manifest;
+}
+
+/** The folders that are not symbolic links back to the root (or above it) or to a folder already listed. */
+async function withoutLoops(root: string, dirs: readonly string[], skipped: SkippedItem[]): Promise<string[]> {
+  const rootReal = await realpath(root);
+  const seen = new Set<string>();
+  const kept: string[] = [];
+  for (const dir of dirs) {
+    const real = await realpath(join(root, dir));
+    if (rootReal === real || rootReal.startsWith(real + sep) || seen.has(real)) {
+      skipped.push({ path: dir, reason: "link-into-dataset", detail: `leads to ${real}` });
+      continue;
+    }
+    seen.add(real);
+    kept.push(dir);
+  }
+  return kept;
+}
+
+/** The folders that hold at least one image file; the others are recorded as skipped. */
+async function withImages(root: string, dirs: readonly string[], skipped: SkippedItem[]): Promise<string[]> {
+  const kept: string[] = [];
+  for (const dir of dirs) {
+    if ((await listDir(join(root, dir))).files.some(isImageFile)) kept.push(dir);
+    else skipped.push({ path: dir, reason: "empty-folder" });
+  }
+  return kept;
 }
 
 /**

@@ -1,8 +1,9 @@
 export { DatasetError } from "./errors.js";
 export type { Manifest, ManifestEntry, SkippedItem, SkipReason } from "./manifest.js";
 export { SKIP_REASONS } from "./manifest.js";
-export { hashManifest } from "./manifest-hash.js";
+export { hashManifest, hashManifestContents } from "./manifest-hash.js";
 export { validateManifest, type ValidateOptions } from "./validate.js";
+export { checkClasses, type CheckClassesOptions } from "./check-classes.js";
 export { summarizeManifest, formatSummary, type ManifestSummary, type SkipSummary } from "./summary.js";
 export {
   CK_PLUS_LABELS,

@@ -24,7 +24,9 @@ export type SkipReason =
   | "ignored-folder"
   | "not-selected"
   | "empty-sequence"
-  | "short-sequence";
+  | "short-sequence"
+  | "empty-folder"
+  | "link-into-dataset";
 
 /** Something a loader saw and did not turn into an entry, and why. */
 export interface SkippedItem {
@@ -51,6 +53,8 @@ export const SKIP_REASONS: Record<SkipReason, string> = {
   "not-selected": "frame not chosen by the frame selection",
   "empty-sequence": "sequence folder without frames",
   "short-sequence": "sequence has fewer frames than asked for",
+  "empty-folder": "class folder without images (not made a class)",
+  "link-into-dataset": "symbolic link to the dataset itself or to a folder already read",
 };
 
 export function comparePaths(a: string, b: string): number {

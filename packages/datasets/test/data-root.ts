@@ -1,9 +1,9 @@
 import { existsSync } from "node:fs";
-import { fileURLToPath } from "node:url";
 import { join } from "node:path";
+import { DATA_ROOT } from "../../../test-support/research-paths.js";
 
 /** The research data is read by path only: MICROEXP_DATA, else <repo root>/../shared/data. */
-export const DATA_ROOT = process.env.MICROEXP_DATA ?? join(fileURLToPath(new URL("../../..", import.meta.url)), "..", "shared", "data");
+export { DATA_ROOT };
 
 /** True when the folder exists; warns loudly when it does not, so a skipped test is never silent. */
 export function hasData(folder: string): boolean {

@@ -16,6 +16,8 @@ export interface LoadCropsOptions {
   /** Images decoded at once. */
   concurrency?: number;
   onProgress?: (done: number, total: number) => void;
+  /** Called for each image in which detectFaces found no face (its crops are then of the whole image). */
+  onNoFace?: (file: string) => void;
   /** Stops decoding; the promise rejects with the signal's reason. */
   signal?: AbortSignal;
 }
@@ -32,8 +34,10 @@ export async function loadCropSet(entries: readonly ManifestEntry[], labelNames:
       options.signal?.throwIfAborted();
       const i = next++;
       const entry = entries[i];
-      const image = await decodeImageFile(entry.file);
+      // Strict: a damaged file (corrupt JPEG scan, PNG checksum) is an error naming it, not a face to learn.
+      const image = await decodeImageFile(entry.file, { failOn: "warning" });
       const box = cascade ? findPaperFace(image, cascade) ?? undefined : undefined;
+      if (cascade && !box) options.onNoFace?.(entry.file);
       const crops = paperTrainingCrops(image, box);
       crops.forEach((crop, c) => set.pixels.set(crop, i * per + c * CROP_PIXELS));
       set.labels[i] = entry.label;

@@ -15,15 +15,15 @@ import { CROP_PIXELS, CROPS_PER_IMAGE } from "../src/crop-set.js";
 import { INFERENCE_CROP_INDEX } from "../src/evaluate.js";
 import { loadCropSet } from "../src/load-crops.js";
 import { tempDir, uniform } from "./helpers.js";
+import { DATA_ROOT, REFERENCE_ROOT } from "../../../test-support/research-paths.js";
 
 const repo = fileURLToPath(new URL("../../..", import.meta.url));
-const DATA_ROOT = process.env.MICROEXP_DATA ?? join(repo, "..", "shared", "data");
-const LONDON = join(repo, "..", "shared", "reference", "images", "london-sample");
+const LONDON = join(REFERENCE_ROOT, "images", "london-sample");
 const temp = tempDir("crops");
 afterAll(() => temp.remove());
 
 function present(folder: string): boolean {
-  if (!existsSync(folder)) console.warn(`[distill] SKIPPING tests on ${folder}: folder not found (set MICROEXP_DATA for the research data)`);
+  if (!existsSync(folder)) console.warn(`[distill] SKIPPING tests on ${folder}: folder not found (set MICROEXP_DATA or MICROEXP_REFERENCE)`);
   return existsSync(folder);
 }
 
@@ -63,6 +63,23 @@ describe("loadCropSet", () => {
     const bad = join(temp.dir, "not-an-image.png");
     writeFileSync(bad, "hello");
     await expect(loadCropSet([entry(bad, 0)], ["a", "b"])).rejects.toThrow(/not-an-image\.png/);
+  });
+
+  it("refuses damaged images, naming them: a corrupt JPEG scan, a PNG with a bad checksum", async () => {
+    const random = uniform(3);
+    const pixels = Buffer.from(Array.from({ length: 96 * 96 * 3 }, () => Math.floor(random() * 256)));
+    const jpeg = await sharp(pixels, { raw: { width: 96, height: 96, channels: 3 } }).jpeg().toBuffer();
+    const png = await sharp(pixels, { raw: { width: 96, height: 96, channels: 3 } }).png().toBuffer();
+    const scan = Buffer.from(jpeg);
+    scan.fill(0xff, scan.length >> 1, (scan.length >> 1) + 40); // marker bytes in the middle of the entropy-coded scan
+    const checksum = Buffer.from(png);
+    checksum[png.indexOf("IDAT") + 20] ^= 0xff; // a flipped byte inside the IDAT chunk: its CRC no longer matches
+    for (const [name, bytes] of [["corrupt-scan.jpg", scan], ["bad-crc.png", checksum]] as const) {
+      const file = join(temp.dir, name);
+      writeFileSync(file, bytes);
+      await expect(sharp(bytes, { failOn: "truncated" }).raw().toBuffer()).resolves.toBeDefined(); // the lenient decode accepts it without a word
+      await expect(loadCropSet([entry(file, 0)], ["a", "b"])).rejects.toThrow(name);
+    }
   });
 
   it("stops when aborted", async () => {

@@ -8,7 +8,7 @@ import { prepareKernel } from "./detect/kernel.js";
 import { decodeImageFile } from "./node/decode.js";
 import { paperFaceCrops, type FacePick } from "./paper-face.js";
 
-export { ImageDecodeError, decodeImage, decodeImageFile, type DecodedImage } from "./node/decode.js";
+export { ImageDecodeError, decodeImage, decodeImageFile, type DecodedImage, type DecodeOptions } from "./node/decode.js";
 
 /** What cropsFromFile returns: the paper's crops of the face found in one file. */
 export interface FileCrops {

@@ -2,6 +2,7 @@
 // single-face latency and batch-64 throughput of the final MicroExpNet.
 // Run: npm run bench (root), or `node bench/index.mjs` in packages/models after a build.
 import { existsSync } from "node:fs";
+import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import * as tf from "@tensorflow/tfjs-core";
 import "@tensorflow/tfjs-backend-cpu";
@@ -10,7 +11,7 @@ import { createJsEngine, createWasmEngine, describeArchitecture, encodeWeights, 
 import { buildFamilyModel, createTfForward, networkFromModel } from "@microexp/models";
 import { readMicroExpNetCheckpoint } from "@microexp/models/node";
 
-const checkpoint = fileURLToPath(new URL("../../../../shared/reference/microexpnet-upstream/Models/CK", import.meta.url));
+const checkpoint = join(process.env.MICROEXP_REFERENCE ?? fileURLToPath(new URL("../../../../shared/reference", import.meta.url)), "microexpnet-upstream/Models/CK");
 const network = existsSync(checkpoint)
   ? readMicroExpNetCheckpoint(checkpoint)
   : networkFromModel(buildFamilyModel("microexpnet", { seed: 1 }), describeArchitecture("microexpnet"));

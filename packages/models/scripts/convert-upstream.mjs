@@ -2,6 +2,7 @@
 // Converts the paper authors' published TF checkpoints into the runtime's .mxw weights,
 // with a model card in the header, into packages/infer/weights/ (what @microexp/infer ships).
 // Usage: node scripts/convert-upstream.mjs [path/to/microexpnet-upstream/Models] [out dir]
+// (default: $MICROEXP_REFERENCE/microexpnet-upstream/Models, MICROEXP_REFERENCE defaulting to ../shared/reference)
 import { fileURLToPath } from "node:url";
 import { join } from "node:path";
 import { encodeWeights, decodeWeights, parameterCount } from "@microexp/infer";
@@ -9,7 +10,7 @@ import { UPSTREAM_LABELS } from "@microexp/models";
 import { readMicroExpNetCheckpoint, writeFileAtomic } from "@microexp/models/node";
 
 const here = fileURLToPath(new URL(".", import.meta.url));
-const models = process.argv[2] ?? join(here, "../../../../shared/reference/microexpnet-upstream/Models");
+const models = process.argv[2] ?? join(process.env.MICROEXP_REFERENCE ?? join(here, "../../../../shared/reference"), "microexpnet-upstream/Models");
 const outDir = process.argv[3] ?? join(here, "../../infer/weights");
 
 const sources = [

@@ -1,11 +1,11 @@
 import { existsSync, readFileSync } from "node:fs";
-import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
 import { parameterCount } from "@microexp/infer";
 import { networkFromBundle, readBundleIndex } from "../src/index.js";
 import { readMicroExpNetCheckpoint } from "../src/node.js";
+import { UPSTREAM_MODELS } from "../../../test-support/research-paths.js";
 
-const models = fileURLToPath(new URL("../../../../shared/reference/microexpnet-upstream/Models/", import.meta.url));
+const models = `${UPSTREAM_MODELS}/`;
 const present = existsSync(models);
 if (!present) console.warn(`SKIPPED: the authors' checkpoints are not at ${models}`);
 

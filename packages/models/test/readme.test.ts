@@ -3,10 +3,12 @@
 import { execFileSync } from "node:child_process";
 import { existsSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
+import { join } from "node:path";
 import { expect, it } from "vitest";
+import { UPSTREAM_MODELS } from "../../../test-support/research-paths.js";
 
 const root = fileURLToPath(new URL("..", import.meta.url));
-const checkpoint = fileURLToPath(new URL("../../../../shared/reference/microexpnet-upstream/Models/CK", import.meta.url));
+const checkpoint = join(UPSTREAM_MODELS, "CK");
 const present = existsSync(`${checkpoint}/checkpoint`);
 if (!present) console.warn(`SKIPPED: the README example needs the authors' checkpoint at ${checkpoint}`);
 

@@ -3,16 +3,15 @@
 // A wrong padding, weight layout or flatten order drops this far lower.
 import { existsSync, readdirSync } from "node:fs";
 import { join } from "node:path";
-import { fileURLToPath } from "node:url";
 import sharp from "sharp";
 import { describe, expect, it } from "vitest";
 import { encodeWeights, ExpressionClassifier } from "@microexp/infer";
 import { UPSTREAM_LABELS } from "../src/index.js";
 import { readMicroExpNetCheckpoint } from "../src/node.js";
+import { DATA_ROOT, UPSTREAM_MODELS } from "../../../test-support/research-paths.js";
 
-const repo = fileURLToPath(new URL("../../../", import.meta.url));
-const data = join(process.env.MICROEXP_DATA ?? join(repo, "../shared/data"), "ckplus48");
-const checkpoint = join(repo, "../shared/reference/microexpnet-upstream/Models/CK");
+const data = join(DATA_ROOT, "ckplus48");
+const checkpoint = join(UPSTREAM_MODELS, "CK");
 const present = existsSync(data) && existsSync(checkpoint);
 if (!present) console.warn(`SKIPPED: the upstream CK+ accuracy test needs ${data} and ${checkpoint}`);
 

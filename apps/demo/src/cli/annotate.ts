@@ -16,8 +16,12 @@ export function annotatedName(name: string): string {
   return WRITABLE.has(ext.toLowerCase()) ? name : `${name.slice(0, name.length - ext.length)}.png`;
 }
 
-function escapeXml(text: string): string {
-  return text.replace(/[<>&"']/g, (c) => `&#${c.charCodeAt(0)};`);
+/** Text safe inside SVG: markup escaped, and characters XML cannot hold (controls, lone surrogates) shown as U+FFFD. */
+export function escapeXml(text: string): string {
+  return text
+    // eslint-disable-next-line no-control-regex -- finding control characters is the point
+    .replace(/[\u0000-\u0008\u000b\u000c\u000e-\u001f\ufffe\uffff]|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g, "\ufffd")
+    .replace(/[<>&"']/g, (c) => `&#${c.charCodeAt(0)};`);
 }
 
 /** The overlay: a box, a label tag and a probability bar per face, numbered when there are several. */

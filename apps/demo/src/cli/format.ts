@@ -25,12 +25,13 @@ export function formatTable(outcomes: readonly FileOutcome[]): string {
   return rows.map((r) => r.map((cell, c) => (c === r.length - 1 ? cell : cell.padEnd(widths[c]))).join("  ")).join("\n") + "\n";
 }
 
-/** JSON for one file: scores as a { label: probability } object. */
+/** JSON for one file: scores as a { label: probability } object; a file without faces says so. */
 export function jsonOutcome(outcome: FileOutcome): unknown {
   if (failed(outcome)) return outcome;
   const result: FileResult = outcome;
   return {
     ...result,
+    ...(result.faces.length === 0 ? { note: "no face found" } : {}),
     faces: result.faces.map((face) => ({
       box: face.box,
       label: face.label,

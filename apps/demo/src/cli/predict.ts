@@ -1,6 +1,6 @@
 // The batch behind `microexp predict`: each file decoded, its faces found and labelled, and
 // optionally an annotated copy written. A file that fails is reported and the batch goes on.
-import { decodeImageFile } from "@microexp/face/node";
+import { decodeImageFile, type DecodedImage } from "@microexp/face/node";
 import type { Cascade, DetectOptions } from "@microexp/face";
 import { toGray, type ExpressionClassifier } from "@microexp/infer";
 import { join } from "node:path";
@@ -23,6 +23,10 @@ export interface FileResult {
   readonly faces: readonly LabelledFace[];
   /** Where the annotated copy went. */
   readonly annotated?: string;
+  /** Why no annotated copy was written (the predictions stand). */
+  readonly annotateError?: string;
+  /** Something the user should know about the result, e.g. a damaged file decoded leniently. */
+  readonly warnings?: readonly string[];
 }
 
 export interface FileFailure {
@@ -40,25 +44,45 @@ function message(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
 }
 
+/**
+ * Decodes strictly, else leniently with a warning: a photo with a damaged scan still gets its
+ * faces labelled, but the user learns that its pixels may be wrong.
+ */
+async function decode(file: string): Promise<{ decoded: DecodedImage; warnings: string[] }> {
+  try {
+    return { decoded: await decodeImageFile(file, { failOn: "warning" }), warnings: [] };
+  } catch (strict) {
+    const decoded = await decodeImageFile(file); // throws when even the lenient decode fails
+    return { decoded, warnings: [`damaged image, decoded leniently (part of it may be wrong): ${message(strict).replace(`${file}: `, "")}`] };
+  }
+}
+
 /** Every face of one file, labelled; errors are returned (naming the file), never thrown. */
 export async function predictFile(image: ImageFile, options: PredictOptions, outputName?: string): Promise<FileOutcome> {
   const file = image.path;
-  let decoded;
+  let decoded: DecodedImage, warnings: string[];
   try {
-    decoded = await decodeImageFile(file);
+    ({ decoded, warnings } = await decode(file));
   } catch (error) {
     // decodeImageFile's errors already start with the path.
     return { file, error: message(error) };
   }
+  let result: FileResult;
   try {
     const gray = toGray(decoded);
     const faces = labelFaces(options.classifier, gray, findFaces(gray, options.cascade, options.detect));
-    if (!options.annotate) return { file, width: decoded.width, height: decoded.height, faces };
-    const annotated = join(options.annotate, outputName ?? annotatedName(image.name));
-    await writeAnnotated(decoded, faces, annotated);
-    return { file, width: decoded.width, height: decoded.height, faces, annotated };
+    result = { file, width: decoded.width, height: decoded.height, faces, ...(warnings.length ? { warnings } : {}) };
   } catch (error) {
     return { file, error: `${file}: ${message(error)}` };
+  }
+  if (!options.annotate) return result;
+  // The predictions are kept whatever happens to the annotated copy.
+  const annotated = join(options.annotate, outputName ?? annotatedName(image.name));
+  try {
+    await writeAnnotated(decoded, result.faces, annotated);
+    return { ...result, annotated };
+  } catch (error) {
+    return { ...result, annotateError: `${annotated}: ${message(error)}` };
   }
 }
 

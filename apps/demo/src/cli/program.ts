@@ -2,6 +2,8 @@
 import { PAPER_CASCADE, PAPER_DETECT_OPTIONS, SHIPPED_CASCADES, loadCascade, type DetectOptions, type ShippedCascadeName } from "@microexp/face";
 import type { ExpressionClassifier } from "@microexp/infer";
 import { loadClassifierFromFile, loadModel } from "@microexp/infer/node";
+import { constants } from "node:fs";
+import { access, mkdir, stat } from "node:fs/promises";
 import { Command, CommanderError, InvalidArgumentError, Option } from "commander";
 import { findImages } from "./find-images.js";
 import { formatTable, jsonOutcome } from "./format.js";
@@ -63,9 +65,17 @@ async function predict(paths: string[], flags: PredictFlags, io: CliIo): Promise
     io.stderr(`microexp: ${error instanceof Error ? error.message : String(error)}\n`);
     return EXIT_USAGE;
   }
+  if (flags.annotate) {
+    const problem = await outputFolderProblem(flags.annotate);
+    if (problem) {
+      io.stderr(`microexp: --annotate ${flags.annotate}: ${problem}\n`);
+      return EXIT_USAGE;
+    }
+  }
   const cascade = await loadCascade(flags.cascade);
-  const { files, problems } = await findImages(paths);
+  const { files, problems, skipped } = await findImages(paths);
   for (const { path, problem } of problems) io.stderr(`microexp: ${path}: ${problem}\n`);
+  for (const { path, problem } of skipped) io.stderr(`microexp: skipped ${path}: ${problem}\n`);
   if (files.length === 0 && problems.length === 0) {
     io.stderr(`microexp: no image files in ${paths.join(", ")} (looked for ${"png, jpg, jpeg, webp, gif, tif, tiff, bmp, avif"})\n`);
     return EXIT_FILE_FAILED;
@@ -73,14 +83,33 @@ async function predict(paths: string[], flags: PredictFlags, io: CliIo): Promise
   const outcomes: FileOutcome[] = problems.map(({ path, problem }) => ({ file: path, error: `${path}: ${problem}` }));
   for await (const outcome of predictFiles(files, { cascade, classifier, detect, annotate: flags.annotate })) {
     if (failed(outcome)) io.stderr(`microexp: ${outcome.error}\n`);
+    else {
+      for (const warning of outcome.warnings ?? []) io.stderr(`microexp: warning: ${outcome.file}: ${warning}\n`);
+      if (outcome.annotateError) io.stderr(`microexp: no annotated copy: ${outcome.annotateError}\n`);
+    }
     outcomes.push(outcome);
   }
   if (flags.json) io.stdout(`${JSON.stringify(outcomes.map(jsonOutcome), null, 2)}\n`);
   else io.stdout(formatTable(outcomes));
   const failures = outcomes.filter(failed).length;
+  const unannotated = outcomes.filter((o) => !failed(o) && o.annotateError).length;
   const faces = outcomes.reduce((n, o) => n + (failed(o) ? 0 : o.faces.length), 0);
-  io.stderr(`${outcomes.length} file(s), ${faces} face(s), ${failures} failed${flags.annotate ? `; annotated copies in ${flags.annotate}` : ""}\n`);
-  return failures > 0 ? EXIT_FILE_FAILED : EXIT_OK;
+  const annotated = flags.annotate ? `; annotated copies in ${flags.annotate}${unannotated ? ` (${unannotated} not written)` : ""}` : "";
+  io.stderr(`${outcomes.length} file(s), ${faces} face(s), ${failures} failed${annotated}\n`);
+  return failures > 0 || unannotated > 0 ? EXIT_FILE_FAILED : EXIT_OK;
+}
+
+/** Why annotated copies cannot go to `dir` (checked before any work), or undefined. */
+async function outputFolderProblem(dir: string): Promise<string | undefined> {
+  const info = await stat(dir).catch(() => undefined);
+  if (info && !info.isDirectory()) return "exists and is not a folder; name a folder for the annotated copies";
+  try {
+    await mkdir(dir, { recursive: true });
+    await access(dir, constants.W_OK);
+  } catch (error) {
+    return `cannot write there (${(error as NodeJS.ErrnoException).code ?? String(error)})`;
+  }
+  return undefined;
 }
 
 /** Runs the command line on `args` (without "node" and the script) and returns the exit code. */

@@ -18,6 +18,8 @@ function element<T extends HTMLElement>(id: string, type: new () => T): T {
 const ui = {
   camera: element("camera", HTMLButtonElement),
   file: element("file", HTMLInputElement),
+  // The label is the file input's visible button: it looks disabled while the input is.
+  fileButton: element("file-button", HTMLLabelElement),
   sample: element("sample", HTMLButtonElement),
   stage: element("stage", HTMLElement),
   view: element("view", HTMLCanvasElement),
@@ -61,7 +63,18 @@ function showFrameRate(now: number, labelled: boolean): void {
   }
   ui.fps.dataset.frames = String(frames);
   ui.fps.dataset.labelledFrames = String(labelledFrames);
-  ui.fps.textContent = `${labelledRate.rate().toFixed(1)} labelled frames per second (camera: ${camera.frameRate.rate().toFixed(1)})`;
+  const cameraRate = `camera: ${camera.frameRate.rate().toFixed(1)} frames per second`;
+  // A camera that sees nobody labels nothing: say so rather than show a rate of 0.
+  ui.fps.textContent = labelled ? `${labelledRate.rate().toFixed(1)} labelled frames per second (${cameraRate})` : `No face in view (${cameraRate})`;
+}
+
+/** Takes the last picture and its faces off the page, so that nothing stale stays in view. */
+function clearPicture(): void {
+  ui.stage.classList.remove("showing");
+  ui.view.getContext("2d")?.clearRect(0, 0, ui.view.width, ui.view.height);
+  listFaces(ui.faces, []);
+  delete ui.faces.dataset.source;
+  delete ui.faces.dataset.image;
 }
 
 worker.addEventListener("message", (event: MessageEvent<FromWorker>) => {
@@ -71,6 +84,7 @@ worker.addEventListener("message", (event: MessageEvent<FromWorker>) => {
     ready = `${message.model} (${engine(message.classifierEngine)}), ${message.cascade} (${engine(message.detectorEngine)})`;
     setStatus(`Ready: ${ready}.`, "ready");
     for (const control of [ui.camera, ui.file, ui.sample]) control.disabled = false;
+    ui.fileButton.removeAttribute("aria-disabled");
     return;
   }
   if (message.type === "error") {
@@ -110,6 +124,8 @@ async function showPhoto(source: Blob, name: string): Promise<void> {
   try {
     bitmap = await createImageBitmap(source, { colorSpaceConversion: "none", premultiplyAlpha: "none" });
   } catch {
+    current = { kind: "photo", since: nextId, name }; // results still on their way are for the old picture
+    clearPicture();
     setStatus(`Cannot read ${name}: this browser cannot decode it as an image.`);
     return;
   }

@@ -1,7 +1,8 @@
 // The page's worker: face detection and expression classification, off the main thread.
 // The weights and the cascade come from the page's own bundle (no network beyond it).
 import { FaceTracker, PAPER_CASCADE, loadCascade, prepareDetector, type Cascade } from "@microexp/face";
-import { DEFAULT_MODEL, loadClassifier, modelUrl, toGray, type ExpressionClassifier, type ImageLike } from "@microexp/infer";
+import { DEFAULT_MODEL, loadClassifier, toGray, type ExpressionClassifier, type ImageLike } from "@microexp/infer";
+import defaultWeights from "microexp:default-weights";
 import { findFaces, labelFaces, type LabelledFace } from "../analyze.js";
 import { ScoreSmoother } from "../smooth-scores.js";
 import type { FromWorker, ToWorker } from "./messages.js";
@@ -23,7 +24,7 @@ function describe(error: unknown): string {
 }
 
 // prepareDetector compiles the detector's WebAssembly kernel (false: it runs in JavaScript).
-const models: Promise<Models> = Promise.all([loadCascade(PAPER_CASCADE), loadClassifier(modelUrl(DEFAULT_MODEL)), prepareDetector()]).then(
+const models: Promise<Models> = Promise.all([loadCascade(PAPER_CASCADE), loadClassifier(new URL(defaultWeights, self.location.href)), prepareDetector()]).then(
   ([cascade, classifier, wasmDetector]) => ({
     cascade,
     classifier,

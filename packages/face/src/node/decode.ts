@@ -21,11 +21,20 @@ function message(error: unknown): string {
   return error instanceof Error ? error.message.split("\n")[0] : String(error);
 }
 
+export interface DecodeOptions {
+  /**
+   * "truncated" (default): reject files cut short. "warning": also reject what the decoder
+   * only warns about, such as a corrupt JPEG scan or a PNG chunk with a bad checksum: for
+   * training data, where a damaged face must not be learnt from silently.
+   */
+  failOn?: "truncated" | "warning";
+}
+
 /**
  * Decodes image bytes (PNG, JPEG, GIF's first frame, WebP, TIFF with sharp; uncompressed
  * BMP by hand, since libvips lacks it). `name` labels errors, e.g. the file path.
  */
-export async function decodeImage(bytes: Uint8Array, name = "image"): Promise<DecodedImage> {
+export async function decodeImage(bytes: Uint8Array, name = "image", options: DecodeOptions = {}): Promise<DecodedImage> {
   if (bytes.length === 0) throw new ImageDecodeError(name, "the file is empty");
   if (isBmp(bytes)) {
     try {
@@ -35,7 +44,7 @@ export async function decodeImage(bytes: Uint8Array, name = "image"): Promise<De
     }
   }
   try {
-    const pipeline = sharp(bytes, { failOn: "truncated" });
+    const pipeline = sharp(bytes, { failOn: options.failOn ?? "truncated" });
     // sharp outputs sRGB unless told otherwise: keep gray (and gray + alpha) images one channel.
     const { channels } = await pipeline.metadata();
     if (channels === 1 || channels === 2) pipeline.toColourspace("b-w");
@@ -57,12 +66,12 @@ export async function decodeImage(bytes: Uint8Array, name = "image"): Promise<De
 }
 
 /** Reads and decodes an image file; errors are ImageDecodeErrors that name the file. */
-export async function decodeImageFile(path: string): Promise<DecodedImage> {
+export async function decodeImageFile(path: string, options: DecodeOptions = {}): Promise<DecodedImage> {
   let bytes: Uint8Array;
   try {
     bytes = await readFile(path);
   } catch (error) {
     throw new ImageDecodeError(path, `cannot read the file (${message(error)})`, { cause: error });
   }
-  return decodeImage(bytes, path);
+  return decodeImage(bytes, path, options);
 }
