@@ -24,7 +24,8 @@ export interface CropLoadOptions {
 /** The cache file of a data set's crops: keyed on its content hash (hashManifestContents), not on its file names. */
 export function cropCacheFile(contentHash: string, options: Pick<CropLoadOptions, "detectFaces" | "cropCodeVersion"> & { cacheDir: string }): string {
   const key = createHash("sha256")
-    .update(JSON.stringify({ contents: contentHash, detectFaces: options.detectFaces, code: options.cropCodeVersion }))
+    // With detection, which face is cropped is part of the key: the largest (it was the first box).
+    .update(JSON.stringify({ contents: contentHash, detectFaces: options.detectFaces, code: options.cropCodeVersion, ...(options.detectFaces ? { face: "largest" } : {}) }))
     .digest("hex").slice(0, 24);
   return join(options.cacheDir, `crops-${key}.u8`);
 }
