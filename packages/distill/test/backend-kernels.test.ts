@@ -2,7 +2,9 @@
 // compared with the cpu backend (the reference implementation of tfjs).
 import * as tf from "@tensorflow/tfjs-core";
 import { beforeAll, describe, expect, it } from "vitest";
-import { selectBackend, WASM_TRAINING_KERNELS, wasmTrainingKernelsRegistered } from "../src/backend/index.js";
+import { selectBackend, setSimdTrainingKernels, WASM_TRAINING_KERNELS, wasmTrainingKernelsRegistered } from "../src/backend/index.js";
+import { trainingKernels } from "../src/backend/training-module.js";
+import type { BackendWasm } from "../src/backend/wasm-ops.js";
 
 type Shape4 = [number, number, number, number];
 type Pad = "same" | "valid" | number | [[number, number], [number, number], [number, number], [number, number]];
@@ -90,6 +92,17 @@ const CONV_CASES: ConvCase[] = [
   { batch: 2, height: 8, width: 7, inChannels: 3, outChannels: 4, kernel: [3, 3], strides: 1, pad: [[0, 0], [4, 1], [0, 3], [0, 0]] },
   { batch: 2, height: 12, width: 12, inChannels: 4, outChannels: 8, kernel: [3, 3], strides: 1, pad: "same", dataFormat: "NCHW" },
   { batch: 1, height: 13, width: 11, inChannels: 3, outChannels: 5, kernel: [4, 4], strides: 2, pad: "valid", dataFormat: "NCHW" },
+  // Single-channel input (the SIMD conv1 kernels when the filters are a multiple of 4): 4- and
+  // 8-filter groups, row tails of 1-3 pixels, kernel widths not a multiple of 4, VALID
+  // cropping, explicit padding; 5 filters and NCHW fall back to the stock kernels.
+  { batch: 3, height: 20, width: 17, inChannels: 1, outChannels: 8, kernel: [5, 3], strides: [2, 1], pad: "same" },
+  { batch: 2, height: 19, width: 22, inChannels: 1, outChannels: 12, kernel: [7, 7], strides: 3, pad: "valid" },
+  { batch: 1, height: 9, width: 9, inChannels: 1, outChannels: 4, kernel: [2, 2], strides: 4, pad: "valid" },
+  { batch: 2, height: 10, width: 9, inChannels: 1, outChannels: 24, kernel: [3, 3], strides: 1, pad: 2, dimRoundingMode: "floor" },
+  { batch: 2, height: 8, width: 11, inChannels: 1, outChannels: 16, kernel: [4, 6], strides: 2, pad: [[0, 0], [3, 0], [1, 4], [0, 0]] },
+  { batch: 1, height: 5, width: 6, inChannels: 1, outChannels: 8, kernel: [9, 9], strides: 1, pad: "same" }, // kernel > image
+  { batch: 2, height: 14, width: 13, inChannels: 1, outChannels: 5, kernel: [3, 3], strides: 2, pad: "same" },
+  { batch: 2, height: 12, width: 12, inChannels: 1, outChannels: 8, kernel: [3, 3], strides: 1, pad: "same", dataFormat: "NCHW" },
 ];
 
 function describeConv(c: ConvCase): string {
@@ -116,9 +129,69 @@ describe("wasm training kernels", () => {
   it("are all registered", () => {
     expect(wasmTrainingKernelsRegistered()).toBe(true);
     expect([...WASM_TRAINING_KERNELS].sort()).toEqual([
-      "BatchMatMul", "Conv2DBackpropFilter", "Conv2DBackpropInput",
-      "DepthwiseConv2dNativeBackpropFilter", "DepthwiseConv2dNativeBackpropInput", "MaxPoolGrad",
+      "BatchMatMul", "Conv2D", "Conv2DBackpropFilter", "Conv2DBackpropInput",
+      "DepthwiseConv2dNativeBackpropFilter", "DepthwiseConv2dNativeBackpropInput", "FusedConv2D", "MaxPoolGrad", "Sum",
     ]);
+  });
+
+  it("run the SIMD module on the wasm backend's own heap", async () => {
+    await tf.setBackend("wasm");
+    const backend = tf.backend() as unknown as BackendWasm;
+    expect(trainingKernels(backend)).toBeDefined();
+    setSimdTrainingKernels(false);
+    expect(trainingKernels(backend)).toBeUndefined();
+    setSimdTrainingKernels(true);
+    expect(trainingKernels(backend)).toBeDefined();
+  });
+});
+
+describe("Conv2D and FusedConv2D on wasm match cpu", () => {
+  // Single-channel input, which this package handles; the stock kernel runs every other shape
+  // (and supports neither NCHW nor, for numeric padding with dimRoundingMode, cpu's result).
+  CONV_CASES.forEach((c, i) => {
+    if (c.inChannels !== 1 || c.dataFormat === "NCHW") return;
+    const { x, filter } = convShapes(c);
+    const attrs = { strides: c.strides, pad: c.pad, dataFormat: c.dataFormat ?? "NHWC", dimRoundingMode: c.dimRoundingMode, dilations: 1 };
+    it(`Conv2D ${describeConv(c)}`, async () => {
+      await expectSameAsCpu("Conv2D", { x: input(x, 1200 + i), filter: input(filter, 1300 + i) }, attrs);
+    });
+    it(`FusedConv2D + bias + ReLU ${describeConv(c)}`, async () => {
+      await expectSameAsCpu("FusedConv2D", {
+        x: input(x, 1400 + i), filter: input(filter, 1500 + i), bias: input([c.outChannels], 1600 + i),
+      }, { ...attrs, activation: "relu" });
+    });
+  });
+
+  it("FusedConv2D without bias, linear", async () => {
+    await expectSameAsCpu("FusedConv2D", { x: input([2, 20, 20, 1], 1700), filter: input([5, 5, 1, 8], 1701) }, {
+      strides: 2, pad: "same", dataFormat: "NHWC", dilations: 1, activation: "linear",
+    });
+  });
+
+  it("FusedConv2D with another activation falls back to the stock kernel", async () => {
+    await expectSameAsCpu("FusedConv2D", {
+      x: input([2, 12, 12, 1], 1710), filter: input([3, 3, 1, 8], 1711), bias: input([8], 1712),
+    }, { strides: 1, pad: "same", dataFormat: "NHWC", dilations: 1, activation: "elu" });
+  });
+});
+
+interface SumCase { shape: number[]; axis: number | number[]; keepDims: boolean }
+
+const SUM_CASES: SumCase[] = [
+  { shape: [64, 42, 42, 16], axis: [0, 1, 2], keepDims: false }, // conv1's bias gradient at batch 64
+  { shape: [5, 7], axis: 0, keepDims: false },
+  { shape: [2, 3, 4, 6], axis: [-2, 0, 1], keepDims: true },
+  { shape: [70, 3, 3], axis: [1, 0], keepDims: false }, // 3 columns: no vector part; 210 rows: partial block
+  { shape: [9, 13], axis: [0], keepDims: true },
+  { shape: [2, 3, 5], axis: [1], keepDims: false }, // not the leading axes: stock kernel
+  { shape: [4, 6], axis: [0, 1], keepDims: false }, // every axis: stock kernel
+];
+
+describe("Sum on wasm matches cpu", () => {
+  SUM_CASES.forEach((c, i) => {
+    it(`[${c.shape}] axis ${JSON.stringify(c.axis)}${c.keepDims ? " keepDims" : ""}`, async () => {
+      await expectSameAsCpu("Sum", { x: input(c.shape, 1800 + i) }, { axis: c.axis, keepDims: c.keepDims });
+    });
   });
 });
 
@@ -205,6 +278,11 @@ const POOL_CASES: PoolCase[] = [
   { shape: [1, 9, 9, 4], filterSize: 2, strides: 2, pad: "valid", values: "coarse" },
   { shape: [2, 10, 10, 6], filterSize: 2, strides: 2, pad: "same", values: "special" },
   { shape: [2, 11, 11, 6], filterSize: 3, strides: 2, pad: "same", values: "special" },
+  // Exactly tiling 2x2 windows with channels a multiple of 4 (the SIMD kernel).
+  { shape: [2, 10, 12, 8], filterSize: 2, strides: 2, pad: "valid", values: "special" },
+  { shape: [3, 6, 4, 4], filterSize: 2, strides: 2, pad: "same", values: "negative" },
+  { shape: [2, 8, 8, 12], filterSize: 2, strides: 2, pad: "same", values: "relu" },
+  { shape: [1, 4, 6, 16], filterSize: 2, strides: 2, pad: "valid", values: "coarse" },
 ];
 
 const POOL_VALUES: Record<string, (v: number) => number> = {

@@ -1,0 +1,281 @@
+// Convolutions of single-channel images (MicroExpNet's conv1), NHWC, filters [kh, kw, 1, F]
+// with F a multiple of 4. Each image is first copied into a zero-bordered buffer (pad.ts).
+//   forward:        y[n, oy, ox, f]  = sum over (ky, kx) of xp[n, oy*sh + ky, ox*sw + kx] * w[ky, kx, f]
+//   filter gradient: dw[ky, kx, f]   = sum over (n, oy, ox) of xp[n, oy*sh + ky, ox*sw + kx] * dy[n, oy, ox, f]
+// Both vectorise over 4 or 8 filters and keep 8 accumulators in registers. The forward pass
+// optionally adds a bias and applies ReLU as it stores (tfjs's FusedConv2D).
+import { padImage } from "./pad";
+
+@inline function mulAdd(acc: v128, a: v128, b: v128): v128 {
+  return f32x4.add(acc, f32x4.mul(a, b));
+}
+
+@inline function finish(a: v128, bias: v128, activate: bool): v128 {
+  const v = f32x4.add(a, bias);
+  return activate ? f32x4.max(v, f32x4.splat(0)) : v;
+}
+
+/**
+ * Forward convolution, plus bias[f] if bias != 0, then ReLU if activate.
+ * scratch: paddedHeight * paddedWidth floats, where
+ * paddedHeight = (outHeight - 1) * strideH + kh and paddedWidth = (outWidth - 1) * strideW + kw.
+ */
+export function conv1Forward(
+  x: usize, batch: i32, height: i32, width: i32, w: usize, filters: i32, kh: i32, kw: i32,
+  strideH: i32, strideW: i32, top: i32, left: i32, outHeight: i32, outWidth: i32, bias: usize, activate: bool,
+  y: usize, scratch: usize,
+): void {
+  const paddedHeight = (outHeight - 1) * strideH + kh;
+  const paddedWidth = (outWidth - 1) * strideW + kw;
+  memory.fill(scratch, 0, (<usize>paddedHeight * <usize>paddedWidth) << 2);
+  const imageBytes = (<usize>height * <usize>width) << 2;
+  const pixelBytes = <usize>filters << 2;
+  const rowBytes = <usize>outWidth * pixelBytes;
+  const inRowBytes = <usize>paddedWidth << 2;
+  const colStep = <usize>strideW << 2;
+  for (let n = 0; n < batch; n++) {
+    padImage(x + <usize>n * imageBytes, height, width, scratch, paddedHeight, paddedWidth, top, left);
+    const image = y + <usize>n * <usize>outHeight * rowBytes;
+    for (let oy = 0; oy < outHeight; oy++) {
+      const src = scratch + <usize>(oy * strideH) * inRowBytes;
+      const dst = image + <usize>oy * rowBytes;
+      if ((filters & 7) == 0) {
+        for (let f = 0; f < filters; f += 8) forwardRow8(src, inRowBytes, colStep, kh, kw, w + (<usize>f << 2), pixelBytes, outWidth, dst + (<usize>f << 2), bias ? bias + (<usize>f << 2) : 0, activate);
+      } else {
+        for (let f = 0; f < filters; f += 4) forwardRow4(src, inRowBytes, colStep, kh, kw, w + (<usize>f << 2), pixelBytes, outWidth, dst + (<usize>f << 2), bias ? bias + (<usize>f << 2) : 0, activate);
+      }
+    }
+  }
+}
+
+/** One output row, one group of 8 filters: 4 pixels at a time (8 accumulators), then the rest one by one. */
+function forwardRow8(
+  src: usize, inRowBytes: usize, colStep: usize, kh: i32, kw: i32, w: usize, pixelBytes: usize, count: i32, dst: usize,
+  bias: usize, activate: bool,
+): void {
+  const zero = f32x4.splat(0);
+  const bias0 = bias ? v128.load(bias) : zero, bias1 = bias ? v128.load(bias, 16) : zero;
+  const tapBytes = pixelBytes; // weights of one tap: F floats
+  const c1 = colStep, c2 = colStep * 2, c3 = colStep * 3;
+  let ox = 0;
+  for (; ox + 4 <= count; ox += 4) {
+    let a0 = f32x4.splat(0), a1 = a0, b0 = a0, b1 = a0, d0 = a0, d1 = a0, e0 = a0, e1 = a0;
+    let row = src + <usize>ox * colStep;
+    let wp = w;
+    for (let ky = 0; ky < kh; ky++) {
+      let p = row;
+      for (let kx = 0; kx < kw; kx++) {
+        const v0 = v128.load(wp), v1 = v128.load(wp, 16);
+        let s = v128.load32_splat(p);
+        a0 = mulAdd(a0, s, v0); a1 = mulAdd(a1, s, v1);
+        s = v128.load32_splat(p + c1);
+        b0 = mulAdd(b0, s, v0); b1 = mulAdd(b1, s, v1);
+        s = v128.load32_splat(p + c2);
+        d0 = mulAdd(d0, s, v0); d1 = mulAdd(d1, s, v1);
+        s = v128.load32_splat(p + c3);
+        e0 = mulAdd(e0, s, v0); e1 = mulAdd(e1, s, v1);
+        p += 4;
+        wp += tapBytes;
+      }
+      row += inRowBytes;
+    }
+    const out = dst + <usize>ox * pixelBytes;
+    v128.store(out, finish(a0, bias0, activate)); v128.store(out, finish(a1, bias1, activate), 16);
+    v128.store(out + pixelBytes, finish(b0, bias0, activate)); v128.store(out + pixelBytes, finish(b1, bias1, activate), 16);
+    v128.store(out + pixelBytes * 2, finish(d0, bias0, activate)); v128.store(out + pixelBytes * 2, finish(d1, bias1, activate), 16);
+    v128.store(out + pixelBytes * 3, finish(e0, bias0, activate)); v128.store(out + pixelBytes * 3, finish(e1, bias1, activate), 16);
+  }
+  for (; ox < count; ox++) {
+    let a0 = f32x4.splat(0), a1 = a0;
+    let row = src + <usize>ox * colStep;
+    let wp = w;
+    for (let ky = 0; ky < kh; ky++) {
+      let p = row;
+      for (let kx = 0; kx < kw; kx++) {
+        const s = v128.load32_splat(p);
+        a0 = mulAdd(a0, s, v128.load(wp)); a1 = mulAdd(a1, s, v128.load(wp, 16));
+        p += 4;
+        wp += tapBytes;
+      }
+      row += inRowBytes;
+    }
+    const out = dst + <usize>ox * pixelBytes;
+    v128.store(out, finish(a0, bias0, activate)); v128.store(out, finish(a1, bias1, activate), 16);
+  }
+}
+
+/** As forwardRow8 for a group of 4 filters (F a multiple of 4 but not of 8). */
+function forwardRow4(
+  src: usize, inRowBytes: usize, colStep: usize, kh: i32, kw: i32, w: usize, pixelBytes: usize, count: i32, dst: usize,
+  bias: usize, activate: bool,
+): void {
+  const b = bias ? v128.load(bias) : f32x4.splat(0);
+  const c1 = colStep, c2 = colStep * 2, c3 = colStep * 3;
+  let ox = 0;
+  for (; ox + 4 <= count; ox += 4) {
+    let a = f32x4.splat(0), c = a, d = a, e = a;
+    let row = src + <usize>ox * colStep;
+    let wp = w;
+    for (let ky = 0; ky < kh; ky++) {
+      let p = row;
+      for (let kx = 0; kx < kw; kx++) {
+        const v = v128.load(wp);
+        a = mulAdd(a, v128.load32_splat(p), v);
+        c = mulAdd(c, v128.load32_splat(p + c1), v);
+        d = mulAdd(d, v128.load32_splat(p + c2), v);
+        e = mulAdd(e, v128.load32_splat(p + c3), v);
+        p += 4;
+        wp += pixelBytes;
+      }
+      row += inRowBytes;
+    }
+    const out = dst + <usize>ox * pixelBytes;
+    v128.store(out, finish(a, b, activate)); v128.store(out + pixelBytes, finish(c, b, activate));
+    v128.store(out + pixelBytes * 2, finish(d, b, activate)); v128.store(out + pixelBytes * 3, finish(e, b, activate));
+  }
+  for (; ox < count; ox++) {
+    let a = f32x4.splat(0);
+    let row = src + <usize>ox * colStep;
+    let wp = w;
+    for (let ky = 0; ky < kh; ky++) {
+      let p = row;
+      for (let kx = 0; kx < kw; kx++) {
+        a = mulAdd(a, v128.load32_splat(p), v128.load(wp));
+        p += 4;
+        wp += pixelBytes;
+      }
+      row += inRowBytes;
+    }
+    v128.store(dst + <usize>ox * pixelBytes, finish(a, b, activate));
+  }
+}
+
+/**
+ * Filter gradient, written to dw ([kh, kw, 1, F]). scratch: the padded image
+ * (as conv1Forward) followed, 16-byte aligned, by kh * kw * F floats (one image's sums) and
+ * kh * kw * F doubles (the batch's sums: 113,000 products per weight at MicroExpNet's size,
+ * so images are summed in double precision).
+ */
+export function conv1Filter(
+  x: usize, batch: i32, height: i32, width: i32, dy: usize, filters: i32, kh: i32, kw: i32,
+  strideH: i32, strideW: i32, top: i32, left: i32, outHeight: i32, outWidth: i32, dw: usize, scratch: usize,
+): void {
+  const paddedHeight = (outHeight - 1) * strideH + kh;
+  const paddedWidth = (outWidth - 1) * strideW + kw;
+  const paddedBytes = (<usize>paddedHeight * <usize>paddedWidth) << 2;
+  const weights = <usize>(kh * kw * filters);
+  const imageSums = scratch + ((paddedBytes + 15) & ~(<usize>15));
+  const batchSums = imageSums + (weights << 2);
+  memory.fill(scratch, 0, paddedBytes);
+  memory.fill(batchSums, 0, weights << 3);
+  const imageBytes = (<usize>height * <usize>width) << 2;
+  const pixelBytes = <usize>filters << 2;
+  const rowBytes = <usize>outWidth * pixelBytes;
+  const inRowBytes = <usize>paddedWidth << 2;
+  const colStep = <usize>strideW << 2;
+  const tapRowBytes = <usize>kw * pixelBytes; // one kernel row of the gradient
+  for (let n = 0; n < batch; n++) {
+    padImage(x + <usize>n * imageBytes, height, width, scratch, paddedHeight, paddedWidth, top, left);
+    memory.fill(imageSums, 0, weights << 2);
+    const image = dy + <usize>n * <usize>outHeight * rowBytes;
+    for (let oy = 0; oy < outHeight; oy++) {
+      const grads = image + <usize>oy * rowBytes;
+      for (let ky = 0; ky < kh; ky++) {
+        const src = scratch + <usize>(oy * strideH + ky) * inRowBytes;
+        const sums = imageSums + <usize>ky * tapRowBytes;
+        if ((filters & 7) == 0) {
+          for (let f = 0; f < filters; f += 8) filterRow8(src, colStep, kw, grads + (<usize>f << 2), pixelBytes, outWidth, sums + (<usize>f << 2));
+        } else {
+          for (let f = 0; f < filters; f += 4) filterRow4(src, colStep, kw, grads + (<usize>f << 2), pixelBytes, outWidth, sums + (<usize>f << 2));
+        }
+      }
+    }
+    for (let i: usize = 0; i < weights; i += 2) {
+      const p = batchSums + (i << 3);
+      v128.store(p, f64x2.add(v128.load(p), f64x2.promote_low_f32x4(v128.load64_zero(imageSums + (i << 2)))));
+    }
+  }
+  for (let i: usize = 0; i < weights; i++) {
+    store<f32>(dw + (i << 2), <f32>load<f64>(batchSums + (i << 3)));
+  }
+}
+
+/**
+ * One output row's contribution to one kernel row of the gradient, for one group of
+ * 8 filters: 4 taps at a time (8 accumulators), then the remaining taps one by one.
+ * src: the padded input row that kernel row reads; grads: dy of the output row; sums: the
+ * gradient of tap 0 of this kernel row (taps F floats apart).
+ */
+function filterRow8(src: usize, colStep: usize, kw: i32, grads: usize, pixelBytes: usize, count: i32, sums: usize): void {
+  let kx = 0;
+  for (; kx + 4 <= kw; kx += 4) {
+    const s0 = sums + <usize>kx * pixelBytes;
+    const s1 = s0 + pixelBytes, s2 = s1 + pixelBytes, s3 = s2 + pixelBytes;
+    let a0 = v128.load(s0), a1 = v128.load(s0, 16), b0 = v128.load(s1), b1 = v128.load(s1, 16);
+    let d0 = v128.load(s2), d1 = v128.load(s2, 16), e0 = v128.load(s3), e1 = v128.load(s3, 16);
+    let p = src + (<usize>kx << 2);
+    let g = grads;
+    for (let ox = 0; ox < count; ox++) {
+      const g0 = v128.load(g), g1 = v128.load(g, 16);
+      let s = v128.load32_splat(p);
+      a0 = mulAdd(a0, s, g0); a1 = mulAdd(a1, s, g1);
+      s = v128.load32_splat(p, 4);
+      b0 = mulAdd(b0, s, g0); b1 = mulAdd(b1, s, g1);
+      s = v128.load32_splat(p, 8);
+      d0 = mulAdd(d0, s, g0); d1 = mulAdd(d1, s, g1);
+      s = v128.load32_splat(p, 12);
+      e0 = mulAdd(e0, s, g0); e1 = mulAdd(e1, s, g1);
+      p += colStep;
+      g += pixelBytes;
+    }
+    v128.store(s0, a0); v128.store(s0, a1, 16); v128.store(s1, b0); v128.store(s1, b1, 16);
+    v128.store(s2, d0); v128.store(s2, d1, 16); v128.store(s3, e0); v128.store(s3, e1, 16);
+  }
+  for (; kx < kw; kx++) {
+    const s0 = sums + <usize>kx * pixelBytes;
+    let a0 = v128.load(s0), a1 = v128.load(s0, 16);
+    let p = src + (<usize>kx << 2);
+    let g = grads;
+    for (let ox = 0; ox < count; ox++) {
+      const s = v128.load32_splat(p);
+      a0 = mulAdd(a0, s, v128.load(g)); a1 = mulAdd(a1, s, v128.load(g, 16));
+      p += colStep;
+      g += pixelBytes;
+    }
+    v128.store(s0, a0); v128.store(s0, a1, 16);
+  }
+}
+
+/** As filterRow8 for a group of 4 filters. */
+function filterRow4(src: usize, colStep: usize, kw: i32, grads: usize, pixelBytes: usize, count: i32, sums: usize): void {
+  let kx = 0;
+  for (; kx + 4 <= kw; kx += 4) {
+    const s0 = sums + <usize>kx * pixelBytes;
+    const s1 = s0 + pixelBytes, s2 = s1 + pixelBytes, s3 = s2 + pixelBytes;
+    let a = v128.load(s0), b = v128.load(s1), d = v128.load(s2), e = v128.load(s3);
+    let p = src + (<usize>kx << 2);
+    let g = grads;
+    for (let ox = 0; ox < count; ox++) {
+      const v = v128.load(g);
+      a = mulAdd(a, v128.load32_splat(p), v);
+      b = mulAdd(b, v128.load32_splat(p, 4), v);
+      d = mulAdd(d, v128.load32_splat(p, 8), v);
+      e = mulAdd(e, v128.load32_splat(p, 12), v);
+      p += colStep;
+      g += pixelBytes;
+    }
+    v128.store(s0, a); v128.store(s1, b); v128.store(s2, d); v128.store(s3, e);
+  }
+  for (; kx < kw; kx++) {
+    const s0 = sums + <usize>kx * pixelBytes;
+    let a = v128.load(s0);
+    let p = src + (<usize>kx << 2);
+    let g = grads;
+    for (let ox = 0; ox < count; ox++) {
+      a = mulAdd(a, v128.load32_splat(p), v128.load(g));
+      p += colStep;
+      g += pixelBytes;
+    }
+    v128.store(s0, a);
+  }
+}
