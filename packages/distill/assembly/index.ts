@@ -5,3 +5,5 @@
 export { conv1Forward, conv1Filter } from "./conv1";
 export { maxPoolGrad2x2 } from "./pool-grad";
 export { sumRows } from "./sum-rows";
+export { addBias } from "./add-bias";
+export { col2im } from "./col2im";

@@ -129,8 +129,8 @@ describe("wasm training kernels", () => {
   it("are all registered", () => {
     expect(wasmTrainingKernelsRegistered()).toBe(true);
     expect([...WASM_TRAINING_KERNELS].sort()).toEqual([
-      "BatchMatMul", "Conv2D", "Conv2DBackpropFilter", "Conv2DBackpropInput",
-      "DepthwiseConv2dNativeBackpropFilter", "DepthwiseConv2dNativeBackpropInput", "FusedConv2D", "MaxPoolGrad", "Sum",
+      "Add", "BatchMatMul", "Conv2D", "Conv2DBackpropFilter", "Conv2DBackpropInput",
+      "DepthwiseConv2dNativeBackpropFilter", "DepthwiseConv2dNativeBackpropInput", "FusedConv2D", "Identity", "MaxPoolGrad", "Sum",
     ]);
   });
 
@@ -258,6 +258,41 @@ describe("depthwise backprops on wasm match cpu", () => {
       strides: 1, dilations: 2, pad: "valid", filterShape: [3, 3, 2, 1],
     })).toThrow(/dilation 1 only/);
     tf.dispose([x, dy]);
+  });
+});
+
+interface AddCase { a: number[]; b: number[] }
+
+const ADD_CASES: AddCase[] = [
+  { a: [3, 42, 42, 16], b: [16] }, // conv1's bias add (SIMD)
+  { a: [8], b: [5, 8] }, // bias first (SIMD, swapped)
+  { a: [2, 3, 12], b: [12] },
+  { a: [4, 6], b: [6] }, // 6 channels: stock kernel
+  { a: [2, 5, 4], b: [2, 5, 4] }, // no broadcast: stock kernel
+  { a: [2, 1, 4], b: [3, 4] }, // another broadcast: stock kernel
+];
+
+describe("Add on wasm matches cpu", () => {
+  ADD_CASES.forEach((c, i) => {
+    it(`[${c.a}] + [${c.b}]`, async () => {
+      await expectSameAsCpu("Add", { a: input(c.a, 1900 + i), b: input(c.b, 1950 + i) }, {});
+    });
+  });
+});
+
+describe("Identity on wasm", () => {
+  it("shares the input's data and outlives the input", async () => {
+    await tf.setBackend("wasm");
+    const backend = tf.backend() as unknown as BackendWasm & { numDataIds(): number };
+    const x = tf.tensor(randoms(64, 7), [4, 16]);
+    const expected = x.dataSync().slice();
+    const ids = backend.numDataIds();
+    const y = tf.engine().runKernel("Identity", { x }, {}) as tf.Tensor;
+    expect(backend.numDataIds()).toBe(ids); // no copy
+    x.dispose();
+    expect(y.dataSync()).toEqual(expected);
+    y.dispose();
+    expect(backend.numDataIds()).toBe(ids - 1);
   });
 });
 

@@ -2,6 +2,7 @@
 // both the ESM and the CJS build of this package are loaded (the kernel registry is
 // global, so our configs carry a Symbol.for mark rather than module state).
 import {
+  Add,
   BatchMatMul,
   Conv2D,
   Conv2DBackpropFilter,
@@ -10,6 +11,7 @@ import {
   DepthwiseConv2dNativeBackpropInput,
   FusedConv2D,
   getKernel,
+  Identity,
   MaxPoolGrad,
   registerKernel,
   Sum,
@@ -18,12 +20,14 @@ import {
 } from "@tensorflow/tfjs-core";
 // Loads the wasm backend first: its stock kernels must exist before we wrap or replace them.
 import "@tensorflow/tfjs-backend-wasm";
+import { addConfig } from "./add.js";
 import { batchMatMulConfig } from "./batch-mat-mul.js";
 import { conv2DConfig, fusedConv2DConfig } from "./conv2d.js";
 import { conv2DBackpropFilterConfig } from "./conv2d-backprop-filter.js";
 import { conv2DBackpropInputConfig } from "./conv2d-backprop-input.js";
 import { depthwiseConv2dNativeBackpropFilterConfig } from "./depthwise-conv2d-backprop-filter.js";
 import { depthwiseConv2dNativeBackpropInputConfig } from "./depthwise-conv2d-backprop-input.js";
+import { identityConfig } from "./identity.js";
 import { maxPoolGradConfig } from "./max-pool-grad.js";
 import { sumConfig } from "./sum.js";
 
@@ -50,6 +54,8 @@ const KERNELS: ReadonlyArray<readonly [string, KernelFactory]> = [
   [Conv2D, wrapping(Conv2D, conv2DConfig)],
   [FusedConv2D, wrapping(FusedConv2D, fusedConv2DConfig)],
   [Sum, wrapping(Sum, sumConfig)],
+  [Add, wrapping(Add, addConfig)],
+  [Identity, wrapping(Identity, identityConfig)],
 ];
 
 /** Names of the kernels this package provides or replaces for the wasm backend. */

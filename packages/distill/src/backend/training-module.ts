@@ -24,6 +24,11 @@ export interface TrainingKernels {
   ): void;
   maxPoolGrad2x2(x: Ptr, dy: Ptr, dx: Ptr, batch: number, outHeight: number, outWidth: number, channels: number): void;
   sumRows(x: Ptr, rows: number, cols: number, out: Ptr, scratch: Ptr): void;
+  addBias(x: Ptr, rows: number, cols: number, bias: Ptr, out: Ptr): void;
+  col2im(
+    cols: Ptr, image: Ptr, firstImage: number, images: number, height: number, width: number, channels: number,
+    outHeight: number, outWidth: number, kh: number, kw: number, strideH: number, strideW: number, padTop: number, padLeft: number,
+  ): void;
 }
 
 /** The backend's C allocator (exported by tfjs-wasm's Emscripten module, not in its typings). */
