@@ -92,7 +92,7 @@ const CONV_CASES: ConvCase[] = [
   { batch: 2, height: 8, width: 7, inChannels: 3, outChannels: 4, kernel: [3, 3], strides: 1, pad: [[0, 0], [4, 1], [0, 3], [0, 0]] },
   { batch: 2, height: 12, width: 12, inChannels: 4, outChannels: 8, kernel: [3, 3], strides: 1, pad: "same", dataFormat: "NCHW" },
   { batch: 1, height: 13, width: 11, inChannels: 3, outChannels: 5, kernel: [4, 4], strides: 2, pad: "valid", dataFormat: "NCHW" },
-  // Single-channel input (the SIMD conv1 kernels when the filters are a multiple of 4): 4- and
+  // Single-channel input (the SIMD kernels take up to 16 channels, filters a multiple of 4): 4- and
   // 8-filter groups, row tails of 1-3 pixels, kernel widths not a multiple of 4, VALID
   // cropping, explicit padding; 5 filters and NCHW fall back to the stock kernels.
   { batch: 3, height: 20, width: 17, inChannels: 1, outChannels: 8, kernel: [5, 3], strides: [2, 1], pad: "same" },
@@ -103,6 +103,9 @@ const CONV_CASES: ConvCase[] = [
   { batch: 1, height: 5, width: 6, inChannels: 1, outChannels: 8, kernel: [9, 9], strides: 1, pad: "same" }, // kernel > image
   { batch: 2, height: 14, width: 13, inChannels: 1, outChannels: 5, kernel: [3, 3], strides: 2, pad: "same" },
   { batch: 2, height: 12, width: 12, inChannels: 1, outChannels: 8, kernel: [3, 3], strides: 1, pad: "same", dataFormat: "NCHW" },
+  // More channels: 32 (past the SIMD kernels' 16: XNNPACK) and 16 with 12 filters.
+  { batch: 2, height: 9, width: 9, inChannels: 32, outChannels: 16, kernel: [3, 3], strides: 1, pad: "same" },
+  { batch: 3, height: 11, width: 10, inChannels: 16, outChannels: 12, kernel: [3, 4], strides: [1, 2], pad: "valid" },
 ];
 
 function describeConv(c: ConvCase): string {
@@ -146,10 +149,9 @@ describe("wasm training kernels", () => {
 });
 
 describe("Conv2D and FusedConv2D on wasm match cpu", () => {
-  // Single-channel input, which this package handles; the stock kernel runs every other shape
-  // (and supports neither NCHW nor, for numeric padding with dimRoundingMode, cpu's result).
+  // NHWC (the stock kernel, which runs shapes ours do not, has no NCHW).
   CONV_CASES.forEach((c, i) => {
-    if (c.inChannels !== 1 || c.dataFormat === "NCHW") return;
+    if (c.dataFormat === "NCHW") return;
     const { x, filter } = convShapes(c);
     const attrs = { strides: c.strides, pad: c.pad, dataFormat: c.dataFormat ?? "NHWC", dimRoundingMode: c.dimRoundingMode, dilations: 1 };
     it(`Conv2D ${describeConv(c)}`, async () => {

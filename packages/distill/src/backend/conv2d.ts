@@ -1,7 +1,7 @@
-// Conv2D and FusedConv2D for wasm with single-channel input (MicroExpNet's conv1): our SIMD
-// kernel (assembly/conv1.ts) in place of XNNPACK, which runs this shape at about a quarter
-// of the core's speed; FusedConv2D's bias and ReLU are applied as the outputs are stored.
-// Other shapes, dilations, NCHW and other activations go to the stock kernel.
+// Conv2D and FusedConv2D for wasm with few input channels (MicroExpNet's conv1 and conv2):
+// our SIMD kernel (assembly/conv.ts) in place of XNNPACK, which runs single-channel input at
+// about a quarter of the core's speed; FusedConv2D's bias and ReLU are applied as the outputs
+// are stored. Other shapes, dilations, NCHW and other activations go to the stock kernel.
 import {
   backend_util,
   Conv2D,
@@ -17,10 +17,17 @@ import type { BackendWasm, WasmKernelArgs } from "./wasm-ops.js";
 
 type Shape4 = [number, number, number, number];
 
-/** True when conv1Forward / conv1Filter handle this convolution. */
-export function isSingleChannelConv(x: TensorInfo, filterShape: readonly number[], dataFormat: string | undefined): boolean {
+/**
+ * Input channels our kernels take (measured, batch 64: conv1, C = 1, 2x XNNPACK's forward and
+ * 3x its weight gradient; conv2, C = 16, forward equal, weight gradient 1.5x). Wider inputs
+ * (teachers) keep XNNPACK, whose GEMM blocks for caches that these loops do not.
+ */
+const SIMD_CHANNELS = (c: number): boolean => c >= 1 && c <= 16;
+
+/** True when convForward / convFilter handle this convolution: NHWC, F a multiple of 4, C in SIMD_CHANNELS. */
+export function isSimdConv(x: TensorInfo, filterShape: readonly number[], dataFormat: string | undefined): boolean {
   return x.dtype === "float32" && x.shape.length === 4 && dataFormat !== "NCHW" &&
-    x.shape[3] === 1 && filterShape[2] === 1 && filterShape[3] % 4 === 0;
+    SIMD_CHANNELS(x.shape[3]) && filterShape[2] === x.shape[3] && filterShape[3] % 4 === 0;
 }
 
 function undilated(dilations: number | [number, number] | undefined): boolean {
@@ -28,21 +35,21 @@ function undilated(dilations: number | [number, number] | undefined): boolean {
 }
 
 /** The convolution, plus `bias` ([F]) if given, then ReLU if `relu`. */
-function singleChannelConv(
+function simdConv(
   backend: BackendWasm, x: TensorInfo, filter: TensorInfo, bias: TensorInfo | undefined, relu: boolean, attrs: Conv2DAttrs,
 ): TensorInfo | undefined {
   const kernels = trainingKernels(backend);
   if (kernels === undefined || filter.dtype !== "float32" || !undilated(attrs.dilations) ||
-    !isSingleChannelConv(x, filter.shape, attrs.dataFormat)) return undefined;
+    !isSimdConv(x, filter.shape, attrs.dataFormat)) return undefined;
   const info = backend_util.computeConv2DInfo(
     x.shape as Shape4, filter.shape as Shape4, attrs.strides, 1, attrs.pad, attrs.dimRoundingMode, false, "channelsLast");
-  const { batchSize, inHeight, inWidth, outHeight, outWidth, outChannels, filterHeight, filterWidth, strideHeight, strideWidth } = info;
+  const { batchSize, inHeight, inWidth, inChannels, outHeight, outWidth, outChannels, filterHeight, filterWidth, strideHeight, strideWidth } = info;
   const out = backend.makeOutput([batchSize, outHeight, outWidth, outChannels], "float32");
   if (batchSize === 0 || outHeight <= 0 || outWidth <= 0) return out;
-  const paddedFloats = ((outHeight - 1) * strideHeight + filterHeight) * ((outWidth - 1) * strideWidth + filterWidth);
+  const paddedFloats = ((outHeight - 1) * strideHeight + filterHeight) * ((outWidth - 1) * strideWidth + filterWidth) * inChannels;
   withScratch(backend, paddedFloats * 4, (scratch) => {
-    kernels.conv1Forward(
-      pointer(backend, x), batchSize, inHeight, inWidth, pointer(backend, filter), outChannels, filterHeight, filterWidth,
+    kernels.convForward(
+      pointer(backend, x), batchSize, inHeight, inWidth, inChannels, pointer(backend, filter), outChannels, filterHeight, filterWidth,
       strideHeight, strideWidth, info.padInfo.top, info.padInfo.left, outHeight, outWidth,
       bias === undefined ? 0 : pointer(backend, bias), relu, pointer(backend, out), scratch);
   });
@@ -54,7 +61,7 @@ function singleChannelConv(
 export function conv2DConfig(stock: KernelConfig): KernelConfig {
   const kernelFunc = (args: WasmKernelArgs<Conv2DAttrs>): TensorInfo => {
     const { x, filter } = args.inputs as { x: TensorInfo; filter: TensorInfo };
-    return singleChannelConv(args.backend, x, filter, undefined, false, args.attrs) ??
+    return simdConv(args.backend, x, filter, undefined, false, args.attrs) ??
       (stock.kernelFunc(args as unknown as Parameters<KernelFunc>[0]) as TensorInfo);
   };
   return { ...stock, kernelName: Conv2D, backendName: "wasm", kernelFunc: kernelFunc as unknown as KernelFunc };
@@ -66,7 +73,7 @@ export function fusedConv2DConfig(stock: KernelConfig): KernelConfig {
     const { activation } = args.attrs;
     const plainBias = bias === undefined || (bias.dtype === "float32" && bias.shape.length === 1 && bias.shape[0] === filter.shape[3]);
     const supported = preluActivationWeights === undefined && plainBias && (activation === "linear" || activation === "relu");
-    return (supported ? singleChannelConv(args.backend, x, filter, bias, activation === "relu", args.attrs) : undefined) ??
+    return (supported ? simdConv(args.backend, x, filter, bias, activation === "relu", args.attrs) : undefined) ??
       (stock.kernelFunc(args as unknown as Parameters<KernelFunc>[0]) as TensorInfo);
   };
   return { ...stock, kernelName: FusedConv2D, backendName: "wasm", kernelFunc: kernelFunc as unknown as KernelFunc };

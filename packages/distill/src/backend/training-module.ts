@@ -13,13 +13,13 @@ type Ptr = number;
 
 /** The exports of assembly/index.ts; every pointer is a byte offset into the backend's heap. */
 export interface TrainingKernels {
-  conv1Forward(
-    x: Ptr, batch: number, height: number, width: number, w: Ptr, filters: number, kh: number, kw: number,
+  convForward(
+    x: Ptr, batch: number, height: number, width: number, channels: number, w: Ptr, filters: number, kh: number, kw: number,
     strideH: number, strideW: number, top: number, left: number, outHeight: number, outWidth: number, bias: Ptr, relu: boolean,
     y: Ptr, scratch: Ptr,
   ): void;
-  conv1Filter(
-    x: Ptr, batch: number, height: number, width: number, dy: Ptr, filters: number, kh: number, kw: number,
+  convFilter(
+    x: Ptr, batch: number, height: number, width: number, channels: number, dy: Ptr, filters: number, kh: number, kw: number,
     strideH: number, strideW: number, top: number, left: number, outHeight: number, outWidth: number, dw: Ptr, scratch: Ptr,
   ): void;
   maxPoolGrad2x2(x: Ptr, dy: Ptr, dx: Ptr, batch: number, outHeight: number, outWidth: number, channels: number): void;

@@ -1,8 +1,10 @@
-// Convolutions of single-channel images (MicroExpNet's conv1), NHWC, filters [kh, kw, 1, F]
-// with F a multiple of 4. Each image is first copied into a zero-bordered buffer (pad.ts).
-//   forward:        y[n, oy, ox, f]  = sum over (ky, kx) of xp[n, oy*sh + ky, ox*sw + kx] * w[ky, kx, f]
-//   filter gradient: dw[ky, kx, f]   = sum over (n, oy, ox) of xp[n, oy*sh + ky, ox*sw + kx] * dy[n, oy, ox, f]
-// Both vectorise over 4 or 8 filters and keep 8 accumulators in registers. The forward pass
+// Direct convolutions, NHWC, filters [kh, kw, C, F] with F a multiple of 4. Each image is
+// first copied into a zero-bordered buffer (pad.ts), so the part of a window in one input row
+// is kw * C contiguous floats ("taps", in the filter's [kw, C] order) and needs no bounds checks.
+//   forward:         y[n, oy, ox, f] = sum over (ky, t) of xp[n, oy*sh + ky, ox*sw*C + t] * w[ky, t, f]
+//   filter gradient: dw[ky, t, f]    = sum over (n, oy, ox) of xp[n, oy*sh + ky, ox*sw*C + t] * dy[n, oy, ox, f]
+// Both vectorise over 4 or 8 filters and keep 8 accumulators in registers. Written for
+// MicroExpNet's conv1 (C = 1, where XNNPACK is slowest), they serve any channel count. The forward pass
 // optionally adds a bias and applies ReLU as it stores (tfjs's FusedConv2D).
 import { padImage } from "./pad";
 
@@ -17,40 +19,41 @@ import { padImage } from "./pad";
 
 /**
  * Forward convolution, plus bias[f] if bias != 0, then ReLU if activate.
- * scratch: paddedHeight * paddedWidth floats, where
+ * scratch: paddedHeight * paddedWidth * channels floats, where
  * paddedHeight = (outHeight - 1) * strideH + kh and paddedWidth = (outWidth - 1) * strideW + kw.
  */
-export function conv1Forward(
-  x: usize, batch: i32, height: i32, width: i32, w: usize, filters: i32, kh: i32, kw: i32,
+export function convForward(
+  x: usize, batch: i32, height: i32, width: i32, channels: i32, w: usize, filters: i32, kh: i32, kw: i32,
   strideH: i32, strideW: i32, top: i32, left: i32, outHeight: i32, outWidth: i32, bias: usize, activate: bool,
   y: usize, scratch: usize,
 ): void {
   const paddedHeight = (outHeight - 1) * strideH + kh;
   const paddedWidth = (outWidth - 1) * strideW + kw;
-  memory.fill(scratch, 0, (<usize>paddedHeight * <usize>paddedWidth) << 2);
-  const imageBytes = (<usize>height * <usize>width) << 2;
+  memory.fill(scratch, 0, (<usize>paddedHeight * <usize>paddedWidth * <usize>channels) << 2);
+  const imageBytes = (<usize>height * <usize>width * <usize>channels) << 2;
   const pixelBytes = <usize>filters << 2;
   const rowBytes = <usize>outWidth * pixelBytes;
-  const inRowBytes = <usize>paddedWidth << 2;
-  const colStep = <usize>strideW << 2;
+  const inRowBytes = (<usize>paddedWidth * <usize>channels) << 2;
+  const colStep = (<usize>strideW * <usize>channels) << 2;
+  const taps = kw * channels;
   for (let n = 0; n < batch; n++) {
-    padImage(x + <usize>n * imageBytes, height, width, scratch, paddedHeight, paddedWidth, top, left);
+    padImage(x + <usize>n * imageBytes, height, width, channels, scratch, paddedHeight, paddedWidth, top, left);
     const image = y + <usize>n * <usize>outHeight * rowBytes;
     for (let oy = 0; oy < outHeight; oy++) {
       const src = scratch + <usize>(oy * strideH) * inRowBytes;
       const dst = image + <usize>oy * rowBytes;
       if ((filters & 7) == 0) {
-        for (let f = 0; f < filters; f += 8) forwardRow8(src, inRowBytes, colStep, kh, kw, w + (<usize>f << 2), pixelBytes, outWidth, dst + (<usize>f << 2), bias ? bias + (<usize>f << 2) : 0, activate);
+        for (let f = 0; f < filters; f += 8) forwardRow8(src, inRowBytes, colStep, kh, taps, w + (<usize>f << 2), pixelBytes, outWidth, dst + (<usize>f << 2), bias ? bias + (<usize>f << 2) : 0, activate);
       } else {
-        for (let f = 0; f < filters; f += 4) forwardRow4(src, inRowBytes, colStep, kh, kw, w + (<usize>f << 2), pixelBytes, outWidth, dst + (<usize>f << 2), bias ? bias + (<usize>f << 2) : 0, activate);
+        for (let f = 0; f < filters; f += 4) forwardRow4(src, inRowBytes, colStep, kh, taps, w + (<usize>f << 2), pixelBytes, outWidth, dst + (<usize>f << 2), bias ? bias + (<usize>f << 2) : 0, activate);
       }
     }
   }
 }
 
-/** One output row, one group of 8 filters: 4 pixels at a time (8 accumulators), then the rest one by one. */
+/** One output row, one group of 8 filters (taps: floats of a window row): 4 pixels at a time (8 accumulators), then the rest one by one. */
 function forwardRow8(
-  src: usize, inRowBytes: usize, colStep: usize, kh: i32, kw: i32, w: usize, pixelBytes: usize, count: i32, dst: usize,
+  src: usize, inRowBytes: usize, colStep: usize, kh: i32, taps: i32, w: usize, pixelBytes: usize, count: i32, dst: usize,
   bias: usize, activate: bool,
 ): void {
   const zero = f32x4.splat(0);
@@ -64,7 +67,7 @@ function forwardRow8(
     let wp = w;
     for (let ky = 0; ky < kh; ky++) {
       let p = row;
-      for (let kx = 0; kx < kw; kx++) {
+      for (let kx = 0; kx < taps; kx++) {
         const v0 = v128.load(wp), v1 = v128.load(wp, 16);
         let s = v128.load32_splat(p);
         a0 = mulAdd(a0, s, v0); a1 = mulAdd(a1, s, v1);
@@ -91,7 +94,7 @@ function forwardRow8(
     let wp = w;
     for (let ky = 0; ky < kh; ky++) {
       let p = row;
-      for (let kx = 0; kx < kw; kx++) {
+      for (let kx = 0; kx < taps; kx++) {
         const s = v128.load32_splat(p);
         a0 = mulAdd(a0, s, v128.load(wp)); a1 = mulAdd(a1, s, v128.load(wp, 16));
         p += 4;
@@ -106,7 +109,7 @@ function forwardRow8(
 
 /** As forwardRow8 for a group of 4 filters (F a multiple of 4 but not of 8). */
 function forwardRow4(
-  src: usize, inRowBytes: usize, colStep: usize, kh: i32, kw: i32, w: usize, pixelBytes: usize, count: i32, dst: usize,
+  src: usize, inRowBytes: usize, colStep: usize, kh: i32, taps: i32, w: usize, pixelBytes: usize, count: i32, dst: usize,
   bias: usize, activate: bool,
 ): void {
   const b = bias ? v128.load(bias) : f32x4.splat(0);
@@ -118,7 +121,7 @@ function forwardRow4(
     let wp = w;
     for (let ky = 0; ky < kh; ky++) {
       let p = row;
-      for (let kx = 0; kx < kw; kx++) {
+      for (let kx = 0; kx < taps; kx++) {
         const v = v128.load(wp);
         a = mulAdd(a, v128.load32_splat(p), v);
         c = mulAdd(c, v128.load32_splat(p + c1), v);
@@ -139,7 +142,7 @@ function forwardRow4(
     let wp = w;
     for (let ky = 0; ky < kh; ky++) {
       let p = row;
-      for (let kx = 0; kx < kw; kx++) {
+      for (let kx = 0; kx < taps; kx++) {
         a = mulAdd(a, v128.load32_splat(p), v128.load(wp));
         p += 4;
         wp += pixelBytes;
@@ -151,31 +154,32 @@ function forwardRow4(
 }
 
 /**
- * Filter gradient, written to dw ([kh, kw, 1, F]). scratch: the padded image
- * (as conv1Forward) followed, 16-byte aligned, by kh * kw * F floats (one image's sums) and
- * kh * kw * F doubles (the batch's sums: 113,000 products per weight at MicroExpNet's size,
+ * Filter gradient, written to dw ([kh, kw, C, F]). scratch: the padded image
+ * (as convForward) followed, 16-byte aligned, by kh * kw * C * F floats (one image's sums) and
+ * as many doubles (the batch's sums: 113,000 products per weight at MicroExpNet's size,
  * so images are summed in double precision).
  */
-export function conv1Filter(
-  x: usize, batch: i32, height: i32, width: i32, dy: usize, filters: i32, kh: i32, kw: i32,
+export function convFilter(
+  x: usize, batch: i32, height: i32, width: i32, channels: i32, dy: usize, filters: i32, kh: i32, kw: i32,
   strideH: i32, strideW: i32, top: i32, left: i32, outHeight: i32, outWidth: i32, dw: usize, scratch: usize,
 ): void {
   const paddedHeight = (outHeight - 1) * strideH + kh;
   const paddedWidth = (outWidth - 1) * strideW + kw;
-  const paddedBytes = (<usize>paddedHeight * <usize>paddedWidth) << 2;
-  const weights = <usize>(kh * kw * filters);
+  const paddedBytes = (<usize>paddedHeight * <usize>paddedWidth * <usize>channels) << 2;
+  const taps = kw * channels;
+  const weights = <usize>(kh * taps * filters);
   const imageSums = scratch + ((paddedBytes + 15) & ~(<usize>15));
   const batchSums = imageSums + (weights << 2);
   memory.fill(scratch, 0, paddedBytes);
   memory.fill(batchSums, 0, weights << 3);
-  const imageBytes = (<usize>height * <usize>width) << 2;
+  const imageBytes = (<usize>height * <usize>width * <usize>channels) << 2;
   const pixelBytes = <usize>filters << 2;
   const rowBytes = <usize>outWidth * pixelBytes;
-  const inRowBytes = <usize>paddedWidth << 2;
-  const colStep = <usize>strideW << 2;
-  const tapRowBytes = <usize>kw * pixelBytes; // one kernel row of the gradient
+  const inRowBytes = (<usize>paddedWidth * <usize>channels) << 2;
+  const colStep = (<usize>strideW * <usize>channels) << 2;
+  const tapRowBytes = <usize>taps * pixelBytes; // one kernel row of the gradient
   for (let n = 0; n < batch; n++) {
-    padImage(x + <usize>n * imageBytes, height, width, scratch, paddedHeight, paddedWidth, top, left);
+    padImage(x + <usize>n * imageBytes, height, width, channels, scratch, paddedHeight, paddedWidth, top, left);
     memory.fill(imageSums, 0, weights << 2);
     const image = dy + <usize>n * <usize>outHeight * rowBytes;
     for (let oy = 0; oy < outHeight; oy++) {
@@ -184,9 +188,9 @@ export function conv1Filter(
         const src = scratch + <usize>(oy * strideH + ky) * inRowBytes;
         const sums = imageSums + <usize>ky * tapRowBytes;
         if ((filters & 7) == 0) {
-          for (let f = 0; f < filters; f += 8) filterRow8(src, colStep, kw, grads + (<usize>f << 2), pixelBytes, outWidth, sums + (<usize>f << 2));
+          for (let f = 0; f < filters; f += 8) filterRow8(src, colStep, taps, grads + (<usize>f << 2), pixelBytes, outWidth, sums + (<usize>f << 2));
         } else {
-          for (let f = 0; f < filters; f += 4) filterRow4(src, colStep, kw, grads + (<usize>f << 2), pixelBytes, outWidth, sums + (<usize>f << 2));
+          for (let f = 0; f < filters; f += 4) filterRow4(src, colStep, taps, grads + (<usize>f << 2), pixelBytes, outWidth, sums + (<usize>f << 2));
         }
       }
     }
@@ -206,9 +210,9 @@ export function conv1Filter(
  * src: the padded input row that kernel row reads; grads: dy of the output row; sums: the
  * gradient of tap 0 of this kernel row (taps F floats apart).
  */
-function filterRow8(src: usize, colStep: usize, kw: i32, grads: usize, pixelBytes: usize, count: i32, sums: usize): void {
+function filterRow8(src: usize, colStep: usize, taps: i32, grads: usize, pixelBytes: usize, count: i32, sums: usize): void {
   let kx = 0;
-  for (; kx + 4 <= kw; kx += 4) {
+  for (; kx + 4 <= taps; kx += 4) {
     const s0 = sums + <usize>kx * pixelBytes;
     const s1 = s0 + pixelBytes, s2 = s1 + pixelBytes, s3 = s2 + pixelBytes;
     let a0 = v128.load(s0), a1 = v128.load(s0, 16), b0 = v128.load(s1), b1 = v128.load(s1, 16);
@@ -231,7 +235,7 @@ function filterRow8(src: usize, colStep: usize, kw: i32, grads: usize, pixelByte
     v128.store(s0, a0); v128.store(s0, a1, 16); v128.store(s1, b0); v128.store(s1, b1, 16);
     v128.store(s2, d0); v128.store(s2, d1, 16); v128.store(s3, e0); v128.store(s3, e1, 16);
   }
-  for (; kx < kw; kx++) {
+  for (; kx < taps; kx++) {
     const s0 = sums + <usize>kx * pixelBytes;
     let a0 = v128.load(s0), a1 = v128.load(s0, 16);
     let p = src + (<usize>kx << 2);
@@ -247,9 +251,9 @@ function filterRow8(src: usize, colStep: usize, kw: i32, grads: usize, pixelByte
 }
 
 /** As filterRow8 for a group of 4 filters. */
-function filterRow4(src: usize, colStep: usize, kw: i32, grads: usize, pixelBytes: usize, count: i32, sums: usize): void {
+function filterRow4(src: usize, colStep: usize, taps: i32, grads: usize, pixelBytes: usize, count: i32, sums: usize): void {
   let kx = 0;
-  for (; kx + 4 <= kw; kx += 4) {
+  for (; kx + 4 <= taps; kx += 4) {
     const s0 = sums + <usize>kx * pixelBytes;
     const s1 = s0 + pixelBytes, s2 = s1 + pixelBytes, s3 = s2 + pixelBytes;
     let a = v128.load(s0), b = v128.load(s1), d = v128.load(s2), e = v128.load(s3);
@@ -266,7 +270,7 @@ function filterRow4(src: usize, colStep: usize, kw: i32, grads: usize, pixelByte
     }
     v128.store(s0, a); v128.store(s1, b); v128.store(s2, d); v128.store(s3, e);
   }
-  for (; kx < kw; kx++) {
+  for (; kx < taps; kx++) {
     const s0 = sums + <usize>kx * pixelBytes;
     let a = v128.load(s0);
     let p = src + (<usize>kx << 2);
