@@ -315,8 +315,14 @@ const POOL_CASES: PoolCase[] = [
   { shape: [1, 9, 9, 4], filterSize: 2, strides: 2, pad: "valid", values: "coarse" },
   { shape: [2, 10, 10, 6], filterSize: 2, strides: 2, pad: "same", values: "special" },
   { shape: [2, 11, 11, 6], filterSize: 3, strides: 2, pad: "same", values: "special" },
-  // Exactly tiling 2x2 windows with channels a multiple of 4 (the SIMD kernel).
+  // 2x2 windows, stride 2, channels a multiple of 4 (the SIMD kernel): tiling, odd sides with
+  // SAME (one-row/one-column windows) and VALID (rows/columns in no window).
   { shape: [2, 10, 12, 8], filterSize: 2, strides: 2, pad: "valid", values: "special" },
+  { shape: [3, 11, 11, 32], filterSize: 2, strides: 2, pad: "same", values: "uniform" },
+  { shape: [2, 9, 10, 4], filterSize: 2, strides: 2, pad: "same", values: "special" },
+  { shape: [2, 10, 7, 8], filterSize: 2, strides: 2, pad: "same", values: "negative" },
+  { shape: [2, 9, 9, 4], filterSize: 2, strides: 2, pad: "valid", values: "uniform" },
+  { shape: [1, 5, 8, 4], filterSize: 2, strides: 2, pad: "valid", values: "special" },
   { shape: [3, 6, 4, 4], filterSize: 2, strides: 2, pad: "same", values: "negative" },
   { shape: [2, 8, 8, 12], filterSize: 2, strides: 2, pad: "same", values: "relu" },
   { shape: [1, 4, 6, 16], filterSize: 2, strides: 2, pad: "valid", values: "coarse" },

@@ -3,8 +3,8 @@
 // values are all negative: it starts its running max at FLT_MIN (the smallest positive
 // float) rather than -infinity, so those windows pass no gradient at all. This loop
 // matches the cpu backend: the first strict maximum of each window (scanned row by row)
-// takes the gradient. 2x2 windows with stride 2 that tile the input (MicroExpNet's first
-// pool) run in wasm SIMD (assembly/pool-grad.ts, same rule), about 10x faster than this loop.
+// takes the gradient. 2x2 windows with stride 2 and no padding before (MicroExpNet's pools)
+// run in wasm SIMD (assembly/pool-grad.ts, same rule), several times faster than this loop.
 import {
   backend_util,
   MaxPoolGrad,
@@ -33,9 +33,10 @@ function maxPoolGrad({ inputs, backend, attrs }: WasmKernelArgs<MaxPoolGradAttrs
 
   const kernels = trainingKernels(backend);
   if (kernels !== undefined && filterHeight === 2 && filterWidth === 2 && strideHeight === 2 && strideWidth === 2 &&
-    top === 0 && left === 0 && inHeight === 2 * outHeight && inWidth === 2 * outWidth && channels % 4 === 0) {
+    top === 0 && left === 0 && channels % 4 === 0) {
     const dx = backend.makeOutput([...input.shape], "float32");
-    kernels.maxPoolGrad2x2(pointer(backend, input), pointer(backend, dy), pointer(backend, dx), batchSize, outHeight, outWidth, channels);
+    kernels.maxPoolGrad2x2(
+      pointer(backend, input), pointer(backend, dy), pointer(backend, dx), batchSize, inHeight, inWidth, outHeight, outWidth, channels);
     return dx;
   }
 

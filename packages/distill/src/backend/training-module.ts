@@ -22,7 +22,9 @@ export interface TrainingKernels {
     x: Ptr, batch: number, height: number, width: number, channels: number, dy: Ptr, filters: number, kh: number, kw: number,
     strideH: number, strideW: number, top: number, left: number, outHeight: number, outWidth: number, dw: Ptr, scratch: Ptr,
   ): void;
-  maxPoolGrad2x2(x: Ptr, dy: Ptr, dx: Ptr, batch: number, outHeight: number, outWidth: number, channels: number): void;
+  maxPoolGrad2x2(
+    x: Ptr, dy: Ptr, dx: Ptr, batch: number, height: number, width: number, outHeight: number, outWidth: number, channels: number,
+  ): void;
   sumRows(x: Ptr, rows: number, cols: number, out: Ptr, scratch: Ptr): void;
   addBias(x: Ptr, rows: number, cols: number, bias: Ptr, out: Ptr): void;
   col2im(
