@@ -46,7 +46,9 @@ function simdConv(
   const { batchSize, inHeight, inWidth, inChannels, outHeight, outWidth, outChannels, filterHeight, filterWidth, strideHeight, strideWidth } = info;
   const out = backend.makeOutput([batchSize, outHeight, outWidth, outChannels], "float32");
   if (batchSize === 0 || outHeight <= 0 || outWidth <= 0) return out;
-  const paddedFloats = ((outHeight - 1) * strideHeight + filterHeight) * ((outWidth - 1) * strideWidth + filterWidth) * inChannels;
+  // The padded image plus one row or stride, which the kernel may read past the last pixel (unused).
+  const paddedWidth = (outWidth - 1) * strideWidth + filterWidth;
+  const paddedFloats = (((outHeight - 1) * strideHeight + filterHeight) * paddedWidth + Math.max(paddedWidth, strideWidth)) * inChannels;
   withScratch(backend, paddedFloats * 4, (scratch) => {
     kernels.convForward(
       pointer(backend, x), batchSize, inHeight, inWidth, inChannels, pointer(backend, filter), outChannels, filterHeight, filterWidth,
