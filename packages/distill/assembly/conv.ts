@@ -28,27 +28,42 @@ export function convForward(
   strideH: i32, strideW: i32, top: i32, left: i32, outHeight: i32, outWidth: i32, bias: usize, activate: bool,
   y: usize, scratch: usize,
 ): void {
+  const dstStep = <usize>filters << 2;
+  const dstRowBytes = <usize>outWidth * dstStep;
+  convForwardInto(x, batch, (<usize>height * <usize>width * <usize>channels) << 2, height, width, channels, w, filters, kh, kw,
+    strideH, strideW, top, left, outHeight, outWidth, bias, activate, y, dstStep, dstRowBytes, dstRowBytes * <usize>outHeight, scratch);
+}
+
+/**
+ * convForward on images imageBytes apart (they may be taller than the `height` rows used),
+ * writing output pixel (n, oy, ox) at y + n * dstImageBytes + oy * dstRowBytes + ox * dstStep:
+ * one stride phase of a transposed convolution writes straight into its interleaved place in
+ * the input gradient.
+ */
+export function convForwardInto(
+  x: usize, batch: i32, imageBytes: usize, height: i32, width: i32, channels: i32, w: usize, filters: i32, kh: i32, kw: i32,
+  strideH: i32, strideW: i32, top: i32, left: i32, outHeight: i32, outWidth: i32, bias: usize, activate: bool,
+  y: usize, dstStep: usize, dstRowBytes: usize, dstImageBytes: usize, scratch: usize,
+): void {
   const paddedHeight = (outHeight - 1) * strideH + kh;
   const paddedWidth = (outWidth - 1) * strideW + kw;
   memory.fill(scratch, 0, (<usize>paddedHeight * <usize>paddedWidth * <usize>channels) << 2);
-  const imageBytes = (<usize>height * <usize>width * <usize>channels) << 2;
-  const pixelBytes = <usize>filters << 2;
-  const rowBytes = <usize>outWidth * pixelBytes;
+  const pixelBytes = <usize>filters << 2; // weights of one tap
   const inRowBytes = (<usize>paddedWidth * <usize>channels) << 2;
   const colStep = (<usize>strideW * <usize>channels) << 2;
   const taps = kw * channels;
   for (let n = 0; n < batch; n++) {
     padImage(x + <usize>n * imageBytes, height, width, channels, scratch, paddedHeight, paddedWidth, top, left);
-    const image = y + <usize>n * <usize>outHeight * rowBytes;
+    const image = y + <usize>n * dstImageBytes;
     for (let oy = 0; oy < outHeight; oy++) {
       const src = scratch + <usize>(oy * strideH) * inRowBytes;
-      const dst = image + <usize>oy * rowBytes;
+      const dst = image + <usize>oy * dstRowBytes;
       if ((filters & 15) == 0) {
-        for (let f = 0; f < filters; f += 16) forwardRow16(src, inRowBytes, colStep, kh, taps, w + (<usize>f << 2), pixelBytes, outWidth, dst + (<usize>f << 2), bias ? bias + (<usize>f << 2) : 0, activate);
+        for (let f = 0; f < filters; f += 16) forwardRow16(src, inRowBytes, colStep, kh, taps, w + (<usize>f << 2), pixelBytes, outWidth, dst + (<usize>f << 2), dstStep, bias ? bias + (<usize>f << 2) : 0, activate);
       } else if ((filters & 7) == 0) {
-        for (let f = 0; f < filters; f += 8) forwardRow8(src, inRowBytes, colStep, kh, taps, w + (<usize>f << 2), pixelBytes, outWidth, dst + (<usize>f << 2), bias ? bias + (<usize>f << 2) : 0, activate);
+        for (let f = 0; f < filters; f += 8) forwardRow8(src, inRowBytes, colStep, kh, taps, w + (<usize>f << 2), pixelBytes, outWidth, dst + (<usize>f << 2), dstStep, bias ? bias + (<usize>f << 2) : 0, activate);
       } else {
-        for (let f = 0; f < filters; f += 4) forwardRow4(src, inRowBytes, colStep, kh, taps, w + (<usize>f << 2), pixelBytes, outWidth, dst + (<usize>f << 2), bias ? bias + (<usize>f << 2) : 0, activate);
+        for (let f = 0; f < filters; f += 4) forwardRow4(src, inRowBytes, colStep, kh, taps, w + (<usize>f << 2), pixelBytes, outWidth, dst + (<usize>f << 2), dstStep, bias ? bias + (<usize>f << 2) : 0, activate);
       }
     }
   }
@@ -56,7 +71,7 @@ export function convForward(
 
 /** One output row, one group of 8 filters (taps: floats of a window row): 4 pixels at a time (8 accumulators), then the rest one by one. */
 function forwardRow8(
-  src: usize, inRowBytes: usize, colStep: usize, kh: i32, taps: i32, w: usize, pixelBytes: usize, count: i32, dst: usize,
+  src: usize, inRowBytes: usize, colStep: usize, kh: i32, taps: i32, w: usize, pixelBytes: usize, count: i32, dst: usize, dstStep: usize,
   bias: usize, activate: bool,
 ): void {
   const zero = f32x4.splat(0);
@@ -85,11 +100,11 @@ function forwardRow8(
       }
       row += inRowBytes;
     }
-    const out = dst + <usize>ox * pixelBytes;
+    const out = dst + <usize>ox * dstStep;
     v128.store(out, finish(a0, bias0, activate)); v128.store(out, finish(a1, bias1, activate), 16);
-    v128.store(out + pixelBytes, finish(b0, bias0, activate)); v128.store(out + pixelBytes, finish(b1, bias1, activate), 16);
-    v128.store(out + pixelBytes * 2, finish(d0, bias0, activate)); v128.store(out + pixelBytes * 2, finish(d1, bias1, activate), 16);
-    v128.store(out + pixelBytes * 3, finish(e0, bias0, activate)); v128.store(out + pixelBytes * 3, finish(e1, bias1, activate), 16);
+    v128.store(out + dstStep, finish(b0, bias0, activate)); v128.store(out + dstStep, finish(b1, bias1, activate), 16);
+    v128.store(out + dstStep * 2, finish(d0, bias0, activate)); v128.store(out + dstStep * 2, finish(d1, bias1, activate), 16);
+    v128.store(out + dstStep * 3, finish(e0, bias0, activate)); v128.store(out + dstStep * 3, finish(e1, bias1, activate), 16);
   }
   for (; ox < count; ox++) {
     let a0 = f32x4.splat(0), a1 = a0;
@@ -105,7 +120,7 @@ function forwardRow8(
       }
       row += inRowBytes;
     }
-    const out = dst + <usize>ox * pixelBytes;
+    const out = dst + <usize>ox * dstStep;
     v128.store(out, finish(a0, bias0, activate)); v128.store(out, finish(a1, bias1, activate), 16);
   }
 }
@@ -117,7 +132,7 @@ function forwardRow8(
  * it) and is not stored.
  */
 function forwardRow16(
-  src: usize, inRowBytes: usize, colStep: usize, kh: i32, taps: i32, w: usize, pixelBytes: usize, count: i32, dst: usize,
+  src: usize, inRowBytes: usize, colStep: usize, kh: i32, taps: i32, w: usize, pixelBytes: usize, count: i32, dst: usize, dstStep: usize,
   bias: usize, activate: bool,
 ): void {
   const zero = f32x4.splat(0);
@@ -144,19 +159,19 @@ function forwardRow16(
       } while (wp < end);
       row += inRowBytes;
     }
-    const out = dst + <usize>ox * pixelBytes;
+    const out = dst + <usize>ox * dstStep;
     v128.store(out, finish(a0, q0, activate)); v128.store(out, finish(a1, q1, activate), 16);
     v128.store(out, finish(a2, q2, activate), 32); v128.store(out, finish(a3, q3, activate), 48);
     if (two) {
-      v128.store(out + pixelBytes, finish(c0, q0, activate)); v128.store(out + pixelBytes, finish(c1, q1, activate), 16);
-      v128.store(out + pixelBytes, finish(c2, q2, activate), 32); v128.store(out + pixelBytes, finish(c3, q3, activate), 48);
+      v128.store(out + dstStep, finish(c0, q0, activate)); v128.store(out + dstStep, finish(c1, q1, activate), 16);
+      v128.store(out + dstStep, finish(c2, q2, activate), 32); v128.store(out + dstStep, finish(c3, q3, activate), 48);
     }
   }
 }
 
 /** As forwardRow8 for a group of 4 filters (F a multiple of 4 but not of 8). */
 function forwardRow4(
-  src: usize, inRowBytes: usize, colStep: usize, kh: i32, taps: i32, w: usize, pixelBytes: usize, count: i32, dst: usize,
+  src: usize, inRowBytes: usize, colStep: usize, kh: i32, taps: i32, w: usize, pixelBytes: usize, count: i32, dst: usize, dstStep: usize,
   bias: usize, activate: bool,
 ): void {
   const b = bias ? v128.load(bias) : f32x4.splat(0);
@@ -179,9 +194,9 @@ function forwardRow4(
       }
       row += inRowBytes;
     }
-    const out = dst + <usize>ox * pixelBytes;
-    v128.store(out, finish(a, b, activate)); v128.store(out + pixelBytes, finish(c, b, activate));
-    v128.store(out + pixelBytes * 2, finish(d, b, activate)); v128.store(out + pixelBytes * 3, finish(e, b, activate));
+    const out = dst + <usize>ox * dstStep;
+    v128.store(out, finish(a, b, activate)); v128.store(out + dstStep, finish(c, b, activate));
+    v128.store(out + dstStep * 2, finish(d, b, activate)); v128.store(out + dstStep * 3, finish(e, b, activate));
   }
   for (; ox < count; ox++) {
     let a = f32x4.splat(0);
@@ -196,7 +211,7 @@ function forwardRow4(
       }
       row += inRowBytes;
     }
-    v128.store(dst + <usize>ox * pixelBytes, finish(a, b, activate));
+    v128.store(dst + <usize>ox * dstStep, finish(a, b, activate));
   }
 }
 

@@ -103,6 +103,12 @@ const CONV_CASES: ConvCase[] = [
   { batch: 1, height: 5, width: 6, inChannels: 1, outChannels: 8, kernel: [9, 9], strides: 1, pad: "same" }, // kernel > image
   { batch: 2, height: 14, width: 13, inChannels: 1, outChannels: 5, kernel: [3, 3], strides: 2, pad: "same" },
   { batch: 2, height: 12, width: 12, inChannels: 1, outChannels: 8, kernel: [3, 3], strides: 1, pad: "same", dataFormat: "NCHW" },
+  // Input gradient by stride phases (C a multiple of 4): phases without taps (kernel < stride),
+  // padding before wider than the kernel (rows skipped; columns: the col2im route).
+  { batch: 1, height: 9, width: 9, inChannels: 4, outChannels: 2, kernel: [2, 2], strides: 4, pad: "valid" },
+  { batch: 2, height: 8, width: 7, inChannels: 4, outChannels: 4, kernel: [3, 3], strides: 2, pad: [[0, 0], [5, 1], [0, 4], [0, 0]] },
+  { batch: 2, height: 8, width: 7, inChannels: 8, outChannels: 4, kernel: [3, 3], strides: 2, pad: [[0, 0], [1, 0], [5, 2], [0, 0]] },
+  { batch: 2, height: 12, width: 11, inChannels: 12, outChannels: 20, kernel: [5, 4], strides: [3, 2], pad: "same" },
   // More channels: 32 (past the SIMD kernels' 16: XNNPACK) and 16 with 12 filters.
   { batch: 2, height: 9, width: 9, inChannels: 32, outChannels: 16, kernel: [3, 3], strides: 1, pad: "same" },
   { batch: 3, height: 11, width: 10, inChannels: 16, outChannels: 12, kernel: [3, 4], strides: [1, 2], pad: "valid" },

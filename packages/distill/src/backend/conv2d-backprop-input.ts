@@ -1,5 +1,6 @@
 // Conv2DBackpropInput for wasm, replacing the stock kernel (a scalar C++ loop, ~4x slower
-// than this at MicroExpNet's conv2). Two routes, both on the wasm backend's own kernels:
+// than this at MicroExpNet's conv2). Up to 32 channels, stride phases of our SIMD convolution
+// (conv2d-backprop-input-phases.ts); otherwise two routes on the wasm backend's own kernels:
 // - stride 1: dx is an ordinary convolution of dy with the filter rotated by 180 degrees
 //   and its channel axes swapped, run by XNNPACK Conv2D;
 // - any stride: cols = dy x W^T (XNNPACK matmul), then col2im scatters the patches back,
@@ -14,6 +15,7 @@ import {
   type TensorInfo,
 } from "@tensorflow/tfjs-core";
 import { col2im } from "./col2im.js";
+import { backpropInputByPhases, phasesApply } from "./conv2d-backprop-input-phases.js";
 import { pointer, trainingKernels } from "./training-module.js";
 import {
   assertFloat32, heapF32, matMul, release, reshape, runWasmKernel, slice, transpose, zeros,
@@ -34,7 +36,10 @@ function conv2DBackpropInput({ inputs, backend, attrs }: WasmKernelArgs<Conv2DBa
     inputShape, filter.shape as Shape4, strides, 1, pad, dimRoundingMode, false, channelsLast ? "channelsLast" : "channelsFirst");
 
   const dyNhwc = channelsLast ? dy : transpose(backend, dy, [0, 2, 3, 1]);
-  const dxNhwc = viaConvolution(backend, dyNhwc, filter, info) ?? viaCol2im(backend, dyNhwc, filter, info);
+  const kernels = trainingKernels(backend);
+  const dxNhwc = kernels !== undefined && phasesApply(info)
+    ? backpropInputByPhases(kernels, backend, dyNhwc, filter, info)
+    : viaConvolution(backend, dyNhwc, filter, info) ?? viaCol2im(backend, dyNhwc, filter, info);
   const dx = channelsLast ? dxNhwc : transpose(backend, dxNhwc, [0, 3, 1, 2]);
   if (dyNhwc !== dy) release(backend, dyNhwc);
   if (dx !== dxNhwc) release(backend, dxNhwc);

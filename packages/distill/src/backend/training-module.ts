@@ -18,6 +18,11 @@ export interface TrainingKernels {
     strideH: number, strideW: number, top: number, left: number, outHeight: number, outWidth: number, bias: Ptr, relu: boolean,
     y: Ptr, scratch: Ptr,
   ): void;
+  convForwardInto(
+    x: Ptr, batch: number, imageBytes: number, height: number, width: number, channels: number, w: Ptr, filters: number, kh: number, kw: number,
+    strideH: number, strideW: number, top: number, left: number, outHeight: number, outWidth: number, bias: Ptr, relu: boolean,
+    y: Ptr, dstStep: number, dstRowBytes: number, dstImageBytes: number, scratch: Ptr,
+  ): void;
   convFilter(
     x: Ptr, batch: number, height: number, width: number, channels: number, dy: Ptr, filters: number, kh: number, kw: number,
     strideH: number, strideW: number, top: number, left: number, outHeight: number, outWidth: number, dw: Ptr, scratch: Ptr,
