@@ -7,3 +7,4 @@ export { maxPoolGrad2x2 } from "./pool-grad";
 export { sumRows } from "./sum-rows";
 export { addBias } from "./add-bias";
 export { col2im } from "./col2im";
+export { maxPool2x2 } from "./pool";

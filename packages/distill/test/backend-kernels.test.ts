@@ -138,8 +138,8 @@ describe("wasm training kernels", () => {
   it("are all registered", () => {
     expect(wasmTrainingKernelsRegistered()).toBe(true);
     expect([...WASM_TRAINING_KERNELS].sort()).toEqual([
-      "Add", "BatchMatMul", "Conv2D", "Conv2DBackpropFilter", "Conv2DBackpropInput",
-      "DepthwiseConv2dNativeBackpropFilter", "DepthwiseConv2dNativeBackpropInput", "FusedConv2D", "Identity", "MaxPoolGrad", "Sum",
+      "Add", "BatchMatMul", "Cast", "Conv2D", "Conv2DBackpropFilter", "Conv2DBackpropInput",
+      "DepthwiseConv2dNativeBackpropFilter", "DepthwiseConv2dNativeBackpropInput", "FusedConv2D", "Identity", "MaxPool", "MaxPoolGrad", "Sum",
     ]);
   });
 
@@ -288,6 +288,30 @@ describe("Add on wasm matches cpu", () => {
   });
 });
 
+describe("Cast on wasm", () => {
+  it("shares the data when the type does not change", async () => {
+    await tf.setBackend("wasm");
+    const backend = tf.backend() as unknown as { numDataIds(): number };
+    const x = tf.tensor(randoms(12, 8), [3, 4]);
+    const ids = backend.numDataIds();
+    const same = tf.cast(x, "float32");
+    expect(backend.numDataIds()).toBe(ids);
+    x.dispose();
+    expect(same.dataSync()).toEqual(tf.tensor(randoms(12, 8)).dataSync());
+    same.dispose();
+  });
+
+  it("still converts between types", async () => {
+    await tf.setBackend("wasm");
+    const x = tf.tensor([1.7, -2.2, 0, 3.9], [4]);
+    const ints = tf.cast(x, "int32");
+    expect(ints.dtype).toBe("int32");
+    expect([...ints.dataSync()]).toEqual([1, -2, 0, 3]);
+    expect(ints.dataId).not.toBe(x.dataId); // a new buffer
+    tf.dispose([x, ints]);
+  });
+});
+
 describe("Identity on wasm", () => {
   it("shares the input's data and outlives the input", async () => {
     await tf.setBackend("wasm");
@@ -341,6 +365,30 @@ const POOL_VALUES: Record<string, (v: number) => number> = {
   coarse: (v) => Math.round(v * 2) / 2,
   special: (v) => (v < -0.7 ? Number.NaN : v < -0.4 ? -Infinity : v), // NaN never wins, nor does -infinity
 };
+
+describe("MaxPool on wasm matches cpu", () => {
+  POOL_CASES.forEach((c, i) => {
+    if (c.values === "special") return; // below: infinities defeat the relative error
+    it(`[${c.shape}] window ${c.filterSize} stride ${c.strides} pad ${c.pad}, ${c.values} values`, async () => {
+      await expectSameAsCpu("MaxPool", { x: input(c.shape, 2000 + i, POOL_VALUES[c.values]) }, {
+        filterSize: c.filterSize, strides: c.strides, pad: c.pad,
+      });
+    });
+  });
+
+  it("lets no NaN win, as cpu does (2x2 windows, 4 channels)", async () => {
+    const x = input([2, 6, 8, 4], 2100, POOL_VALUES.special);
+    x.values.fill(Number.NaN, 0, 4); // NaN first in a window
+    x.values.fill(Number.NaN, 4 * 8, 4 * 8 + 4);
+    x.values.fill(Number.NaN, 4, 8);
+    x.values.fill(-Infinity, 4 * 9, 4 * 9 + 4); // one window of NaN and -infinity only
+    const attrs = { filterSize: 2, strides: 2, pad: "valid" };
+    const cpu = await runOn("cpu", "MaxPool", { x }, attrs);
+    const wasm = await runOn("wasm", "MaxPool", { x }, attrs);
+    expect(cpu.values.slice(0, 4)).toEqual(new Float32Array(4).fill(-Infinity));
+    expect(wasm.values).toEqual(cpu.values);
+  });
+});
 
 describe("MaxPoolGrad on wasm matches cpu", () => {
   POOL_CASES.forEach((c, i) => {

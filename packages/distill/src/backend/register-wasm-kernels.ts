@@ -4,6 +4,7 @@
 import {
   Add,
   BatchMatMul,
+  Cast,
   Conv2D,
   Conv2DBackpropFilter,
   Conv2DBackpropInput,
@@ -12,6 +13,7 @@ import {
   FusedConv2D,
   getKernel,
   Identity,
+  MaxPool,
   MaxPoolGrad,
   registerKernel,
   Sum,
@@ -27,7 +29,8 @@ import { conv2DBackpropFilterConfig } from "./conv2d-backprop-filter.js";
 import { conv2DBackpropInputConfig } from "./conv2d-backprop-input.js";
 import { depthwiseConv2dNativeBackpropFilterConfig } from "./depthwise-conv2d-backprop-filter.js";
 import { depthwiseConv2dNativeBackpropInputConfig } from "./depthwise-conv2d-backprop-input.js";
-import { identityConfig } from "./identity.js";
+import { castConfig, identityConfig } from "./identity.js";
+import { maxPoolConfig } from "./max-pool.js";
 import { maxPoolGradConfig } from "./max-pool-grad.js";
 import { sumConfig } from "./sum.js";
 
@@ -56,6 +59,8 @@ const KERNELS: ReadonlyArray<readonly [string, KernelFactory]> = [
   [Sum, wrapping(Sum, sumConfig)],
   [Add, wrapping(Add, addConfig)],
   [Identity, wrapping(Identity, identityConfig)],
+  [Cast, wrapping(Cast, castConfig)],
+  [MaxPool, wrapping(MaxPool, maxPoolConfig)],
 ];
 
 /** Names of the kernels this package provides or replaces for the wasm backend. */

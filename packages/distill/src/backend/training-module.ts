@@ -30,6 +30,7 @@ export interface TrainingKernels {
   maxPoolGrad2x2(
     x: Ptr, dy: Ptr, dx: Ptr, batch: number, height: number, width: number, outHeight: number, outWidth: number, channels: number,
   ): void;
+  maxPool2x2(x: Ptr, y: Ptr, batch: number, height: number, width: number, outHeight: number, outWidth: number, channels: number): void;
   sumRows(x: Ptr, rows: number, cols: number, out: Ptr, scratch: Ptr): void;
   addBias(x: Ptr, rows: number, cols: number, bias: Ptr, out: Ptr): void;
   col2im(
