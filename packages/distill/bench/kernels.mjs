@@ -69,7 +69,7 @@ function trainingSteps(warmup, steps) {
   return { on: { cpu: median(runs.on.cpu), wall: median(runs.on.wall) }, off: { cpu: median(runs.off.cpu), wall: median(runs.off.wall) } };
 }
 
-const STEPS = Number(process.env.MICROEXP_BENCH_KERNEL_STEPS ?? 9);
+const STEPS = Number(process.env.MICROEXP_BENCH_KERNEL_STEPS ?? 15);
 const loadBefore = loadavg()[0];
 const steps = trainingSteps(3, STEPS);
 console.log(`\nMicroExpNet training, one core, with and without the SIMD training kernels (batch ${BATCH}, ` +
