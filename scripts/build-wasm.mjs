@@ -4,6 +4,9 @@
 // Run from the package folder: node ../../scripts/build-wasm.mjs <target.ts> <EXPORT_NAME> [--check]
 // Deterministic: same sources and compiler give the same file; an unchanged file is not rewritten.
 // `--check` compiles and only verifies that the file is up to date (exit 1 if not).
+// `--import-memory`: the module imports its memory (env.memory) instead of owning one, to run
+// on another module's heap (distill's kernels on tfjs-wasm's); it must then have no data
+// segment, which would overwrite that heap when instantiated (checked here).
 import asc from "assemblyscript/asc";
 import { createHash } from "node:crypto";
 import { readFile, rename, writeFile } from "node:fs/promises";
@@ -27,6 +30,8 @@ const args = [
   "--optimizeLevel", "3", "--shrinkLevel", "0", "--noAssert", "--runtime", "stub",
   "--enable", "simd", "--use", "abort=", "--noColors",
 ];
+const importMemory = process.argv.includes("--import-memory");
+if (importMemory) args.push("--importMemory");
 
 let wasm = null;
 let diagnostics = "";
@@ -45,6 +50,28 @@ if (error || !wasm) {
 }
 if (!WebAssembly.validate(wasm)) {
   console.error(`build-wasm: asc produced an invalid module from ${join(packageDir, entry)}`);
+  process.exit(1);
+}
+
+/** Number of data segments (section 11), walking the module's sections. */
+function dataSegments(bytes) {
+  const leb = (at) => {
+    let value = 0, shift = 0, byte;
+    do { byte = bytes[at.offset++]; value |= (byte & 0x7f) << shift; shift += 7; } while (byte & 0x80);
+    return value >>> 0;
+  };
+  const at = { offset: 8 };
+  while (at.offset < bytes.length) {
+    const id = bytes[at.offset++];
+    const size = leb(at);
+    if (id === 11) return leb({ offset: at.offset });
+    at.offset += size;
+  }
+  return 0;
+}
+if (importMemory && dataSegments(wasm) > 0) {
+  console.error(`build-wasm: ${join(packageDir, entry)} imports its memory but has static data ` +
+    `(strings, memory.data, static arrays), which would overwrite the host's heap; remove it`);
   process.exit(1);
 }
 

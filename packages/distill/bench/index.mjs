@@ -111,6 +111,8 @@ async function measure({ net, backend, batch, warmup, steps }) {
 
 const results = [];
 for (const entry of PLAN) results.push(await measure(entry));
+// MicroExpNet steps and kernels with the SIMD training kernels on and off (its own tables).
+await import("./kernels.mjs");
 
 const wasmInfo = results.find((r) => r.backend === "wasm").info;
 console.log(`Node ${process.versions.node}, tfjs-core ${wasmInfo.tfjsVersion}, wasm threads ${wasmInfo.threads}, ` +

@@ -2,7 +2,9 @@
 // compared with the cpu backend (the reference implementation of tfjs).
 import * as tf from "@tensorflow/tfjs-core";
 import { beforeAll, describe, expect, it } from "vitest";
-import { selectBackend, WASM_TRAINING_KERNELS, wasmTrainingKernelsRegistered } from "../src/backend/index.js";
+import { selectBackend, setSimdTrainingKernels, WASM_TRAINING_KERNELS, wasmTrainingKernelsRegistered } from "../src/backend/index.js";
+import { trainingKernels } from "../src/backend/training-module.js";
+import type { BackendWasm } from "../src/backend/wasm-ops.js";
 
 type Shape4 = [number, number, number, number];
 type Pad = "same" | "valid" | number | [[number, number], [number, number], [number, number], [number, number]];
@@ -90,6 +92,26 @@ const CONV_CASES: ConvCase[] = [
   { batch: 2, height: 8, width: 7, inChannels: 3, outChannels: 4, kernel: [3, 3], strides: 1, pad: [[0, 0], [4, 1], [0, 3], [0, 0]] },
   { batch: 2, height: 12, width: 12, inChannels: 4, outChannels: 8, kernel: [3, 3], strides: 1, pad: "same", dataFormat: "NCHW" },
   { batch: 1, height: 13, width: 11, inChannels: 3, outChannels: 5, kernel: [4, 4], strides: 2, pad: "valid", dataFormat: "NCHW" },
+  // Single-channel input (the SIMD kernels take up to 16 channels, filters a multiple of 4): 4- and
+  // 8-filter groups, row tails of 1-3 pixels, kernel widths not a multiple of 4, VALID
+  // cropping, explicit padding; 5 filters and NCHW fall back to the stock kernels.
+  { batch: 3, height: 20, width: 17, inChannels: 1, outChannels: 8, kernel: [5, 3], strides: [2, 1], pad: "same" },
+  { batch: 2, height: 19, width: 22, inChannels: 1, outChannels: 12, kernel: [7, 7], strides: 3, pad: "valid" },
+  { batch: 1, height: 9, width: 9, inChannels: 1, outChannels: 4, kernel: [2, 2], strides: 4, pad: "valid" },
+  { batch: 2, height: 10, width: 9, inChannels: 1, outChannels: 24, kernel: [3, 3], strides: 1, pad: 2, dimRoundingMode: "floor" },
+  { batch: 2, height: 8, width: 11, inChannels: 1, outChannels: 16, kernel: [4, 6], strides: 2, pad: [[0, 0], [3, 0], [1, 4], [0, 0]] },
+  { batch: 1, height: 5, width: 6, inChannels: 1, outChannels: 8, kernel: [9, 9], strides: 1, pad: "same" }, // kernel > image
+  { batch: 2, height: 14, width: 13, inChannels: 1, outChannels: 5, kernel: [3, 3], strides: 2, pad: "same" },
+  { batch: 2, height: 12, width: 12, inChannels: 1, outChannels: 8, kernel: [3, 3], strides: 1, pad: "same", dataFormat: "NCHW" },
+  // Input gradient by stride phases (C a multiple of 4): phases without taps (kernel < stride),
+  // padding before wider than the kernel (rows skipped; columns: the col2im route).
+  { batch: 1, height: 9, width: 9, inChannels: 4, outChannels: 2, kernel: [2, 2], strides: 4, pad: "valid" },
+  { batch: 2, height: 8, width: 7, inChannels: 4, outChannels: 4, kernel: [3, 3], strides: 2, pad: [[0, 0], [5, 1], [0, 4], [0, 0]] },
+  { batch: 2, height: 8, width: 7, inChannels: 8, outChannels: 4, kernel: [3, 3], strides: 2, pad: [[0, 0], [1, 0], [5, 2], [0, 0]] },
+  { batch: 2, height: 12, width: 11, inChannels: 12, outChannels: 20, kernel: [5, 4], strides: [3, 2], pad: "same" },
+  // More channels: 32 (past the SIMD kernels' 16: XNNPACK) and 16 with 12 filters.
+  { batch: 2, height: 9, width: 9, inChannels: 32, outChannels: 16, kernel: [3, 3], strides: 1, pad: "same" },
+  { batch: 3, height: 11, width: 10, inChannels: 16, outChannels: 12, kernel: [3, 4], strides: [1, 2], pad: "valid" },
 ];
 
 function describeConv(c: ConvCase): string {
@@ -116,9 +138,68 @@ describe("wasm training kernels", () => {
   it("are all registered", () => {
     expect(wasmTrainingKernelsRegistered()).toBe(true);
     expect([...WASM_TRAINING_KERNELS].sort()).toEqual([
-      "BatchMatMul", "Conv2DBackpropFilter", "Conv2DBackpropInput",
-      "DepthwiseConv2dNativeBackpropFilter", "DepthwiseConv2dNativeBackpropInput", "MaxPoolGrad",
+      "Add", "BatchMatMul", "Cast", "Conv2D", "Conv2DBackpropFilter", "Conv2DBackpropInput",
+      "DepthwiseConv2dNativeBackpropFilter", "DepthwiseConv2dNativeBackpropInput", "FusedConv2D", "Identity", "MaxPool", "MaxPoolGrad", "Sum",
     ]);
+  });
+
+  it("run the SIMD module on the wasm backend's own heap", async () => {
+    await tf.setBackend("wasm");
+    const backend = tf.backend() as unknown as BackendWasm;
+    expect(trainingKernels(backend)).toBeDefined();
+    setSimdTrainingKernels(false);
+    expect(trainingKernels(backend)).toBeUndefined();
+    setSimdTrainingKernels(true);
+    expect(trainingKernels(backend)).toBeDefined();
+  });
+});
+
+describe("Conv2D and FusedConv2D on wasm match cpu", () => {
+  // NHWC (the stock kernel, which runs shapes ours do not, has no NCHW).
+  CONV_CASES.forEach((c, i) => {
+    if (c.dataFormat === "NCHW") return;
+    const { x, filter } = convShapes(c);
+    const attrs = { strides: c.strides, pad: c.pad, dataFormat: c.dataFormat ?? "NHWC", dimRoundingMode: c.dimRoundingMode, dilations: 1 };
+    it(`Conv2D ${describeConv(c)}`, async () => {
+      await expectSameAsCpu("Conv2D", { x: input(x, 1200 + i), filter: input(filter, 1300 + i) }, attrs);
+    });
+    it(`FusedConv2D + bias + ReLU ${describeConv(c)}`, async () => {
+      await expectSameAsCpu("FusedConv2D", {
+        x: input(x, 1400 + i), filter: input(filter, 1500 + i), bias: input([c.outChannels], 1600 + i),
+      }, { ...attrs, activation: "relu" });
+    });
+  });
+
+  it("FusedConv2D without bias, linear", async () => {
+    await expectSameAsCpu("FusedConv2D", { x: input([2, 20, 20, 1], 1700), filter: input([5, 5, 1, 8], 1701) }, {
+      strides: 2, pad: "same", dataFormat: "NHWC", dilations: 1, activation: "linear",
+    });
+  });
+
+  it("FusedConv2D with another activation falls back to the stock kernel", async () => {
+    await expectSameAsCpu("FusedConv2D", {
+      x: input([2, 12, 12, 1], 1710), filter: input([3, 3, 1, 8], 1711), bias: input([8], 1712),
+    }, { strides: 1, pad: "same", dataFormat: "NHWC", dilations: 1, activation: "elu" });
+  });
+});
+
+interface SumCase { shape: number[]; axis: number | number[]; keepDims: boolean }
+
+const SUM_CASES: SumCase[] = [
+  { shape: [64, 42, 42, 16], axis: [0, 1, 2], keepDims: false }, // conv1's bias gradient at batch 64
+  { shape: [5, 7], axis: 0, keepDims: false },
+  { shape: [2, 3, 4, 6], axis: [-2, 0, 1], keepDims: true },
+  { shape: [70, 3, 3], axis: [1, 0], keepDims: false }, // 3 columns: no vector part; 210 rows: partial block
+  { shape: [9, 13], axis: [0], keepDims: true },
+  { shape: [2, 3, 5], axis: [1], keepDims: false }, // not the leading axes: stock kernel
+  { shape: [4, 6], axis: [0, 1], keepDims: false }, // every axis: stock kernel
+];
+
+describe("Sum on wasm matches cpu", () => {
+  SUM_CASES.forEach((c, i) => {
+    it(`[${c.shape}] axis ${JSON.stringify(c.axis)}${c.keepDims ? " keepDims" : ""}`, async () => {
+      await expectSameAsCpu("Sum", { x: input(c.shape, 1800 + i) }, { axis: c.axis, keepDims: c.keepDims });
+    });
   });
 });
 
@@ -188,6 +269,65 @@ describe("depthwise backprops on wasm match cpu", () => {
   });
 });
 
+interface AddCase { a: number[]; b: number[] }
+
+const ADD_CASES: AddCase[] = [
+  { a: [3, 42, 42, 16], b: [16] }, // conv1's bias add (SIMD)
+  { a: [8], b: [5, 8] }, // bias first (SIMD, swapped)
+  { a: [2, 3, 12], b: [12] },
+  { a: [4, 6], b: [6] }, // 6 channels: stock kernel
+  { a: [2, 5, 4], b: [2, 5, 4] }, // no broadcast: stock kernel
+  { a: [2, 1, 4], b: [3, 4] }, // another broadcast: stock kernel
+];
+
+describe("Add on wasm matches cpu", () => {
+  ADD_CASES.forEach((c, i) => {
+    it(`[${c.a}] + [${c.b}]`, async () => {
+      await expectSameAsCpu("Add", { a: input(c.a, 1900 + i), b: input(c.b, 1950 + i) }, {});
+    });
+  });
+});
+
+describe("Cast on wasm", () => {
+  it("shares the data when the type does not change", async () => {
+    await tf.setBackend("wasm");
+    const backend = tf.backend() as unknown as { numDataIds(): number };
+    const x = tf.tensor(randoms(12, 8), [3, 4]);
+    const ids = backend.numDataIds();
+    const same = tf.cast(x, "float32");
+    expect(backend.numDataIds()).toBe(ids);
+    x.dispose();
+    expect(same.dataSync()).toEqual(tf.tensor(randoms(12, 8)).dataSync());
+    same.dispose();
+  });
+
+  it("still converts between types", async () => {
+    await tf.setBackend("wasm");
+    const x = tf.tensor([1.7, -2.2, 0, 3.9], [4]);
+    const ints = tf.cast(x, "int32");
+    expect(ints.dtype).toBe("int32");
+    expect([...ints.dataSync()]).toEqual([1, -2, 0, 3]);
+    expect(ints.dataId).not.toBe(x.dataId); // a new buffer
+    tf.dispose([x, ints]);
+  });
+});
+
+describe("Identity on wasm", () => {
+  it("shares the input's data and outlives the input", async () => {
+    await tf.setBackend("wasm");
+    const backend = tf.backend() as unknown as BackendWasm & { numDataIds(): number };
+    const x = tf.tensor(randoms(64, 7), [4, 16]);
+    const expected = x.dataSync().slice();
+    const ids = backend.numDataIds();
+    const y = tf.engine().runKernel("Identity", { x }, {}) as tf.Tensor;
+    expect(backend.numDataIds()).toBe(ids); // no copy
+    x.dispose();
+    expect(y.dataSync()).toEqual(expected);
+    y.dispose();
+    expect(backend.numDataIds()).toBe(ids - 1);
+  });
+});
+
 interface PoolCase { shape: Shape4; filterSize: number | [number, number]; strides: number | [number, number]; pad: Pad; values: string }
 
 const POOL_CASES: PoolCase[] = [
@@ -205,6 +345,17 @@ const POOL_CASES: PoolCase[] = [
   { shape: [1, 9, 9, 4], filterSize: 2, strides: 2, pad: "valid", values: "coarse" },
   { shape: [2, 10, 10, 6], filterSize: 2, strides: 2, pad: "same", values: "special" },
   { shape: [2, 11, 11, 6], filterSize: 3, strides: 2, pad: "same", values: "special" },
+  // 2x2 windows, stride 2, channels a multiple of 4 (the SIMD kernel): tiling, odd sides with
+  // SAME (one-row/one-column windows) and VALID (rows/columns in no window).
+  { shape: [2, 10, 12, 8], filterSize: 2, strides: 2, pad: "valid", values: "special" },
+  { shape: [3, 11, 11, 32], filterSize: 2, strides: 2, pad: "same", values: "uniform" },
+  { shape: [2, 9, 10, 4], filterSize: 2, strides: 2, pad: "same", values: "special" },
+  { shape: [2, 10, 7, 8], filterSize: 2, strides: 2, pad: "same", values: "negative" },
+  { shape: [2, 9, 9, 4], filterSize: 2, strides: 2, pad: "valid", values: "uniform" },
+  { shape: [1, 5, 8, 4], filterSize: 2, strides: 2, pad: "valid", values: "special" },
+  { shape: [3, 6, 4, 4], filterSize: 2, strides: 2, pad: "same", values: "negative" },
+  { shape: [2, 8, 8, 12], filterSize: 2, strides: 2, pad: "same", values: "relu" },
+  { shape: [1, 4, 6, 16], filterSize: 2, strides: 2, pad: "valid", values: "coarse" },
 ];
 
 const POOL_VALUES: Record<string, (v: number) => number> = {
@@ -214,6 +365,30 @@ const POOL_VALUES: Record<string, (v: number) => number> = {
   coarse: (v) => Math.round(v * 2) / 2,
   special: (v) => (v < -0.7 ? Number.NaN : v < -0.4 ? -Infinity : v), // NaN never wins, nor does -infinity
 };
+
+describe("MaxPool on wasm matches cpu", () => {
+  POOL_CASES.forEach((c, i) => {
+    if (c.values === "special") return; // below: infinities defeat the relative error
+    it(`[${c.shape}] window ${c.filterSize} stride ${c.strides} pad ${c.pad}, ${c.values} values`, async () => {
+      await expectSameAsCpu("MaxPool", { x: input(c.shape, 2000 + i, POOL_VALUES[c.values]) }, {
+        filterSize: c.filterSize, strides: c.strides, pad: c.pad,
+      });
+    });
+  });
+
+  it("lets no NaN win, as cpu does (2x2 windows, 4 channels)", async () => {
+    const x = input([2, 6, 8, 4], 2100, POOL_VALUES.special);
+    x.values.fill(Number.NaN, 0, 4); // NaN first in a window
+    x.values.fill(Number.NaN, 4 * 8, 4 * 8 + 4);
+    x.values.fill(Number.NaN, 4, 8);
+    x.values.fill(-Infinity, 4 * 9, 4 * 9 + 4); // one window of NaN and -infinity only
+    const attrs = { filterSize: 2, strides: 2, pad: "valid" };
+    const cpu = await runOn("cpu", "MaxPool", { x }, attrs);
+    const wasm = await runOn("wasm", "MaxPool", { x }, attrs);
+    expect(cpu.values.slice(0, 4)).toEqual(new Float32Array(4).fill(-Infinity));
+    expect(wasm.values).toEqual(cpu.values);
+  });
+});
 
 describe("MaxPoolGrad on wasm matches cpu", () => {
   POOL_CASES.forEach((c, i) => {

@@ -3,6 +3,9 @@
 // is itself a convolution once the batch is moved into the channel axis: the input
 // becomes x as [c, H, W, n], the "filter" becomes dy as [y, x, n, o], dilated by the
 // stride. So it runs on the wasm backend's own XNNPACK Conv2D, with no im2col copy.
+// Inputs of up to 16 channels (MicroExpNet's conv1 and conv2) run our SIMD kernel instead
+// (assembly/conv.ts): XNNPACK's convolution does single-channel input at about a quarter of
+// the core's speed.
 import {
   backend_util,
   Conv2DBackpropFilter,
@@ -11,9 +14,28 @@ import {
   type KernelFunc,
   type TensorInfo,
 } from "@tensorflow/tfjs-core";
+import { isSimdConv } from "./conv2d.js";
+import { pointer, trainingKernels, withScratch, type TrainingKernels } from "./training-module.js";
 import { assertFloat32, release, runWasmKernel, slice, transpose, zeros, type WasmKernelArgs } from "./wasm-ops.js";
 
 type Shape4 = [number, number, number, number];
+
+function simdFilterGradient(
+  kernels: TrainingKernels, backend: WasmKernelArgs<unknown>["backend"], x: TensorInfo, dy: TensorInfo, info: backend_util.Conv2DInfo,
+): TensorInfo {
+  const { batchSize, inHeight, inWidth, inChannels, outHeight, outWidth, outChannels, filterHeight, filterWidth, strideHeight, strideWidth } = info;
+  const dW = backend.makeOutput([filterHeight, filterWidth, inChannels, outChannels], "float32");
+  const paddedBytes = ((outHeight - 1) * strideHeight + filterHeight) * ((outWidth - 1) * strideWidth + filterWidth) * inChannels * 4;
+  const weights = filterHeight * filterWidth * inChannels * outChannels;
+  // The padded image, rounded up to 16 bytes, then one image's float sums and the batch's double sums.
+  const scratchBytes = Math.ceil(paddedBytes / 16) * 16 + weights * 12;
+  withScratch(backend, scratchBytes, (scratch) => {
+    kernels.convFilter(
+      pointer(backend, x), batchSize, inHeight, inWidth, inChannels, pointer(backend, dy), outChannels, filterHeight, filterWidth,
+      strideHeight, strideWidth, info.padInfo.top, info.padInfo.left, outHeight, outWidth, pointer(backend, dW), scratch);
+  });
+  return dW;
+}
 
 function conv2DBackpropFilter({ inputs, backend, attrs }: WasmKernelArgs<Conv2DBackpropFilterAttrs>): TensorInfo {
   const { x, dy } = inputs as { x: TensorInfo; dy: TensorInfo };
@@ -32,6 +54,10 @@ function conv2DBackpropFilter({ inputs, backend, attrs }: WasmKernelArgs<Conv2DB
   const usedW = Math.min(inWidth, spanW - left);
   if (batchSize === 0 || outHeight <= 0 || outWidth <= 0 || usedH <= 0 || usedW <= 0) {
     return zeros(backend, [...filterShape]); // no tap touches the input
+  }
+  const kernels = trainingKernels(backend);
+  if (kernels !== undefined && isSimdConv(x, filterShape, dataFormat)) {
+    return simdFilterGradient(kernels, backend, x, dy, info);
   }
 
   const xNhwc = channelsLast ? x : transpose(backend, x, [0, 2, 3, 1]);

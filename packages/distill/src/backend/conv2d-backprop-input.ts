@@ -1,9 +1,11 @@
 // Conv2DBackpropInput for wasm, replacing the stock kernel (a scalar C++ loop, ~4x slower
-// than this at MicroExpNet's conv2). Two routes, both on the wasm backend's own kernels:
+// than this at MicroExpNet's conv2). Up to 32 channels, stride phases of our SIMD convolution
+// (conv2d-backprop-input-phases.ts); otherwise two routes on the wasm backend's own kernels:
 // - stride 1: dx is an ordinary convolution of dy with the filter rotated by 180 degrees
 //   and its channel axes swapped, run by XNNPACK Conv2D;
 // - any stride: cols = dy x W^T (XNNPACK matmul), then col2im scatters the patches back,
-//   in batch chunks so the column matrix stays under COLUMN_BUDGET floats.
+//   in batch chunks so the column matrix stays under COLUMN_BUDGET floats (col2im in wasm
+//   SIMD, assembly/col2im.ts, when the channels are a multiple of 4).
 import {
   backend_util,
   Conv2DBackpropInput,
@@ -13,6 +15,8 @@ import {
   type TensorInfo,
 } from "@tensorflow/tfjs-core";
 import { col2im } from "./col2im.js";
+import { backpropInputByPhases, phasesApply } from "./conv2d-backprop-input-phases.js";
+import { pointer, trainingKernels } from "./training-module.js";
 import {
   assertFloat32, heapF32, matMul, release, reshape, runWasmKernel, slice, transpose, zeros,
   type BackendWasm, type WasmKernelArgs,
@@ -32,7 +36,10 @@ function conv2DBackpropInput({ inputs, backend, attrs }: WasmKernelArgs<Conv2DBa
     inputShape, filter.shape as Shape4, strides, 1, pad, dimRoundingMode, false, channelsLast ? "channelsLast" : "channelsFirst");
 
   const dyNhwc = channelsLast ? dy : transpose(backend, dy, [0, 2, 3, 1]);
-  const dxNhwc = viaConvolution(backend, dyNhwc, filter, info) ?? viaCol2im(backend, dyNhwc, filter, info);
+  const kernels = trainingKernels(backend);
+  const dxNhwc = kernels !== undefined && phasesApply(info)
+    ? backpropInputByPhases(kernels, backend, dyNhwc, filter, info)
+    : viaConvolution(backend, dyNhwc, filter, info) ?? viaCol2im(backend, dyNhwc, filter, info);
   const dx = channelsLast ? dxNhwc : transpose(backend, dxNhwc, [0, 3, 1, 2]);
   if (dyNhwc !== dy) release(backend, dyNhwc);
   if (dx !== dxNhwc) release(backend, dxNhwc);
@@ -78,7 +85,14 @@ function viaCol2im(backend: BackendWasm, dy: TensorInfo, filter: TensorInfo, inf
     const dyChunk = images === batchSize ? dy : slice(backend, dy, [first, 0, 0, 0], [images, outHeight, outWidth, outChannels]);
     const dyRows = reshape(backend, dyChunk, [1, images * pixels, outChannels]);
     const cols = matMul(backend, dyRows, filterT); // [1, images * pixels, patch]
-    col2im(heapF32(backend, cols), heapF32(backend, dx), first, images, geometry);
+    const kernels = trainingKernels(backend);
+    if (kernels !== undefined && inChannels % 4 === 0) {
+      const g = geometry;
+      kernels.col2im(pointer(backend, cols), pointer(backend, dx), first, images, g.height, g.width, g.channels,
+        g.outHeight, g.outWidth, g.kernelHeight, g.kernelWidth, g.strideHeight, g.strideWidth, g.padTop, g.padLeft);
+    } else {
+      col2im(heapF32(backend, cols), heapF32(backend, dx), first, images, geometry);
+    }
     release(backend, dyRows, cols);
     if (dyChunk !== dy) release(backend, dyChunk);
   }

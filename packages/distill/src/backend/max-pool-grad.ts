@@ -3,7 +3,8 @@
 // values are all negative: it starts its running max at FLT_MIN (the smallest positive
 // float) rather than -infinity, so those windows pass no gradient at all. This loop
 // matches the cpu backend: the first strict maximum of each window (scanned row by row)
-// takes the gradient.
+// takes the gradient. 2x2 windows with stride 2 and no padding before (MicroExpNet's pools)
+// run in wasm SIMD (assembly/pool-grad.ts, same rule), several times faster than this loop.
 import {
   backend_util,
   MaxPoolGrad,
@@ -12,6 +13,7 @@ import {
   type MaxPoolGradAttrs,
   type TensorInfo,
 } from "@tensorflow/tfjs-core";
+import { pointer, trainingKernels } from "./training-module.js";
 import { assertFloat32, heapF32, zeros, type WasmKernelArgs } from "./wasm-ops.js";
 
 type Shape4 = [number, number, number, number];
@@ -28,6 +30,15 @@ function maxPoolGrad({ inputs, backend, attrs }: WasmKernelArgs<MaxPoolGradAttrs
   const { batchSize, inHeight, inWidth, inChannels: channels, outHeight, outWidth, strideHeight, strideWidth } = info;
   const { effectiveFilterHeight: filterHeight, effectiveFilterWidth: filterWidth } = info;
   const { top, left } = info.padInfo;
+
+  const kernels = trainingKernels(backend);
+  if (kernels !== undefined && filterHeight === 2 && filterWidth === 2 && strideHeight === 2 && strideWidth === 2 &&
+    top === 0 && left === 0 && channels % 4 === 0) {
+    const dx = backend.makeOutput([...input.shape], "float32");
+    kernels.maxPoolGrad2x2(
+      pointer(backend, input), pointer(backend, dy), pointer(backend, dx), batchSize, inHeight, inWidth, outHeight, outWidth, channels);
+    return dx;
+  }
 
   const dx = zeros(backend, [...input.shape]);
   const xs = heapF32(backend, input);

@@ -1,0 +1,122 @@
+// @microexp/distill's SIMD training module (assembly/) on and off in the same run (off: the
+// stock tfjs-wasm kernel or this package's TypeScript one): MicroExpNet training steps
+// (@microexp/models' "microexpnet", batch 64, forward + backward + Adam, on and off
+// alternating so both see the same machine load), then each kernel the module runs in such
+// a step. CPU time medians: both run on one thread, so samples per CPU-second is what an
+// idle core would give.
+//   node bench/kernels.mjs          (after `npm run build`; also run by bench/index.mjs)
+import { loadavg } from "node:os";
+import * as tf from "@tensorflow/tfjs-core";
+import { buildFamilyModel } from "@microexp/models";
+
+const distill = await import("../dist/index.js");
+await distill.selectBackend("wasm");
+
+const BATCH = 64;
+const CALLS = Number(process.env.MICROEXP_BENCH_KERNEL_CALLS ?? 15);
+
+function median(values) {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = sorted.length >> 1;
+  return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
+}
+
+/** Median CPU ms of one kernel call (after one warm-up call). */
+function time(run) {
+  tf.dispose(run());
+  const cpu = [];
+  for (let i = 0; i < CALLS; i++) {
+    const start = process.cpuUsage();
+    const out = run();
+    out.dataSync(); // the wasm backend computes synchronously; this only keeps the call honest
+    const used = process.cpuUsage(start);
+    cpu.push((used.user + used.system) / 1000);
+    tf.dispose(out);
+  }
+  return median(cpu);
+}
+
+/** Alternating on/off training steps: median CPU ms and wall ms per step for each. */
+function trainingSteps(warmup, steps) {
+  const model = buildFamilyModel("microexpnet");
+  const classes = model.outputs[0].shape[1];
+  const optimizer = tf.train.adam(1e-4);
+  const images = tf.randomUniform([BATCH, 84, 84, 1], 0, 255);
+  const labels = tf.oneHot(tf.randomUniform([BATCH], 0, classes, "int32"), classes);
+  const step = () => {
+    const loss = optimizer.minimize(() => tf.losses.softmaxCrossEntropy(labels, model.apply(images, { training: true })), true);
+    const value = loss.dataSync()[0];
+    loss.dispose();
+    if (!Number.isFinite(value)) throw new Error(`bench: MicroExpNet step gave loss ${value}`);
+  };
+  const runs = { on: { cpu: [], wall: [] }, off: { cpu: [], wall: [] } };
+  for (let i = 0; i < warmup + steps; i++) {
+    for (const mode of ["off", "on"]) {
+      distill.setSimdTrainingKernels(mode === "on");
+      const wallStart = performance.now();
+      const start = process.cpuUsage();
+      step();
+      const used = process.cpuUsage(start);
+      if (i < warmup) continue;
+      runs[mode].cpu.push((used.user + used.system) / 1000);
+      runs[mode].wall.push(performance.now() - wallStart);
+    }
+  }
+  distill.setSimdTrainingKernels(true);
+  tf.dispose([images, labels]);
+  optimizer.dispose();
+  model.dispose();
+  return { on: { cpu: median(runs.on.cpu), wall: median(runs.on.wall) }, off: { cpu: median(runs.off.cpu), wall: median(runs.off.wall) } };
+}
+
+const STEPS = Number(process.env.MICROEXP_BENCH_KERNEL_STEPS ?? 15);
+const loadBefore = loadavg()[0];
+const steps = trainingSteps(3, STEPS);
+console.log(`\nMicroExpNet training, one core, with and without the SIMD training kernels (batch ${BATCH}, ` +
+  `${STEPS} steps each, alternating; load average before ${loadBefore.toFixed(1)}, after ${loadavg()[0].toFixed(1)}):\n`);
+console.log("| kernels | CPU ms/step (median) | samples/CPU-s | wall ms/step (median) | samples/s (wall) |");
+console.log("|---|---:|---:|---:|---:|");
+for (const [label, r] of [["stock tfjs-wasm + distill TS kernels", steps.off], ["+ SIMD training kernels", steps.on]]) {
+  console.log(`| ${label} | ${r.cpu.toFixed(1)} | ${(BATCH * 1000 / r.cpu).toFixed(0)} | ${r.wall.toFixed(1)} | ${(BATCH * 1000 / r.wall).toFixed(0)} |`);
+}
+console.log(`\nSpeed-up (samples per CPU-second): ${(steps.off.cpu / steps.on.cpu).toFixed(2)}x`);
+
+const x = tf.randomUniform([BATCH, 84, 84, 1], 0, 255);
+const w1 = tf.randomNormal([8, 8, 1, 16], 0, 0.05);
+const b1 = tf.randomNormal([16], 0, 0.05);
+const a1 = tf.randomNormal([BATCH, 42, 42, 16]);
+const dy1 = tf.randomNormal([BATCH, 42, 42, 16]);
+const pooled = tf.maxPool(a1, 2, 2, "same");
+const dyPool = tf.randomNormal(pooled.shape);
+const conv1Macs = BATCH * 42 * 42 * 16 * 64;
+
+const CASES = [
+  { name: "conv1 forward (Conv2D 84x84x1, 8x8x16 s2)", macs: conv1Macs,
+    run: () => tf.engine().runKernel("Conv2D", { x, filter: w1 }, { strides: 2, pad: "same", dataFormat: "NHWC", dilations: 1 }) },
+  { name: "conv1 forward + bias + ReLU (FusedConv2D)", macs: conv1Macs,
+    run: () => tf.fused.conv2d({ x, filter: w1, strides: 2, pad: "same", bias: b1, activation: "relu" }) },
+  { name: "conv1 weight gradient (Conv2DBackpropFilter)", macs: conv1Macs,
+    run: () => tf.engine().runKernel("Conv2DBackpropFilter", { x, dy: dy1 }, { strides: 2, pad: "same", dataFormat: "NHWC", filterShape: [8, 8, 1, 16] }) },
+  { name: "pool1 gradient (MaxPoolGrad 42x42x16, 2x2 s2)", macs: 0,
+    run: () => tf.engine().runKernel("MaxPoolGrad", { dy: dyPool, input: a1, output: pooled }, { filterSize: 2, strides: 2, pad: "same" }) },
+  { name: "conv1 bias gradient (Sum over 64x42x42 rows)", macs: 0,
+    run: () => tf.sum(dy1, [0, 1, 2]) },
+];
+
+const rows = [];
+for (const c of CASES) {
+  distill.setSimdTrainingKernels(false);
+  const off = time(c.run);
+  distill.setSimdTrainingKernels(true);
+  const on = time(c.run);
+  rows.push({ ...c, off, on });
+}
+tf.dispose([x, w1, b1, a1, dy1, pooled, dyPool]);
+
+console.log(`\nSIMD training kernels (assembly/), batch ${BATCH}, CPU ms per call, median of ${CALLS}:\n`);
+console.log("| kernel | without (stock / TS) | with SIMD module | speed-up | GMAC/s without -> with |");
+console.log("|---|---:|---:|---:|---:|");
+for (const r of rows) {
+  const rate = r.macs ? `${(r.macs / r.off / 1e6).toFixed(1)} -> ${(r.macs / r.on / 1e6).toFixed(1)}` : "(memory-bound)";
+  console.log(`| ${r.name} | ${r.off.toFixed(2)} | ${r.on.toFixed(2)} | ${(r.off / r.on).toFixed(2)}x | ${rate} |`);
+}

@@ -1,0 +1,85 @@
+// One MicroExpNet training step (@microexp/models' "microexpnet", as the trainer builds it:
+// Conv2D + bias + ReLU, max-pool, ..., softmax cross-entropy) on wasm with the SIMD training
+// kernels and without them (the stock and TypeScript kernels they replace): the same loss
+// and gradients, from the same weights and batch.
+import * as tf from "@tensorflow/tfjs-core";
+import { buildFamilyModel } from "@microexp/models";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { selectBackend, setSimdTrainingKernels } from "../src/backend/index.js";
+
+const BATCH = 16;
+
+/** Deterministic uniform floats in [lo, hi) (mulberry32). */
+function uniform(count: number, seed: number, lo: number, hi: number): Float32Array {
+  let state = seed >>> 0;
+  const out = new Float32Array(count);
+  for (let i = 0; i < count; i++) {
+    state = (state + 0x6d2b79f5) >>> 0;
+    let t = state;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    out[i] = lo + (((t ^ (t >>> 14)) >>> 0) / 4294967296) * (hi - lo);
+  }
+  return out;
+}
+
+interface Step { loss: number; grads: Map<string, Float32Array> }
+
+describe("a MicroExpNet step with and without the SIMD training kernels", () => {
+  let on: Step;
+  let off: Step;
+
+  beforeAll(async () => {
+    expect((await selectBackend("wasm")).customKernels).toBe(true);
+    tf.setBackend("wasm");
+    const model = buildFamilyModel("microexpnet");
+    const classes = model.outputs[0].shape[1] as number;
+    // Small biases so the bias gradients and ReLU masks are not those of an all-zero start.
+    model.weights.forEach((w, i) => {
+      if (w.shape.length === 1) w.write(tf.tensor(uniform(w.shape[0] as number, 10 + i, -0.05, 0.05)));
+    });
+    const x = tf.tensor4d(uniform(BATCH * 84 * 84, 1, 0, 255), [BATCH, 84, 84, 1]);
+    const labels = tf.oneHot(tf.tensor1d(Array.from({ length: BATCH }, (_, i) => (i * 5) % classes), "int32"), classes);
+    const step = (simd: boolean): Step => {
+      setSimdTrainingKernels(simd);
+      // Dropout off (inference mode) so both steps see the same network.
+      const { value, grads } = tf.variableGrads(() => tf.losses.softmaxCrossEntropy(labels, model.apply(x, { training: false }) as tf.Tensor) as tf.Scalar);
+      const result = { loss: value.dataSync()[0], grads: new Map(Object.entries(grads).map(([name, g]) => [name, g.dataSync() as Float32Array])) };
+      tf.dispose([value, ...Object.values(grads)]);
+      return result;
+    };
+    on = step(true);
+    off = step(false);
+    setSimdTrainingKernels(true);
+    tf.dispose([x, labels]);
+    model.dispose();
+  });
+
+  afterAll(() => setSimdTrainingKernels(true));
+
+  it("gives the same loss", () => {
+    expect(Number.isFinite(on.loss)).toBe(true);
+    expect(Math.abs(on.loss - off.loss) / Math.abs(off.loss)).toBeLessThanOrEqual(1e-5);
+  });
+
+  it("gives the same gradient for every weight", () => {
+    expect(on.grads.size).toBe(8);
+    for (const [name, reference] of off.grads) {
+      const ours = on.grads.get(name);
+      expect(ours, name).toBeDefined();
+      let diff = 0, scale = 0;
+      for (let i = 0; i < reference.length; i++) {
+        diff = Math.max(diff, Math.abs(ours![i] - reference[i]));
+        scale = Math.max(scale, Math.abs(reference[i]));
+      }
+      expect(scale, name).toBeGreaterThan(0);
+      expect(diff / scale, name).toBeLessThanOrEqual(1e-4);
+    }
+  });
+
+  it("ran different kernels (conv1's gradient is summed in another order)", () => {
+    const name = [...off.grads.keys()].find((n) => n.includes("conv1") && n.includes("kernel"));
+    expect(name).toBeDefined();
+    expect(on.grads.get(name!)).not.toEqual(off.grads.get(name!));
+  });
+});
