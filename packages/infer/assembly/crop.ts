@@ -54,14 +54,33 @@ function interpolateRow(row: usize, xTaps: usize, width: i32, out: usize): void 
 }
 
 /**
+ * The same pass over grouped taps (src/wasm/crop-plan.ts, groupColumns): per 4 outputs, one
+ * load of the 16 source bytes they read, a swizzle into (i0, i1) pairs, and pmaddwd with the
+ * weights (pixels <= 255 and weights <= 2048 fit i16; each sum fits i32).
+ */
+function interpolateRowGrouped(row: usize, xTaps: usize, width: i32, out: usize): void {
+  for (let x = 0; x < width; x += 4) {
+    const t = xTaps + (<usize>x << 4);
+    const pairs = i8x16.swizzle(v128.load(row + <usize>load<i32>(t)), v128.load(t, 16));
+    v128.store(out + (<usize>x << 2), i32x4.dot_i16x8_s(i16x8.extend_low_i8x16_u(pairs), v128.load(t, 32)));
+  }
+}
+
+@inline function horizontalPass(row: usize, xTaps: usize, width: i32, grouped: bool, out: usize): void {
+  if (grouped) interpolateRowGrouped(row, xTaps, width, out);
+  else interpolateRow(row, xTaps, width, out);
+}
+
+/**
  * OpenCV's 8-bit INTER_LINEAR resize over planned taps. Output row y reads source rows
  * i0 and i1 (yTaps: four i32 per output row, i0, i1 row indices, w0, w1), each interpolated
  * along xTaps. `width` must be a multiple of 4 (the host pads the taps with zero weights).
  * Writes bytes (dstStride bytes apart) or, when `floats`, f32 values (dstStride bytes apart).
- * `upper` and `lower` hold width i32 each.
+ * `upper` and `lower` hold width i32 each. With `grouped`, xTaps are in groups of 4 outputs
+ * (interpolateRowGrouped), which may read up to 15 bytes past a row's last pixel.
  */
 export function resampleTaps(
-  src: usize, srcStride: usize, xTaps: usize, width: i32, yTaps: usize, height: i32,
+  src: usize, srcStride: usize, xTaps: usize, width: i32, grouped: bool, yTaps: usize, height: i32,
   dst: usize, dstStride: usize, floats: bool, upper: usize, lower: usize,
 ): void {
   let upperRow = -1, lowerRow = -1;
@@ -74,14 +93,14 @@ export function resampleTaps(
         const swap = upper; upper = lower; lower = swap;
         lowerRow = upperRow; upperRow = r0;
       } else {
-        interpolateRow(src + <usize>r0 * srcStride, xTaps, width, upper);
+        horizontalPass(src + <usize>r0 * srcStride, xTaps, width, grouped, upper);
         upperRow = r0;
       }
     }
     let second = upper;
     if (r1 != r0) {
       if (r1 != lowerRow) {
-        interpolateRow(src + <usize>r1 * srcStride, xTaps, width, lower);
+        horizontalPass(src + <usize>r1 * srcStride, xTaps, width, grouped, lower);
         lowerRow = r1;
       }
       second = lower;

@@ -21,9 +21,44 @@ export interface CropPlan {
   /**
    * All tap tables, one after the other: face columns (gridWidth entries; i0, i1 byte offsets
    * into a gray source row), face rows (gridHeight; indices into sourceRows), then per window
-   * its input columns and input rows (INPUT_SIZE each; indices into the grid).
+   * its input columns and input rows (INPUT_SIZE each; indices into the grid). Column tables
+   * may be grouped (see groupColumns).
    */
   readonly tables: Int32Array;
+  /** Whether the face columns' table is grouped, and each window's columns' table. */
+  readonly faceColumnsGrouped: boolean;
+  readonly windowColumnsGrouped: readonly boolean[];
+}
+
+/** Output columns per group in a grouped column table. */
+const GROUP = 4;
+
+/**
+ * Rewrites `count` column taps at entry `at` (count a multiple of 4) as groups of 4 outputs
+ * that one SIMD load, swizzle and multiply-add compute, when each group's source pixels lie
+ * within 16 bytes; returns false (and leaves the taps) otherwise. A group takes the 4 entries'
+ * 64 bytes: the byte offset of its first source pixel (i32), 12 unused bytes, 16 swizzle
+ * indices picking i0, i1 of each output (8 used), then the weights w0, w1 of each as 8 i16.
+ */
+function groupColumns(tables: Int32Array, at: number, count: number): boolean {
+  const groups: { base: number; picks: number[]; weights: number[] }[] = [];
+  for (let g = at; g < at + count; g += GROUP) {
+    const entries = Array.from({ length: GROUP }, (_, j) => tables.subarray((g + j) * TAP_INTS, (g + j + 1) * TAP_INTS));
+    const base = Math.min(...entries.map((e) => Math.min(e[0], e[1])));
+    const end = Math.max(...entries.map((e) => Math.max(e[0], e[1])));
+    if (end - base >= 16) return false;
+    groups.push({ base, picks: entries.flatMap((e) => [e[0] - base, e[1] - base]), weights: entries.flatMap((e) => [e[2], e[3]]) });
+  }
+  const bytes = new Uint8Array(tables.buffer, tables.byteOffset, tables.byteLength);
+  const halves = new Int16Array(tables.buffer, tables.byteOffset, tables.length * 2);
+  groups.forEach(({ base, picks, weights }, k) => {
+    const o = (at + k * GROUP) * TAP_INTS;
+    tables.fill(0, o, o + GROUP * TAP_INTS);
+    tables[o] = base;
+    bytes.set(picks, (o + 4) * 4);
+    halves.set(weights, (o + 8) * 2);
+  });
+  return true;
 }
 
 /** Sorted distinct values. */
@@ -71,15 +106,22 @@ export function planCrop(boxWidth: number, boxHeight: number, offsets: ReadonlyA
   const gridColIndex = new Map(gridCols.map((col, i) => [col, i]));
   const gridRowIndex = new Map(gridRows.map((row, i) => [row, i]));
 
-  // Padding columns keep zero taps: they read byte 0 with weight 0 and are never read back.
   const tables = new Int32Array((gridWidth + gridHeight + 2 * INPUT_SIZE * offsets.length) * TAP_INTS);
   writeTaps(tables, 0, faceCols, gridCols, (c) => c - colStart);
+  // Padding columns (never read back) repeat the last column's pixels with zero weights.
+  const last = (gridCols.length - 1) * TAP_INTS;
+  for (let k = gridCols.length; k < gridWidth; k++) tables.set([tables[last], tables[last + 1], 0, 0], k * TAP_INTS);
   writeTaps(tables, gridWidth, faceRows, gridRows, (r) => sourceRowIndex.get(r)!);
-  offsets.forEach(([row, col], k) => {
+  const faceColumnsGrouped = groupColumns(tables, 0, gridWidth);
+  const windowColumnsGrouped = offsets.map(([row, col], k) => {
     const at = gridWidth + gridHeight + 2 * INPUT_SIZE * k;
     const picks = Array.from({ length: INPUT_SIZE }, (_, i) => i);
     writeTaps(tables, at, inputCols, picks, (c) => gridColIndex.get(col + c)!);
     writeTaps(tables, at + INPUT_SIZE, inputRows, picks, (r) => gridRowIndex.get(row + r)!);
+    return groupColumns(tables, at, INPUT_SIZE);
   });
-  return { sourceRows: Int32Array.from(sourceRows), colStart, colEnd, gridWidth, gridHeight, tables };
+  return {
+    sourceRows: Int32Array.from(sourceRows), colStart, colEnd, gridWidth, gridHeight, tables,
+    faceColumnsGrouped, windowColumnsGrouped,
+  };
 }

@@ -19,7 +19,7 @@ interface CropExports {
   cropHeapStart(): number;
   grayPixels(src: number, channels: number, count: number, dst: number): void;
   resampleTaps(
-    src: number, srcStride: number, xTaps: number, width: number, yTaps: number, height: number,
+    src: number, srcStride: number, xTaps: number, width: number, grouped: number, yTaps: number, height: number,
     dst: number, dstStride: number, floats: number, upper: number, lower: number,
   ): void;
   mirrorRows(src: number, width: number, rows: number, dst: number): void;
@@ -93,11 +93,12 @@ export async function createWasmCropper(): Promise<FaceCropper | null> {
       }
       const face = clampBox(box ?? { x: 0, y: 0, width: image.width, height: image.height }, image.width, image.height, "crop");
       const plan = planFor(face.width, face.height, policy);
-      const { sourceRows, colStart, colEnd, gridWidth, gridHeight } = plan;
+      const { sourceRows, colStart, colEnd, gridWidth, gridHeight, faceColumnsGrouped, windowColumnsGrouped } = plan;
       const cols = colEnd - colStart;
       const grayBytes = align16(sourceRows.length * cols);
-      const source = channels === 1 ? gray : gray + grayBytes;
-      reserve(channels === 1 ? source + grayBytes : source + sourceRows.length * cols * channels, "crop");
+      // + 16: grouped taps may load up to 15 bytes past the last gray pixel.
+      const source = channels === 1 ? gray : gray + grayBytes + 16; // a gray image is copied in as it is
+      reserve(source + sourceRows.length * cols * channels + 16, "crop");
 
       if (written !== plan) {
         new Int32Array(kernel.memory.buffer, tables, plan.tables.length).set(plan.tables);
@@ -113,13 +114,15 @@ export async function createWasmCropper(): Promise<FaceCropper | null> {
       if (channels !== 1) kernel.grayPixels(source, channels, sourceRows.length * cols, gray);
 
       const tapBytes = TAP_INTS * 4;
-      kernel.resampleTaps(gray, cols, tables, gridWidth, tables + gridWidth * tapBytes, gridHeight, grid, gridWidth, 0, upper, lower);
+      kernel.resampleTaps(gray, cols, tables, gridWidth, +faceColumnsGrouped, tables + gridWidth * tapBytes, gridHeight, grid, gridWidth, 0, upper, lower);
       const windows = tables + (gridWidth + gridHeight) * tapBytes;
       const inputBytes = INPUT_PIXELS * 4;
       offsets.forEach((_, k) => {
         const xTaps = windows + 2 * INPUT_SIZE * k * tapBytes;
         const dst = output + (flip ? 2 * k : k) * inputBytes;
-        kernel.resampleTaps(grid, gridWidth, xTaps, INPUT_SIZE, xTaps + INPUT_SIZE * tapBytes, INPUT_SIZE, dst, INPUT_SIZE * 4, 1, upper, lower);
+        kernel.resampleTaps(
+          grid, gridWidth, xTaps, INPUT_SIZE, +windowColumnsGrouped[k], xTaps + INPUT_SIZE * tapBytes, INPUT_SIZE, dst, INPUT_SIZE * 4, 1, upper, lower,
+        );
         if (flip) kernel.mirrorRows(dst, INPUT_SIZE, INPUT_SIZE, dst + inputBytes);
       });
       into.set(new Float32Array(kernel.memory.buffer, output, count * INPUT_PIXELS), at);

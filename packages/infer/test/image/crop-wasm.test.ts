@@ -75,6 +75,17 @@ describe("WebAssembly crop is bit-exact with the TypeScript reference", () => {
     }
   });
 
+  it("on boxes wider than the grouped SIMD taps reach (scalar taps), and on both paths in one image", () => {
+    const wide = image(1600, 120, 4);
+    expect(planCrop(1600, 120, [[32, 32]]).faceColumnsGrouped).toBe(false);
+    expect(planCrop(1600, 120, [[32, 32]]).windowColumnsGrouped).toEqual([true]);
+    expect(planCrop(200, 200, [[32, 32]]).faceColumnsGrouped).toBe(true);
+    for (const policy of CROP_POLICIES) {
+      expect(compare(wide, undefined, policy), policy).toBeUndefined();
+      expect(compare(wide, { x: 100, y: 10, width: 150, height: 100 }, policy), policy).toBeUndefined();
+    }
+  });
+
   it("reads a canvas's Uint8ClampedArray, also when it is a view into a larger buffer", () => {
     const backing = randomBytes(random, 64 + 320 * 240 * 4);
     const data = new Uint8ClampedArray(backing.buffer, 64, 320 * 240 * 4);
