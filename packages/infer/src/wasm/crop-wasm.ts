@@ -8,8 +8,8 @@ import type { CropPolicy, FaceCropper } from "../image/crop-policy.js";
 import { cropPolicyShape } from "../image/crop-policy.js";
 import { FACE_SIZE, INPUT_SIZE, TRAINING_CROP_OFFSETS } from "../image/paper-crop.js";
 import type { Box, ImageLike } from "../image/types.js";
-import type { CropPlan } from "./crop-plan.js";
-import { TAP_INTS, planCrop } from "./crop-plan.js";
+import type { CropPlan, WindowPlan } from "./crop-plan.js";
+import { TAP_INTS, planCrop, planWindows } from "./crop-plan.js";
 import { compileKernel } from "./kernel-module.js";
 import { wasmSimdSupported, webAssemblyApi } from "./simd-support.js";
 
@@ -28,8 +28,10 @@ interface CropExports {
 const INPUT_PIXELS = INPUT_SIZE * INPUT_SIZE;
 const MAX_WINDOWS = TRAINING_CROP_OFFSETS.length;
 const MAX_INPUTS = 2 * MAX_WINDOWS;
-// Fixed regions (bytes): tap tables, two horizontal-pass rows, the face grid, the outputs.
-const TABLE_BYTES = (2 * FACE_SIZE + 2 * INPUT_SIZE * MAX_WINDOWS) * TAP_INTS * 4;
+// Fixed regions (bytes): the face's and the windows' tap tables, two horizontal-pass rows, the
+// face grid, the outputs.
+const FACE_TABLE_BYTES = 2 * FACE_SIZE * TAP_INTS * 4;
+const WINDOW_TABLE_BYTES = 2 * INPUT_SIZE * MAX_WINDOWS * TAP_INTS * 4;
 const ROW_BYTES = FACE_SIZE * 4;
 const GRID_BYTES = FACE_SIZE * FACE_SIZE;
 const OUTPUT_BYTES = MAX_INPUTS * INPUT_PIXELS * 4;
@@ -51,8 +53,9 @@ export async function createWasmCropper(): Promise<FaceCropper | null> {
   } catch {
     return null;
   }
-  const tables = align16(kernel.cropHeapStart());
-  const upper = tables + TABLE_BYTES;
+  const faceTables = align16(kernel.cropHeapStart());
+  const windowTables = faceTables + FACE_TABLE_BYTES;
+  const upper = windowTables + WINDOW_TABLE_BYTES;
   const lower = upper + ROW_BYTES;
   const grid = lower + ROW_BYTES;
   const output = grid + GRID_BYTES;
@@ -70,15 +73,19 @@ export async function createWasmCropper(): Promise<FaceCropper | null> {
   };
   reserve(gray, "crop");
 
+  // Window plans depend on the policy only; crop plans on the box size too (video boxes
+  // change size often, so that part is small).
+  const windowPlans = new Map<CropPolicy, WindowPlan>();
   const plans = new Map<string, CropPlan>();
-  let written: CropPlan | undefined; // the plan whose tables are in memory now
+  let writtenFace: CropPlan | undefined, writtenWindows: WindowPlan | undefined; // tables in memory now
   const planFor = (width: number, height: number, policy: CropPolicy): CropPlan => {
     const key = `${width}x${height}/${policy}`;
     let plan = plans.get(key);
     if (!plan) {
+      let windows = windowPlans.get(policy);
+      if (!windows) windowPlans.set(policy, (windows = planWindows(cropPolicyShape(policy).offsets)));
       if (plans.size >= PLAN_CACHE_LIMIT) plans.clear();
-      plan = planCrop(width, height, cropPolicyShape(policy).offsets);
-      plans.set(key, plan);
+      plans.set(key, (plan = planCrop(width, height, windows)));
     }
     return plan;
   };
@@ -93,16 +100,21 @@ export async function createWasmCropper(): Promise<FaceCropper | null> {
       }
       const face = clampBox(box ?? { x: 0, y: 0, width: image.width, height: image.height }, image.width, image.height, "crop");
       const plan = planFor(face.width, face.height, policy);
-      const { sourceRows, colStart, colEnd, gridWidth, gridHeight, faceColumnsGrouped, windowColumnsGrouped } = plan;
+      const { sourceRows, colStart, colEnd, windows } = plan;
+      const { gridWidth, gridHeight } = windows;
       const cols = colEnd - colStart;
       const grayBytes = align16(sourceRows.length * cols);
       // + 16: grouped taps may load up to 15 bytes past the last gray pixel.
       const source = channels === 1 ? gray : gray + grayBytes + 16; // a gray image is copied in as it is
       reserve(source + sourceRows.length * cols * channels + 16, "crop");
 
-      if (written !== plan) {
-        new Int32Array(kernel.memory.buffer, tables, plan.tables.length).set(plan.tables);
-        written = plan;
+      if (writtenFace !== plan) {
+        new Int32Array(kernel.memory.buffer, faceTables, plan.tables.length).set(plan.tables);
+        writtenFace = plan;
+      }
+      if (writtenWindows !== windows) {
+        new Int32Array(kernel.memory.buffer, windowTables, windows.tables.length).set(windows.tables);
+        writtenWindows = windows;
       }
       // Only the rows and columns the crop reads are copied in (and grayed).
       const data = new Uint8Array(image.data.buffer, image.data.byteOffset, image.data.length);
@@ -114,14 +126,15 @@ export async function createWasmCropper(): Promise<FaceCropper | null> {
       if (channels !== 1) kernel.grayPixels(source, channels, sourceRows.length * cols, gray);
 
       const tapBytes = TAP_INTS * 4;
-      kernel.resampleTaps(gray, cols, tables, gridWidth, +faceColumnsGrouped, tables + gridWidth * tapBytes, gridHeight, grid, gridWidth, 0, upper, lower);
-      const windows = tables + (gridWidth + gridHeight) * tapBytes;
+      kernel.resampleTaps(
+        gray, cols, faceTables, gridWidth, +plan.columnsGrouped, faceTables + gridWidth * tapBytes, gridHeight, grid, gridWidth, 0, upper, lower,
+      );
       const inputBytes = INPUT_PIXELS * 4;
       offsets.forEach((_, k) => {
-        const xTaps = windows + 2 * INPUT_SIZE * k * tapBytes;
+        const xTaps = windowTables + 2 * INPUT_SIZE * k * tapBytes;
         const dst = output + (flip ? 2 * k : k) * inputBytes;
         kernel.resampleTaps(
-          grid, gridWidth, xTaps, INPUT_SIZE, +windowColumnsGrouped[k], xTaps + INPUT_SIZE * tapBytes, INPUT_SIZE, dst, INPUT_SIZE * 4, 1, upper, lower,
+          grid, gridWidth, xTaps, INPUT_SIZE, +windows.columnsGrouped[k], xTaps + INPUT_SIZE * tapBytes, INPUT_SIZE, dst, INPUT_SIZE * 4, 1, upper, lower,
         );
         if (flip) kernel.mirrorRows(dst, INPUT_SIZE, INPUT_SIZE, dst + inputBytes);
       });

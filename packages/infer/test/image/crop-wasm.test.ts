@@ -1,6 +1,6 @@
 import { beforeAll, describe, expect, it } from "vitest";
 import { CROP_POLICIES, INPUT_SIZE, paperPolicyCrops, type Box, type CropPolicy, type FaceCropper, type ImageLike } from "../../src/image/index.js";
-import { planCrop } from "../../src/wasm/crop-plan.js";
+import { planCrop, planWindows } from "../../src/wasm/crop-plan.js";
 import { createWasmCropper } from "../../src/wasm/crop-wasm.js";
 import { wasmSimdSupported } from "../../src/wasm/simd-support.js";
 import { firstDifference, randomBytes, seededRandom } from "./opencv.js";
@@ -77,9 +77,10 @@ describe("WebAssembly crop is bit-exact with the TypeScript reference", () => {
 
   it("on boxes wider than the grouped SIMD taps reach (scalar taps), and on both paths in one image", () => {
     const wide = image(1600, 120, 4);
-    expect(planCrop(1600, 120, [[32, 32]]).faceColumnsGrouped).toBe(false);
-    expect(planCrop(1600, 120, [[32, 32]]).windowColumnsGrouped).toEqual([true]);
-    expect(planCrop(200, 200, [[32, 32]]).faceColumnsGrouped).toBe(true);
+    const windows = planWindows([[32, 32]]);
+    expect(planCrop(1600, 120, windows).columnsGrouped).toBe(false);
+    expect(windows.columnsGrouped).toEqual([true]);
+    expect(planCrop(200, 200, windows).columnsGrouped).toBe(true);
     for (const policy of CROP_POLICIES) {
       expect(compare(wide, undefined, policy), policy).toBeUndefined();
       expect(compare(wide, { x: 100, y: 10, width: 150, height: 100 }, policy), policy).toBeUndefined();
@@ -105,12 +106,13 @@ describe("WebAssembly crop is bit-exact with the TypeScript reference", () => {
 
 describe("crop plan", () => {
   it("computes only the part of the 256x256 face that the windows read", () => {
-    const single = planCrop(200, 200, [[32, 32]]);
+    const windows = planWindows([[32, 32]]);
+    const single = planCrop(200, 200, windows);
     // 224 -> 84 reads two pixels per output: 168 of the 256 rows and columns.
-    expect([single.gridHeight, single.gridWidth]).toEqual([168, 168]);
+    expect([windows.gridHeight, windows.gridWidth]).toEqual([168, 168]);
     expect(single.sourceRows.length).toBeLessThan(200);
     // A large box only reads the source rows and columns that feed those pixels.
-    const large = planCrop(480, 480, [[32, 32]]);
+    const large = planCrop(480, 480, windows);
     expect(large.sourceRows.length).toBeLessThan(2 * 168 + 1);
     // Face columns 32.. of 256 start at column 60 of 480: the first 60 are never read.
     expect(large.colStart).toBe(60);
