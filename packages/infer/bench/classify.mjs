@@ -1,5 +1,5 @@
 // classify() from a face box in a 640x480 RGBA frame, split into crop and network, for each
-// crop policy; then batch 1 against batch 64 per face. Baselines run in the same process,
+// crop policy; the cost of a new box size; then batch 1 against batch 64 per face. Baselines run in the same process,
 // interleaved with what they are compared to (each round times every variant once), and the
 // tables print medians over the rounds.
 // Usage: node bench/classify.mjs (about 30 s). Bundles src/ in memory with esbuild, so it
@@ -79,22 +79,28 @@ for (const policy of lib.CROP_POLICIES) {
   console.log(`| ${policy} | ${count} | ${ms(t.cropJs)} | ${ms(t.cropWasm)} | ${ms(t.network)} | ${ms(t.classify)} | ${ms(t.before)} |`);
 }
 
-// Batches: classifyFaces runs its inputs in chunks of CHUNK_INPUTS; the baseline crops all 64
-// faces into one buffer and runs the network over all of them at once, as before the chunks.
+// A tracked face changes size from frame to frame: each new size needs its own crop plan (the
+// cropper keeps the last 64). 100 sizes in turn, so that every call plans.
+const sizes = Array.from({ length: 100 }, (_, i) => ({ x: 220 - (i >> 2), y: 140 - (i >> 2), width: 170 + i, height: 170 + i }));
+let next = 0;
+const moving = interleaved({
+  same: () => classifier.classify(frame, box),
+  changing: () => classifier.classify(frame, sizes[(next = (next + 1) % sizes.length)]),
+}, 31, 40);
+console.log(`\nclassify(), the paper's single crop: the same box every call ${ms(moving.same)} ms, a new box size every call (170..269 pixels) ${ms(moving.changing)} ms; medians`);
+
+// Batches: classifyFaces and engine.forward run 64 faces in chunks (CHUNK_INPUTS, WASM_MAX_CHUNK);
+// the baseline is the same 64 faces one call each.
 const stacked = new Float32Array(64 * pixels);
+boxes.forEach((b, i) => wasmCropper.cropInto(frame, b, "single", stacked, i * pixels));
 const batch = interleaved({
   one: () => { for (const b of boxes) classifier.classify(frame, b); },
-  chunked: () => classifier.classifyFaces(frame, boxes),
-  whole: () => {
-    boxes.forEach((b, i) => wasmCropper.cropInto(frame, b, "single", stacked, i * pixels));
-    engine.forward(stacked, 64);
-  },
+  many: () => classifier.classifyFaces(frame, boxes),
   networkOne: () => { for (let i = 0; i < 64; i++) engine.forward(stacked.subarray(i * pixels, (i + 1) * pixels), 1); },
-  networkChunked: () => { for (let i = 0; i < 64; i += lib.CHUNK_INPUTS) engine.forward(stacked.subarray(i * pixels, (i + lib.CHUNK_INPUTS) * pixels), lib.CHUNK_INPUTS); },
-  networkWhole: () => engine.forward(stacked, 64),
-}, 15, 2);
+  networkMany: () => engine.forward(stacked, 64),
+}, 21, 2);
 console.log(`\nBatch 1 against batch 64, the paper's single crop, 64 boxes of 180..243 pixels in the frame; ms per face, medians`);
-console.log("| | batch 1 (64 calls) | batch 64, chunks of " + lib.CHUNK_INPUTS + " | batch 64 at once (before) |");
-console.log("|---|---|---|---|");
-console.log(`| crop + network (classify / classifyFaces) | ${ms(batch.one / 64)} | ${ms(batch.chunked / 64)} | ${ms(batch.whole / 64)} |`);
-console.log(`| network only (engine.forward) | ${ms(batch.networkOne / 64)} | ${ms(batch.networkChunked / 64)} | ${ms(batch.networkWhole / 64)} |`);
+console.log("| | batch 1 (64 calls) | batch 64 (one call) |");
+console.log("|---|---|---|");
+console.log(`| crop + network: classify() / classifyFaces() | ${ms(batch.one / 64)} | ${ms(batch.many / 64)} |`);
+console.log(`| network only: engine.forward() | ${ms(batch.networkOne / 64)} | ${ms(batch.networkMany / 64)} |`);
