@@ -6,3 +6,4 @@ export * from "./model-zoo.js";
 export * from "./image/index.js";
 export { createJsEngine } from "./forward-js.js";
 export { createWasmEngine, wasmSimdSupported } from "./wasm/engine-wasm.js";
+export { createWasmCropper } from "./wasm/crop-wasm.js";
