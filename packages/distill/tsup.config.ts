@@ -1,7 +1,7 @@
 import { defineConfig } from "tsup";
 
 export default defineConfig({
-  entry: ["src/index.ts", "src/fold-worker.ts"],
+  entry: ["src/index.ts", "src/fold-worker.ts", "src/gradient-worker.ts"],
   format: ["esm", "cjs"],
   dts: true,
   sourcemap: true,

@@ -1,6 +1,6 @@
 // The `cv` command: one configuration, k-fold cross-validation, a report.
 import { dirname, join, resolve } from "node:path";
-import type { BackendPreference, CrossValidationSummary, FoldJob, Summary, TrainConfig } from "@microexp/distill";
+import type { BackendPreference, CrossValidationSummary, FoldJob, PolicyAccuracy, Summary, TrainConfig } from "@microexp/distill";
 import { crossValidate } from "@microexp/distill";
 import type { DataOptions, DatasetKind, Protocol } from "./data.js";
 import { makeSplit } from "./data.js";
@@ -8,11 +8,12 @@ import { percent, meanStd, markdownTable, formatDuration, jsonNumbers } from "./
 import { architectureOf, checkModel } from "./models.js";
 import type { PreparedData } from "./prepare.js";
 import { prepareData } from "./prepare.js";
+import { attachSoftTargets } from "./soft-targets.js";
 import type { ProgressDisplay } from "./progress.js";
 import type { DataRecord, EngineRecord, ReportFiles, RunRecord } from "./report.js";
 import { aboutTable, dataRecord, engineRecord, metricsRecord, recallAndConfusion, runRecord, writeReport } from "./report.js";
 import type { TrainingOptions } from "./run-config.js";
-import { claimRunDir, runName, studentConfig, teacherConfig } from "./run-config.js";
+import { claimRunDir, recipeOptions, runName, studentConfig, teacherConfig } from "./run-config.js";
 
 export interface RunOptions {
   /** Worker threads (0: in this thread). Default: one per core. */
@@ -46,6 +47,8 @@ export interface FoldRecord {
   voteAccuracy: number;
   inferenceCropAccuracy: number;
   teacherCropAccuracy: number | null;
+  /** Accuracy of each @microexp/infer classify() crop policy (absent in older reports). */
+  policies?: PolicyAccuracy;
   recall: Array<number | null>;
   confusion: number[][];
   finalLoss: number | null;
@@ -72,6 +75,7 @@ export interface CvReport {
     voteAccuracy: Summary;
     inferenceCropAccuracy: Summary;
     teacherCropAccuracy: Summary | null;
+    policies?: Record<keyof PolicyAccuracy, Summary>;
     recall: Array<number | null>;
     confusion: number[][];
   };
@@ -98,6 +102,7 @@ export async function runCv(options: CvOptions, context: CommandContext, prepare
   const runDir = resolve(options.runDir ?? defaultRunDir(options));
   const cacheDir = resolve(options.cacheDir ?? join(dirname(runDir), "cache"));
   const data = prepared ?? (await prepareData(options, options.seed, cacheDir, context.progress, context.signal));
+  if (options.softTargets && !data.crops.softTargets) await attachSoftTargets(data, options.softTargets, options.dataset, options.data, context.progress);
   const split = makeSplit(data, options.dataset, { protocol: options.protocol, folds: options.folds, seed: options.seed });
   const folds = split.folds.length;
   const students = split.folds.map((_, f) => studentConfig(options, f));
@@ -108,6 +113,7 @@ export async function runCv(options: CvOptions, context: CommandContext, prepare
   });
   const jobs: FoldJob[] = split.folds.map((fold, f) => ({
     fold: f, runDir, train: fold.train, test: fold.test, student: students[f], dataHash: data.manifestHash,
+    ...(options.threads ? { threads: options.threads } : {}),
     ...(teachers[f] ? { teacher: { config: teachers[f] as TrainConfig, cacheDir } } : {}),
   }));
 
@@ -132,7 +138,7 @@ export async function runCv(options: CvOptions, context: CommandContext, prepare
       model: options.model, teacher: options.teacher, teacherEpochs: options.teacher ? (options.teacherEpochs ?? options.epochs) : undefined,
       teacherDropout: options.teacherDropout, temperature: options.temperature, lambda: options.lambda, t2: options.t2,
       ...(teachers[0]?.init ? { teacherInit: teachers[0].init.file, teacherInitSha256: teachers[0].init.sha256 } : {}),
-      epochs: options.epochs, lr: options.lr, batch: options.batch, dropout: options.dropout, seed: options.seed,
+      epochs: options.epochs, lr: options.lr, batch: options.batch, dropout: options.dropout, seed: options.seed, ...recipeOptions(options),
       architecture: architectureOf(options.model), teacherArchitecture: options.teacher ? architectureOf(options.teacher) : null,
     },
     runDir, cacheDir,
@@ -143,12 +149,13 @@ export async function runCv(options: CvOptions, context: CommandContext, prepare
         studentSeed: students[r.fold].seed, teacherSeed: teachers[r.fold]?.seed ?? null,
         cropAccuracy: r.metrics.cropAccuracy, voteAccuracy: r.metrics.voteAccuracy, inferenceCropAccuracy: r.metrics.inferenceCropAccuracy,
         teacherCropAccuracy: r.teacherMetrics?.cropAccuracy ?? null,
+        ...(r.metrics.policies ? { policies: r.metrics.policies } : {}),
         recall: metricsRecord(r.metrics).recall, confusion: r.metrics.confusion,
         finalLoss: r.history.at(-1)?.loss ?? null, epochs: r.history.at(-1)?.epoch ?? 0,
         trainSeconds: r.trainSeconds, samplesPerSecond: r.samplesPerSecond, backend: r.backend,
       })),
       cropAccuracy: summary.cropAccuracy, voteAccuracy: summary.voteAccuracy, inferenceCropAccuracy: summary.inferenceCropAccuracy,
-      teacherCropAccuracy: summary.teacherCropAccuracy ?? null, recall: jsonNumbers(summary.recall), confusion: summary.confusion,
+      teacherCropAccuracy: summary.teacherCropAccuracy ?? null, ...(summary.policies ? { policies: summary.policies } : {}), recall: jsonNumbers(summary.recall), confusion: summary.confusion,
     },
   };
   return { report, files: writeReport(runDir, "report", report, cvMarkdown(report)) };
@@ -159,11 +166,24 @@ const epochs = (n: number | undefined) => `${n} epoch${n === 1 ? "" : "s"}`;
 /** One line on how a student was trained; `perCell` names settings that a sweep varies. */
 export function describeTraining(t: CvReport["training"], perCell: { model?: boolean; temperature?: boolean } = {}): string {
   const model = perCell.model ? "model per cell" : `${t.model} (${t.architecture})`;
-  const student = `${model}, ${epochs(t.epochs)}, Adam lr ${t.lr}, batch ${t.batch}, dropout ${t.dropout}`;
+  const student = `${model}, ${epochs(t.epochs)}, Adam lr ${t.lr}, batch ${t.batch}, dropout ${t.dropout}${describeRecipe(t)}`;
   if (!t.teacher) return `${student}; vanilla (cross-entropy only)`;
   const temperature = perCell.temperature ? "T per cell" : `T ${t.temperature}`;
   const init = t.teacherInit ? `, starting from ${t.teacherInit}` : "";
   return `${student}; distilled from ${t.teacher} (${epochs(t.teacherEpochs)}, dropout ${t.teacherDropout}${init}) with ${temperature}, lambda ${t.lambda}${t.t2 ? ", soft term x T^2" : ""}`;
+}
+
+/** The in-the-wild recipe's parts that a run used (nothing for the paper's recipe; old reports have none). */
+export function describeRecipe(t: Partial<CvReport["training"]>): string {
+  const parts: string[] = [];
+  if (t.sampling === "one-per-face") parts.push("one random crop per face and epoch");
+  if (t.augment) parts.push("augmented (flip, shift 4 px, rotation 10°, scale 10 %, erasing p 0.5)");
+  if (t.labelSmoothing) parts.push(`label smoothing ${t.labelSmoothing}`);
+  if (t.softTargets) parts.push(`${t.softTargets === "ferplus" ? "FER+ votes" : t.softTargets} as soft targets (weight ${t.softWeight})`);
+  if (t.weightDecay) parts.push(`weight decay ${t.weightDecay}`);
+  if (t.schedule === "cosine") parts.push(`cosine schedule${t.warmup ? ` after ${t.warmup} warm-up epochs` : ""}`);
+  if (t.threads && t.threads > 1) parts.push(`${t.threads} threads a batch`);
+  return parts.length > 0 ? `, ${parts.join(", ")}` : "";
 }
 
 /** The headline of a cross-validation: crop-averaged accuracy (mean ± std), as the paper reports. */
@@ -173,6 +193,9 @@ export function accuracyTable(r: CvReport["results"], folds: number): string {
     ["8-crop voting (mean of the logits)", meanStd(r.voteAccuracy)],
     ["inference crop only (the runtime's)", meanStd(r.inferenceCropAccuracy)],
   ];
+  if (r.policies) {
+    for (const [name, value] of Object.entries(r.policies)) rows.push([`classify() with crops "${name}" (softmax mean)`, meanStd(value)]);
+  }
   if (r.teacherCropAccuracy) rows.push(["teacher, crop-averaged", meanStd(r.teacherCropAccuracy)]);
   return markdownTable(["measure", `accuracy % (mean ± std over ${folds} folds)`], rows);
 }

@@ -39,7 +39,7 @@ export interface EvalReport {
 }
 
 /** Runs `classify` on every crop of every image, in batches; logits in the weights' label order. */
-function classifyAllCrops(classify: (inputs: Float32Array, count: number) => Float32Array[], crops: Parameters<typeof gatherInputs>[0], numClasses: number, onProgress: (done: number) => void, signal?: AbortSignal): Float32Array {
+function classifyAllCrops(classify: (inputs: Float32Array, count: number) => Float32Array[], crops: Parameters<typeof gatherInputs>[0], numClasses: number, onProgress: (done: number) => void, signal?: AbortSignal, mirrored = false): Float32Array {
   const samples = crops.count * CROPS_PER_IMAGE;
   const out = new Float32Array(samples * numClasses);
   const batch = 512;
@@ -50,6 +50,8 @@ function classifyAllCrops(classify: (inputs: Float32Array, count: number) => Flo
     const n = Math.min(batch, samples - start);
     for (let k = 0; k < n; k++) indices[k] = start + k;
     gatherInputs(crops, indices.subarray(0, n), input);
+    // The runtime's flip policies run each crop mirrored left to right.
+    if (mirrored) for (let row = 0; row < n * 84; row++) input.subarray(row * 84, row * 84 + 84).reverse();
     classify(input.subarray(0, n * CROP_PIXELS), n).forEach((logits, k) => out.set(logits, (start + k) * numClasses));
     onProgress(Math.floor((start + n) / CROPS_PER_IMAGE));
   }
@@ -74,11 +76,15 @@ export async function runEval(options: EvalOptions, context: CommandContext): Pr
   });
   const labels = Int32Array.from(data.crops.labels, (label) => toModel[label]);
   const task = progress.task(`classifying (${classifier.engineKind})`, data.crops.count);
+  const classify = (inputs: Float32Array, count: number) => classifier.classifyInputs(inputs, count).map((p) => p.logits);
   const t0 = performance.now();
-  const logits = classifyAllCrops((inputs, count) => classifier.classifyInputs(inputs, count).map((p) => p.logits), data.crops, modelLabels.length, (done) => task.update(done), signal);
+  const logits = classifyAllCrops(classify, data.crops, modelLabels.length, (done) => task.update(done), signal);
   const classifySeconds = (performance.now() - t0) / 1000;
   task.done();
-  const metrics: Metrics = metricsFromLogits(logits, labels, modelLabels.length);
+  const mirroredTask = progress.task("classifying the mirrored crops (flip policies)", data.crops.count);
+  const mirrored = classifyAllCrops(classify, data.crops, modelLabels.length, (done) => mirroredTask.update(done), signal, true);
+  mirroredTask.done();
+  const metrics: Metrics = metricsFromLogits(logits, labels, modelLabels.length, mirrored);
   const report: EvalReport = {
     kind: "eval", run: runRecord(context.argv, started), data: dataRecord(data, options.dataset, options.limit),
     weights: { file: weightsFile, architecture: classifier.weights.network.spec.id, labels: modelLabels, modelCard: classifier.weights.model },
@@ -104,6 +110,7 @@ export function evalMarkdown(report: EvalReport): string {
       ["crop-averaged (the paper's measure)", percent(m.cropAccuracy)],
       ["8-crop voting (mean of the logits)", percent(m.voteAccuracy)],
       ["inference crop only (the runtime's)", percent(m.inferenceCropAccuracy)],
+      ...Object.entries(m.policies ?? {}).map(([name, value]) => [`classify() with crops "${name}" (softmax mean)`, percent(value)]),
     ]), "",
     recallAndConfusion(report.weights.labels, m.confusion, m.recall.map((v) => v ?? Number.NaN)), "",
   ].join("\n");

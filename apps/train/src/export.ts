@@ -1,6 +1,7 @@
 // The `export` command: train on all the data (no test fold) and write a weights file for
 // @microexp/infer, with a model card in its header.
 import { existsSync, readFileSync } from "node:fs";
+import { availableParallelism } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import type { Metrics } from "@microexp/distill";
 import { cachedTeacherLogits, isFamilyMember, metricsFromLogits, predictCrops, runnerFor, selectBackend, trainStudent } from "@microexp/distill";
@@ -8,17 +9,18 @@ import type { ModelInfo } from "@microexp/infer";
 import { decodeWeights, describeArchitecture, encodeWeights } from "@microexp/infer";
 import { networkFromModel } from "@microexp/models";
 import type { CommandContext, CvReport, RunOptions } from "./cv.js";
-import { checkTrainingModels, describeTraining } from "./cv.js";
+import { checkTrainingModels, describeRecipe, describeTraining } from "./cv.js";
 import type { DataOptions } from "./data.js";
 import { UsageError } from "./errors.js";
 import { writeFileAtomic } from "./files.js";
 import { markdownTable, meanStd, percent } from "./format.js";
 import { architectureOf } from "./models.js";
 import { prepareData } from "./prepare.js";
+import { attachSoftTargets } from "./soft-targets.js";
 import type { DataRecord, EngineRecord, ReportFiles, RunRecord } from "./report.js";
 import { aboutTable, dataRecord, engineRecord, metricsRecord, recallAndConfusion, runRecord, writeReport } from "./report.js";
 import type { TrainingOptions } from "./run-config.js";
-import { claimRunDir, runName, studentConfig, teacherConfig } from "./run-config.js";
+import { claimRunDir, recipeOptions, runName, studentConfig, teacherConfig } from "./run-config.js";
 
 export interface ExportOptions extends DataOptions, TrainingOptions, Omit<RunOptions, "workers"> {
   /** The weights file to write (.mxw). */
@@ -86,6 +88,7 @@ export async function runExport(options: ExportOptions, context: CommandContext)
   const cacheDir = resolve(options.cacheDir ?? join(dirname(runDir), "cache"));
   const { progress, signal } = context;
   const data = await prepareData(options, options.seed, cacheDir, progress, signal);
+  if (options.softTargets) await attachSoftTargets(data, options.softTargets, options.dataset, options.data, progress);
   const backend = await selectBackend(options.backend);
   const student = studentConfig(options);
   const teacher = teacherConfig(options);
@@ -105,6 +108,7 @@ export async function runExport(options: ExportOptions, context: CommandContext)
   if (soft?.fromCache) progress.log(`teacher logits: read from ${soft.cacheFile}`);
   const trained = await trainStudent(data.crops, student, {
     checkpointPath: join(runDir, "student.ckpt"), onProgress: (p) => onEvent({ stage: "student", progress: p }), ...(signal ? { signal } : {}),
+    threads: options.threads ?? availableParallelism(), backend: options.backend,
   }, soft?.logits);
   let metrics: Metrics;
   let bytes: Uint8Array;
@@ -112,7 +116,7 @@ export async function runExport(options: ExportOptions, context: CommandContext)
     model: options.model, teacher: options.teacher, teacherEpochs: teacher?.epochs, teacherDropout: options.teacherDropout,
     ...(teacher?.init ? { teacherInit: teacher.init.file, teacherInitSha256: teacher.init.sha256 } : {}),
     temperature: options.temperature, lambda: options.lambda, t2: options.t2, epochs: options.epochs, lr: options.lr,
-    batch: options.batch, dropout: options.dropout, seed: options.seed,
+    batch: options.batch, dropout: options.dropout, seed: options.seed, ...recipeOptions(options),
     architecture: architectureOf(options.model), teacherArchitecture: options.teacher ? architectureOf(options.teacher) : null,
   };
   const dataInfo = dataRecord(data, options.dataset, options.limit);
@@ -141,6 +145,7 @@ export async function runExport(options: ExportOptions, context: CommandContext)
         loss: student.distillation ? "distillation" : "cross-entropy",
         ...(teacher ? { teacher: { name: teacher.architecture, epochs: teacher.epochs, dropout: teacher.dropout, seed: teacher.seed } } : {}),
         ...(student.distillation ? { distillation: student.distillation } : {}),
+        ...(describeRecipe(training) ? { recipe: describeRecipe(training).slice(2) } : {}),
         finalLoss: trained.history.at(-1)?.loss ?? null,
       },
       crossValidation: options.cvReport ? crossValidationCard(resolve(options.cvReport), dataInfo, training) : null,

@@ -19,6 +19,12 @@ export function positiveNumber(value: string): number {
   return n;
 }
 
+export function nonNegativeNumber(value: string): number {
+  const n = Number(value);
+  if (value.trim() === "" || !Number.isFinite(n) || n < 0) throw new InvalidArgumentError("expected a number >= 0.");
+  return n;
+}
+
 /** A rate or weight in [0, 1] (dropout must stay below 1: a layer that drops everything learns nothing). */
 export function unitInterval(value: string): number {
   const n = Number(value);

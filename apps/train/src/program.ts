@@ -1,7 +1,7 @@
 // The command line: `cv`, `sweep`, `export` and `eval`, each with --help.
 import { Command, Option } from "commander";
-import { BACKEND_PREFERENCES } from "@microexp/distill";
-import type { BackendPreference } from "@microexp/distill";
+import { BACKEND_PREFERENCES, EPOCH_SAMPLINGS } from "@microexp/distill";
+import type { BackendPreference, EpochSampling } from "@microexp/distill";
 import type { EngineChoice } from "@microexp/infer";
 import type { CvOptions } from "./cv.js";
 import { accuracyTable, runCv } from "./cv.js";
@@ -12,9 +12,10 @@ import type { EvalOptions } from "./eval.js";
 import { runEval } from "./eval.js";
 import type { ExportOptions } from "./export.js";
 import { runExport } from "./export.js";
+import { runPublish } from "./publish.js";
 import { markdownTable, meanStd, percent } from "./format.js";
 import { knownStudents } from "./models.js";
-import { dropoutRate, nameList, nonNegativeInteger, positiveInteger, positiveNumber, positiveNumberList, unitInterval } from "./parse.js";
+import { dropoutRate, nameList, nonNegativeInteger, nonNegativeNumber, positiveInteger, positiveNumber, positiveNumberList, unitInterval } from "./parse.js";
 import type { PaperDataset } from "./paper-results.js";
 import type { ProgressDisplay } from "./progress.js";
 import type { TrainingOptions } from "./run-config.js";
@@ -60,7 +61,16 @@ function addTrainingOptions(command: Command, withModel = true): Command {
     .option("--lr <rate>", "Adam learning rate", positiveNumber, TRAINING_DEFAULTS.lr)
     .option("--batch <n>", "batch size", positiveInteger, TRAINING_DEFAULTS.batch)
     .option("--dropout <rate>", "dropout rate after fc1 (0.5 for candidates, 0 for the final model)", dropoutRate, TRAINING_DEFAULTS.dropout)
-    .option("--seed <n>", "seed of the split, the --limit choice and the initial weights (fold f uses seed + f)", nonNegativeInteger, TRAINING_DEFAULTS.seed);
+    .option("--seed <n>", "seed of the split, the --limit choice and the initial weights (fold f uses seed + f)", nonNegativeInteger, TRAINING_DEFAULTS.seed)
+    .addOption(new Option("--sampling <kind>", "an epoch is: all-crops (every face's 8 crops, the paper's) or one-per-face (one of its 8 crops drawn at random)").choices(EPOCH_SAMPLINGS).default(TRAINING_DEFAULTS.sampling))
+    .option("--augment", "augment every sample on the fly: flip, shift, rotation, scale, random erasing", false)
+    .option("--label-smoothing <eps>", "label smoothing epsilon (0..1)", unitInterval, TRAINING_DEFAULTS.labelSmoothing)
+    .addOption(new Option("--soft-targets <kind>", "mix per-face soft targets into the label term: ferplus (FER+ crowd votes, --dataset fer2013; read from <data>/ferplus.csv)").choices(["ferplus"]))
+    .option("--soft-weight <w>", "weight of the soft targets against the hard labels (0..1)", unitInterval, TRAINING_DEFAULTS.softWeight)
+    .option("--weight-decay <w>", "decoupled weight decay (AdamW)", nonNegativeNumber, TRAINING_DEFAULTS.weightDecay)
+    .addOption(new Option("--schedule <kind>", "learning-rate schedule: constant, or cosine (to 0 at the last epoch)").choices(["constant", "cosine"]).default(TRAINING_DEFAULTS.schedule))
+    .option("--warmup <epochs>", "linear warm-up epochs of the cosine schedule", nonNegativeInteger, TRAINING_DEFAULTS.warmup)
+    .option("--threads <n>", "threads computing each batch of a fold (data-parallel; default: the cores left per fold)", positiveInteger);
 }
 
 function addRunOptions(command: Command, workers = true): Command {
@@ -96,6 +106,14 @@ function trainingOptions(raw: Raw): TrainingOptions {
     temperature: raw.temperature as number, lambda: raw.lambda as number,
     t2: raw.t2 === true, epochs: raw.epochs as number, lr: raw.lr as number, batch: raw.batch as number,
     dropout: raw.dropout as number, seed: raw.seed as number,
+    sampling: (raw.sampling as EpochSampling | undefined) ?? TRAINING_DEFAULTS.sampling, augment: raw.augment === true,
+    labelSmoothing: (raw.labelSmoothing as number | undefined) ?? 0,
+    ...(raw.softTargets ? { softTargets: raw.softTargets as "ferplus" } : {}),
+    softWeight: (raw.softWeight as number | undefined) ?? TRAINING_DEFAULTS.softWeight,
+    weightDecay: (raw.weightDecay as number | undefined) ?? 0,
+    schedule: (raw.schedule as "constant" | "cosine" | undefined) ?? TRAINING_DEFAULTS.schedule,
+    warmup: (raw.warmup as number | undefined) ?? 0,
+    ...(raw.threads !== undefined ? { threads: raw.threads as number } : {}),
   };
 }
 
@@ -200,6 +218,28 @@ export function createProgram(env: CliEnvironment): Command {
       }
     });
 
+  program.command("publish")
+    .description("write one cross-validation fold's network as a weights file to ship, with a model card quoting the fold's held-out accuracy")
+    .requiredOption("--cv-report <file>", "a report.json written by cv (its run folder holds the fold's weights)")
+    .option("--fold <k>", "which fold's network", nonNegativeInteger, 0)
+    .requiredOption("--out <file>", "the weights file to write (.mxw)")
+    .option("--name <name>", "model name in the card")
+    .option("--weights-version <version>", "version of these weights in the card, e.g. 2.0.0")
+    .option("--description <text>", "description in the card")
+    .option("--license <id>", "license of the weights in the card")
+    .option("--float16", "store the weights as float16 (half the size)")
+    .action((raw: Raw) => {
+      const outcome = runPublish({
+        cvReport: raw.cvReport as string, fold: raw.fold as number, out: raw.out as string, float16: raw.float16 === true,
+        ...(raw.name ? { name: raw.name as string } : {}),
+        ...(raw.weightsVersion ? { weightsVersion: raw.weightsVersion as string } : {}),
+        ...(raw.description ? { description: raw.description as string } : {}),
+        ...(raw.license ? { license: raw.license as string } : {}),
+      });
+      const held = outcome.card.heldOutAccuracy as { inferenceCrop: number };
+      env.print(`weights: ${outcome.file} (${outcome.bytes} bytes); held out: inference crop ${percent(held.inferenceCrop)}%\n`);
+    });
+
   const evalCommand = program.command("eval").description("evaluate a weights file (.mxw) on a dataset with @microexp/infer: crop-averaged accuracy, voting, inference crop, recall, confusion");
   addDataOptions(evalCommand)
     .requiredOption("--weights <file>", "the weights file (.mxw)")
@@ -220,6 +260,7 @@ export function createProgram(env: CliEnvironment): Command {
         const m = report.metrics;
         env.print(`\n${markdownTable(["measure", "accuracy %"], [
           ["crop-averaged", percent(m.cropAccuracy)], ["8-crop voting", percent(m.voteAccuracy)], ["inference crop", percent(m.inferenceCropAccuracy)],
+          ...Object.entries(m.policies ?? {}).map(([name, value]) => [`classify() crops "${name}"`, percent(value)]),
         ])}\n\nreport: ${files.markdown}\n        ${files.json}\n`);
       } finally {
         progress.stop();

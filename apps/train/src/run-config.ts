@@ -3,7 +3,7 @@
 import { createHash } from "node:crypto";
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
-import type { TrainConfig } from "@microexp/distill";
+import type { EpochSampling, TrainConfig } from "@microexp/distill";
 import type { DataOptions, LabelSet, Protocol } from "./data.js";
 import { labelSetFor } from "./data.js";
 import { UsageError } from "./errors.js";
@@ -28,18 +28,55 @@ export interface TrainingOptions {
   batch: number;
   dropout: number;
   seed: number;
+  /** What an epoch is: the paper's 8 crops of every face, or one (augmented) crop per face. */
+  sampling: EpochSampling;
+  /** On-the-fly augmentation (flip, shift, rotation, scale, erasing). */
+  augment: boolean;
+  labelSmoothing: number;
+  /** Per-face soft targets mixed into the label term: "ferplus" = FER+ crowd votes (FER2013 only). */
+  softTargets?: "ferplus";
+  softWeight: number;
+  weightDecay: number;
+  schedule: "constant" | "cosine";
+  /** Warm-up epochs of the cosine schedule. */
+  warmup: number;
+  /** Threads computing each batch of one fold (data-parallel). Default: the cores left per fold. */
+  threads?: number;
 }
 
 export const TRAINING_DEFAULTS = {
   model: "microexpnet", teacherDropout: 0.5, temperature: 8, lambda: 0.5, t2: false,
   epochs: 3000, lr: 1e-4, batch: 64, dropout: 0.5, seed: 1,
+  sampling: "all-crops", augment: false, labelSmoothing: 0, softWeight: 0.5, weightDecay: 0, schedule: "constant", warmup: 0,
 } as const;
+
+/** The recipe's options as a report records them. */
+export function recipeOptions(options: TrainingOptions): Pick<TrainingOptions, "sampling" | "augment" | "labelSmoothing" | "softTargets" | "softWeight" | "weightDecay" | "schedule" | "warmup" | "threads"> {
+  return {
+    sampling: options.sampling, augment: options.augment, labelSmoothing: options.labelSmoothing,
+    ...(options.softTargets ? { softTargets: options.softTargets } : {}), softWeight: options.softWeight,
+    weightDecay: options.weightDecay, schedule: options.schedule, warmup: options.warmup,
+    ...(options.threads ? { threads: options.threads } : {}),
+  };
+}
+
+/** The in-the-wild recipe's settings of a TrainConfig (nothing when they are the paper's). */
+function recipeConfig(options: TrainingOptions): Partial<TrainConfig> {
+  return {
+    ...(options.sampling !== "all-crops" ? { sampling: options.sampling } : {}),
+    ...(options.augment ? { augment: {} } : {}),
+    ...(options.labelSmoothing > 0 ? { labelSmoothing: options.labelSmoothing } : {}),
+    ...(options.softTargets ? { softTargetWeight: options.softWeight } : {}),
+    ...(options.weightDecay > 0 ? { weightDecay: options.weightDecay } : {}),
+    ...(options.schedule === "cosine" ? { schedule: { kind: "cosine", warmupEpochs: options.warmup } } : {}),
+  };
+}
 
 /** The student's training configuration (fold `offset` adds to the seed, so folds draw different initial weights). */
 export function studentConfig(options: TrainingOptions, offset = 0): TrainConfig {
   return {
     architecture: options.model, epochs: options.epochs, seed: options.seed + offset,
-    batchSize: options.batch, learningRate: options.lr, dropout: options.dropout,
+    batchSize: options.batch, learningRate: options.lr, dropout: options.dropout, ...recipeConfig(options),
     ...(options.teacher ? { distillation: { temperature: options.temperature, lambda: options.lambda, scaleByTemperatureSquared: options.t2 } } : {}),
   };
 }
@@ -85,6 +122,12 @@ export function runName(parts: { data: DataOptions; training: TrainingOptions; p
   if (t.lr !== TRAINING_DEFAULTS.lr) name.push(`lr${t.lr}`);
   if (t.batch !== TRAINING_DEFAULTS.batch) name.push(`b${t.batch}`);
   if (t.dropout !== TRAINING_DEFAULTS.dropout) name.push(`d${t.dropout}`);
+  if (t.sampling === "one-per-face") name.push("opf");
+  if (t.augment) name.push("aug");
+  if (t.labelSmoothing > 0) name.push(`ls${t.labelSmoothing}`);
+  if (t.softTargets) name.push(`${t.softTargets}${t.softWeight}`);
+  if (t.weightDecay > 0) name.push(`wd${t.weightDecay}`);
+  if (t.schedule === "cosine") name.push(`cos${t.warmup > 0 ? `-w${t.warmup}` : ""}`);
   name.push(`s${t.seed}`);
   if (data.limit !== undefined) name.push(`n${data.limit}`);
   return safeName(name.join("-"));

@@ -9,6 +9,7 @@ import { readCheckpoint } from "@microexp/distill";
 import { loadClassifierFromFile } from "@microexp/infer/node";
 import type { CvReport, EvalReport, ExportReport, SweepReport } from "../src/index.js";
 import { limitManifest } from "../src/data.js";
+import { withoutAbsolutePaths } from "../src/publish.js";
 import { cli, readJson, startCli, tempDir, writeFaces } from "./helpers.js";
 
 const temp = tempDir("cli");
@@ -111,6 +112,49 @@ describe("cv", () => {
   });
 });
 
+describe("publish", () => {
+  it("writes a fold's network with a card quoting its held-out accuracy and no folder of this machine", async () => {
+    const run = cli(cwd, ["publish", "--cv-report", "runs/cv/report.json", "--fold", "1", "--out", "published.mxw", "--weights-version", "2.0.0", "--license", "MIT"]);
+    expect(run.stderr).toBe("");
+    expect(run.status).toBe(0);
+    const report = readJson<CvReport>(join(cwd, "runs/cv/report.json"));
+    const classifier = await loadClassifierFromFile(join(cwd, "published.mxw"));
+    const card = classifier.weights.model as { version: string; protocol: string; heldOutAccuracy: { inferenceCrop: number; cropPolicies: unknown } };
+    expect(card.version).toBe("2.0.0");
+    expect(card.heldOutAccuracy.inferenceCrop).toBe(report.results.folds[1].inferenceCropAccuracy);
+    expect(card.heldOutAccuracy.cropPolicies).toEqual(report.results.folds[1].policies);
+    expect(card.protocol).toMatch(/trained on the \d+ training faces of random 2-fold, fold 1 only/);
+    expect(JSON.stringify(card)).not.toContain(cwd);
+    expect(withoutAbsolutePaths("microexp-train cv --data /work/shared/data/fer2013 --run-dir=/work/runs/x --lr 1e-3")).toBe(
+      "microexp-train cv --data .../data/fer2013 --run-dir=.../runs/x --lr 1e-3");
+    const bad = cli(cwd, ["publish", "--cv-report", "runs/cv/report.json", "--fold", "7", "--out", "x.mxw"]);
+    expect(bad.status).not.toBe(0);
+    expect(bad.stderr).toMatch(/--fold 7: .* has folds 0, 1/);
+  });
+});
+
+describe("cv with the in-the-wild recipe", () => {
+  it("trains one augmented crop per face and epoch on 2 threads, and says so in the report", () => {
+    const run = cli(cwd, [
+      "cv", ...DATA, "--epochs", "2", "--folds", "2", "--dropout", "0", "--backend", "wasm", "--workers", "1", "--threads", "2",
+      "--sampling", "one-per-face", "--augment", "--label-smoothing", "0.1", "--weight-decay", "1e-4", "--schedule", "cosine", "--warmup", "1",
+      "--run-dir", "runs/recipe",
+    ]);
+    expect(run.stderr).toBe("");
+    expect(run.status).toBe(0);
+    const report = readJson<CvReport>(join(cwd, "runs/recipe/report.json"));
+    expect(report.training).toMatchObject({ sampling: "one-per-face", augment: true, labelSmoothing: 0.1, weightDecay: 1e-4, schedule: "cosine", warmup: 1, threads: 2 });
+    const markdown = readFileSync(join(cwd, "runs/recipe/report.md"), "utf8");
+    expect(markdown).toContain("one random crop per face and epoch, augmented (flip, shift 4 px, rotation 10°, scale 10 %, erasing p 0.5), label smoothing 0.1, weight decay 0.0001, cosine schedule after 1 warm-up epochs, 2 threads a batch");
+  });
+
+  it("refuses FER+ soft targets on a dataset that is not FER2013", () => {
+    const run = cli(cwd, ["cv", ...DATA, "--epochs", "1", "--folds", "2", "--soft-targets", "ferplus", "--run-dir", "runs/soft"]);
+    expect(run.status).not.toBe(0);
+    expect(run.stderr).toMatch(/--soft-targets ferplus needs --dataset fer2013/);
+  });
+});
+
 describe("export and eval", () => {
   const weights = "out/model.mxw";
   let exported: ExportReport;
@@ -150,6 +194,10 @@ describe("export and eval", () => {
     expect(report.data.manifestHash).toBe(exported.data.manifestHash);
     expect(report.metrics.confusion.flat().reduce((a, b) => a + b, 0)).toBe(96);
     expect(report.engine.kind).toBe("infer");
+    // classify()'s crop policies: the single crop's softmax decides as its logits do.
+    expect(Object.keys(report.metrics.policies!)).toEqual(["single", "single-flip", "eight", "eight-flip"]);
+    expect(report.metrics.policies!.single).toBe(report.metrics.inferenceCropAccuracy);
+    expect(run.stdout).toContain('classify() crops "eight-flip"');
     // The same images through @microexp/infer and through tfjs after training: the same decisions
     // (a crop or two may flip where two logits are within float rounding of each other).
     expect(Math.abs(report.metrics.cropAccuracy - exported.trainingSetMetrics.cropAccuracy)).toBeLessThanOrEqual(2 / 96);

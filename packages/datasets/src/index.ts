@@ -30,3 +30,11 @@ export { randomKFold, type KFoldOptions } from "./kfold.js";
 export { subjectKFold } from "./subject-kfold.js";
 export { fer2013Split, splitFromBatchFolders } from "./predefined.js";
 export { saveSplit, loadSplit, splitToJson, splitFromJson, type SplitJson } from "./split-file.js";
+export {
+  FERPLUS_LABELS,
+  readFerPlusVotes,
+  ferPlusDistribution,
+  ferPlusMajority,
+  type FerPlusVotes,
+  type FerPlusMatch,
+} from "./ferplus.js";

@@ -130,3 +130,34 @@ for (const r of results) {
 if (!process.env.MICROEXP_BENCH_CPU_TEACHER) {
   console.log("\nThe teacher's cpu baseline is skipped by default (about a minute per image); set MICROEXP_BENCH_CPU_TEACHER=1 to run it.");
 }
+
+// The trainer itself (trainStudent: batches, augmentation, Adam, data-parallel threads) on
+// one epoch of generated faces, one random augmented crop per face: one thread, then all
+// cores. The threads share one batch of 64; the speed-up is the ratio in the same run.
+async function trainerRate(architecture, faces, threads) {
+  const set = distill.allocateCropSet(faces, ["a", "b", "c", "d", "e", "f", "g"], Array.from({ length: faces }, (_, i) => `generated/${i}`));
+  for (let i = 0; i < set.pixels.length; i++) set.pixels[i] = (Math.imul(i, 2654435761) >>> 24) & 255;
+  for (let i = 0; i < faces; i++) set.labels[i] = i % 7;
+  const config = { architecture, epochs: 1, seed: 1, batchSize: 64, learningRate: 1e-3, dropout: 0, sampling: "one-per-face", augment: {} };
+  // A short first run warms up the JIT and the kernels' compilation in every thread.
+  (await distill.trainStudent(distill.subsetCropSet(set, [...Array(128).keys()]), config, { threads, backend: "wasm" })).model.dispose();
+  const result = await distill.trainStudent(set, config, { threads, backend: "wasm" });
+  result.model.dispose();
+  return result.samplesPerSecond;
+}
+
+const TRAINER_PLAN = [
+  { architecture: "microexpnet", faces: 8192 },
+  { architecture: "p12-M", faces: 4096 },
+  ...(process.env.MICROEXP_BENCH_TEACHER_THREADS ? [{ architecture: "vgg-small", faces: 256 }] : []),
+];
+const cores = availableParallelism();
+console.log(`\n### The trainer, one epoch of generated faces (one augmented crop each), batch 64: 1 thread vs ${cores}\n`);
+console.log(`| net | faces | 1 thread, samples/s | ${cores} threads, samples/s | speed-up |`);
+console.log("|---|---:|---:|---:|---:|");
+for (const { architecture, faces } of TRAINER_PLAN) {
+  const one = await trainerRate(architecture, faces, 1);
+  const all = await trainerRate(architecture, faces, cores);
+  console.log(`| ${architecture} | ${faces} | ${one.toFixed(0)} | ${all.toFixed(0)} | ${(all / one).toFixed(2)}x |`);
+}
+if (!process.env.MICROEXP_BENCH_TEACHER_THREADS) console.log("\nThe VGG teacher's rows are skipped by default (minutes); set MICROEXP_BENCH_TEACHER_THREADS=1 to run them.");

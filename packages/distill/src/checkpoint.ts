@@ -7,7 +7,8 @@
 import { existsSync, readFileSync, renameSync, writeFileSync } from "node:fs";
 
 const MAGIC = "MXCK";
-const VERSION = 1;
+/** v2 adds the best weights so far and the trainer's state; v1 files are read (and refused by the trainer). */
+const VERSION = 2;
 
 export interface SavedTensor {
   name: string;
@@ -24,18 +25,25 @@ export interface CheckpointState {
   history: Array<{ epoch: number; loss: number }>;
   model: SavedTensor[];
   optimizer: SavedTensor[];
+  /** The weights of the best epoch on validation (empty when there is none). */
+  best: SavedTensor[];
+  /** The trainer's own state (optimizer step, schedule, selection); absent in v1 files. */
+  trainer?: Record<string, unknown>;
 }
 
-interface Header extends Omit<CheckpointState, "model" | "optimizer"> {
-  model: Array<{ name: string; shape: number[]; count: number }>;
-  optimizer: Array<{ name: string; shape: number[]; count: number }>;
+type Described = Array<{ name: string; shape: number[]; count: number }>;
+
+interface Header extends Omit<CheckpointState, "model" | "optimizer" | "best"> {
+  model: Described;
+  optimizer: Described;
+  best?: Described;
 }
 
 export function writeCheckpoint(path: string, state: CheckpointState): void {
   const describe = (list: SavedTensor[]) => list.map((t) => ({ name: t.name, shape: t.shape, count: t.values.length }));
-  const header: Header = { ...state, model: describe(state.model), optimizer: describe(state.optimizer) };
+  const header: Header = { ...state, model: describe(state.model), optimizer: describe(state.optimizer), best: describe(state.best) };
   const json = Buffer.from(JSON.stringify(header));
-  const all = [...state.model, ...state.optimizer];
+  const all = [...state.model, ...state.optimizer, ...state.best];
   const dataBytes = all.reduce((sum, t) => sum + t.values.byteLength, 0);
   const out = Buffer.alloc(12 + json.length + dataBytes);
   out.write(MAGIC, 0, "latin1");
@@ -67,7 +75,8 @@ export function readCheckpoint(path: string): CheckpointState | undefined {
     throw new CheckpointError(path, `${problem}; delete it to start this run over`);
   };
   if (bytes.length < 12 || bytes.toString("latin1", 0, 4) !== MAGIC) fail("not a microexp training checkpoint (bad magic)");
-  if (bytes.readUInt32LE(4) !== VERSION) fail(`checkpoint version ${bytes.readUInt32LE(4)} is not supported`);
+  const version = bytes.readUInt32LE(4);
+  if (version !== 1 && version !== VERSION) fail(`checkpoint version ${bytes.readUInt32LE(4)} is not supported`);
   const length = bytes.readUInt32LE(8);
   if (12 + length > bytes.length) fail("truncated header");
   let header: Header;
@@ -88,6 +97,7 @@ export function readCheckpoint(path: string): CheckpointState | undefined {
     });
   const model = take(header.model);
   const optimizer = take(header.optimizer);
+  const best = take(header.best ?? []);
   if (offset !== bytes.length) fail(`${bytes.length - offset} unexpected trailing bytes`);
-  return { ...header, model, optimizer };
+  return { ...header, model, optimizer, best };
 }

@@ -16,6 +16,8 @@ export interface CropSet {
   labelNames: string[];
   /** Where each image came from (for reports and errors). */
   paths: string[];
+  /** Optional target distribution per image (count x classes), e.g. FER+ crowd votes. */
+  softTargets?: Float32Array;
 }
 
 export function allocateCropSet(count: number, labelNames: string[], paths: string[]): CropSet {
@@ -35,11 +37,14 @@ export function subsetCropSet(set: CropSet, indices: ArrayLike<number>): CropSet
     labelNames: set.labelNames,
     paths: [],
   };
+  const classes = set.labelNames.length;
+  if (set.softTargets) out.softTargets = new Float32Array(indices.length * classes);
   for (let k = 0; k < indices.length; k++) {
     const i = indices[k];
     out.pixels.set(set.pixels.subarray(i * per, (i + 1) * per), k * per);
     out.labels[k] = set.labels[i];
     out.paths.push(set.paths[i]);
+    out.softTargets?.set(set.softTargets!.subarray(i * classes, (i + 1) * classes), k * classes);
   }
   return out;
 }

@@ -7,7 +7,7 @@ import { Worker } from "node:worker_threads";
 import type { BackendInfo, BackendPreference } from "./backend/index.js";
 import { selectBackend } from "./backend/index.js";
 import type { CropSet } from "./crop-set.js";
-import type { Metrics } from "./evaluate.js";
+import type { Metrics, PolicyAccuracy } from "./evaluate.js";
 import type { FoldEvent, FoldJob, FoldResult } from "./fold.js";
 import { readFoldResult, runFold } from "./fold.js";
 import type { WorkerInit, WorkerMessage } from "./fold-worker.js";
@@ -37,6 +37,8 @@ export interface CrossValidationSummary {
   voteAccuracy: Summary;
   inferenceCropAccuracy: Summary;
   teacherCropAccuracy?: Summary;
+  /** Accuracy of each @microexp/infer crop policy, when every fold measured them. */
+  policies?: Record<keyof PolicyAccuracy, Summary>;
   /** Crop-level confusion summed over the folds, [truth][predicted]. */
   confusion: number[][];
   recall: number[];
@@ -51,6 +53,11 @@ export function summary(values: number[]): Summary {
   return { mean, std: Math.sqrt(variance) };
 }
 
+function summarisePolicies(list: PolicyAccuracy[]): Record<keyof PolicyAccuracy, Summary> {
+  const names = Object.keys(list[0]) as Array<keyof PolicyAccuracy>;
+  return Object.fromEntries(names.map((name) => [name, summary(list.map((p) => p[name]))])) as Record<keyof PolicyAccuracy, Summary>;
+}
+
 export function summarise(folds: FoldResult[], backend: BackendInfo): CrossValidationSummary {
   if (folds.length === 0) throw new Error("no fold results to summarise");
   const pick = (f: (m: Metrics) => number, list = folds.map((r) => r.metrics)) => summary(list.map(f));
@@ -63,6 +70,7 @@ export function summarise(folds: FoldResult[], backend: BackendInfo): CrossValid
     voteAccuracy: pick((m) => m.voteAccuracy),
     inferenceCropAccuracy: pick((m) => m.inferenceCropAccuracy),
     ...(teachers.length === folds.length ? { teacherCropAccuracy: pick((m) => m.cropAccuracy, teachers) } : {}),
+    ...(folds.every((r) => r.metrics.policies) ? { policies: summarisePolicies(folds.map((r) => r.metrics.policies!)) } : {}),
     confusion,
     recall: confusion.map((row, i) => row[i] / row.reduce((a, b) => a + b, 0)),
     backend,
@@ -148,6 +156,9 @@ export async function crossValidate(data: CropSet, jobs: FoldJob[], options: Cro
     else todo.push(job);
   }
   const workers = Math.min(options.workers ?? availableParallelism(), todo.length);
+  // The cores that no fold worker uses compute shares of the folds' batches.
+  const threads = Math.max(1, Math.floor(availableParallelism() / Math.max(1, workers)));
+  for (let i = 0; i < todo.length; i++) todo[i] = { ...todo[i], threads: todo[i].threads ?? threads, backend: todo[i].backend ?? options.backend ?? "auto" };
   let backend: BackendInfo | undefined;
   if (workers === 0) {
     backend = await selectBackend(options.backend ?? "auto");

@@ -27,8 +27,16 @@ export function runnerFor(model: tfl.LayersModel, architecture: string, numClass
   return { run: (x) => model.predict(x, { batchSize: 256 }) as tf.Tensor2D, dispose: () => {} };
 }
 
-/** Logits of every crop of every image: (image * 8 + crop) * numClasses + class. */
-export function predictCrops(runner: ModelRunner, data: CropSet, batchSize = 256): Float32Array {
+/** Mirrors each 84x84 crop of a batch left to right, in place. */
+function mirrorCrops(input: Float32Array, count: number): void {
+  for (let row = 0; row < count * 84; row++) input.subarray(row * 84, row * 84 + 84).reverse();
+}
+
+/**
+ * Logits of every crop of every image: (image * 8 + crop) * numClasses + class; with
+ * `mirrored`, of each crop mirrored left to right (the runtime's flip policies).
+ */
+export function predictCrops(runner: ModelRunner, data: CropSet, batchSize = 256, mirrored = false): Float32Array {
   const numClasses = data.labelNames.length;
   const samples = data.count * CROPS_PER_IMAGE;
   const out = new Float32Array(samples * numClasses);
@@ -39,6 +47,7 @@ export function predictCrops(runner: ModelRunner, data: CropSet, batchSize = 256
       const n = Math.min(batchSize, samples - start);
       for (let k = 0; k < n; k++) indices[k] = start + k;
       gatherInputs(data, indices.subarray(0, n), input);
+      if (mirrored) mirrorCrops(input, n);
       const logits = tf.tidy(() => runner.run(tf.tensor4d(input.subarray(0, n * CROP_PIXELS), [n, 84, 84, 1])));
       out.set(logits.dataSync(), start * numClasses);
       logits.dispose();
@@ -58,9 +67,54 @@ export interface Metrics {
   inferenceCropAccuracy: number;
   /** Crop-level confusion counts, [truth][predicted]. */
   confusion: number[][];
+  /**
+   * Accuracy of each test-time policy of @microexp/infer's classify() (softmax of each crop's
+   * logits, then the mean): when the mirrored crops' logits were given.
+   */
+  policies?: PolicyAccuracy;
   /** Crop-level recall of each class (NaN where a class has no test faces). */
   recall: number[];
   images: number;
+}
+
+/** @microexp/infer's crop policies: the inference crop, the 8 crops, each alone or with its mirror image. */
+export interface PolicyAccuracy {
+  single: number;
+  "single-flip": number;
+  eight: number;
+  "eight-flip": number;
+}
+
+function softmaxInto(logits: Float32Array, start: number, n: number, into: Float64Array): void {
+  let max = -Infinity;
+  for (let k = 0; k < n; k++) max = Math.max(max, logits[start + k]);
+  let sum = 0;
+  for (let k = 0; k < n; k++) sum += Math.exp(logits[start + k] - max);
+  for (let k = 0; k < n; k++) into[k] += Math.exp(logits[start + k] - max) / sum;
+}
+
+/** Each policy's accuracy from the crops' logits and the mirrored crops' logits. */
+export function policyAccuracy(logits: Float32Array, mirrored: Float32Array, labels: Int32Array, numClasses: number): PolicyAccuracy {
+  const sums = new Float64Array(numClasses);
+  const right = { single: 0, "single-flip": 0, eight: 0, "eight-flip": 0 };
+  const decide = (crops: number[], withMirror: boolean) => {
+    sums.fill(0);
+    for (const c of crops) {
+      softmaxInto(logits, c * numClasses, numClasses, sums);
+      if (withMirror) softmaxInto(mirrored, c * numClasses, numClasses, sums);
+    }
+    return argmax(Array.from(sums), 0, numClasses);
+  };
+  for (let i = 0; i < labels.length; i++) {
+    const all = Array.from({ length: CROPS_PER_IMAGE }, (_, c) => i * CROPS_PER_IMAGE + c);
+    const inference = [i * CROPS_PER_IMAGE + INFERENCE_CROP_INDEX];
+    if (decide(inference, false) === labels[i]) right.single++;
+    if (decide(inference, true) === labels[i]) right["single-flip"]++;
+    if (decide(all, false) === labels[i]) right.eight++;
+    if (decide(all, true) === labels[i]) right["eight-flip"]++;
+  }
+  const n = labels.length;
+  return { single: right.single / n, "single-flip": right["single-flip"] / n, eight: right.eight / n, "eight-flip": right["eight-flip"] / n };
 }
 
 function argmax(values: Float32Array | number[], start: number, length: number): number {
@@ -69,7 +123,7 @@ function argmax(values: Float32Array | number[], start: number, length: number):
   return best;
 }
 
-export function metricsFromLogits(logits: Float32Array, labels: Int32Array, numClasses: number): Metrics {
+export function metricsFromLogits(logits: Float32Array, labels: Int32Array, numClasses: number, mirrored?: Float32Array): Metrics {
   const images = labels.length;
   const confusion = Array.from({ length: numClasses }, () => new Array<number>(numClasses).fill(0));
   let cropRight = 0;
@@ -96,6 +150,7 @@ export function metricsFromLogits(logits: Float32Array, labels: Int32Array, numC
     voteAccuracy: voteRight / images,
     inferenceCropAccuracy: inferenceRight / images,
     confusion, recall, images,
+    ...(mirrored ? { policies: policyAccuracy(logits, mirrored, labels, numClasses) } : {}),
   };
 }
 

@@ -10,6 +10,7 @@ import { join } from "node:path";
 import * as tf from "@tensorflow/tfjs-core";
 import { encodeWeights, describeArchitecture } from "@microexp/infer";
 import { networkFromModel } from "@microexp/models";
+import type { BackendPreference } from "./backend/index.js";
 import type { CropSet } from "./crop-set.js";
 import { CROPS_PER_IMAGE, subsetCropSet } from "./crop-set.js";
 import type { Metrics } from "./evaluate.js";
@@ -34,6 +35,9 @@ export interface FoldJob {
   teacher?: TeacherJob;
   /** Hash of the data (manifest) the crop set was made from: part of the teacher cache key. */
   dataHash: string;
+  /** Threads computing each batch (data-parallel; default 1) and the backend their workers take. */
+  threads?: number;
+  backend?: BackendPreference;
 }
 
 export interface FoldResult {
@@ -45,6 +49,8 @@ export interface FoldResult {
   samplesPerSecond: number;
   /** The tfjs backend the student trained on. */
   backend: string;
+  /** Threads that computed each batch. */
+  threads?: number;
 }
 
 export type FoldEvent = { stage: "teacher" | "student"; progress: TrainProgress };
@@ -82,6 +88,8 @@ export interface TeacherOptions {
   checkpointPath?: string;
   onEvent?: (event: FoldEvent) => void;
   signal?: AbortSignal;
+  threads?: number;
+  backend?: BackendPreference;
 }
 
 /**
@@ -103,6 +111,7 @@ export async function cachedTeacherLogits(trainSet: CropSet, train: readonly num
     return { logits, ...(metrics ? { metrics } : {}), cacheFile, fromCache: true };
   }
   const trained = await trainStudent(trainSet, config, {
+    ...(options.threads ? { threads: options.threads } : {}), ...(options.backend ? { backend: options.backend } : {}),
     ...(options.checkpointPath ? { checkpointPath: options.checkpointPath } : {}),
     ...(options.signal ? { signal: options.signal } : {}),
     onProgress: (progress) => options.onEvent?.({ stage: "teacher", progress }),
@@ -145,17 +154,18 @@ export async function runFold(data: CropSet, job: FoldJob, onEvent?: (event: Fol
   signal?.throwIfAborted();
   const foldDir = join(job.runDir, `fold-${job.fold}`);
   mkdirSync(foldDir, { recursive: true });
+  const parallel = { ...(job.threads ? { threads: job.threads } : {}), ...(job.backend ? { backend: job.backend } : {}) };
   const trainSet = subsetCropSet(data, job.train);
   const testSet = subsetCropSet(data, job.test);
   const teacher = job.teacher
     ? await cachedTeacherLogits(trainSet, job.train, job.teacher, job.dataHash, {
-      testSet, checkpointPath: join(foldDir, "teacher.ckpt"),
+      testSet, checkpointPath: join(foldDir, "teacher.ckpt"), ...parallel,
       ...(onEvent ? { onEvent } : {}), ...(signal ? { signal } : {}),
     })
     : undefined;
   const started = performance.now();
   const trained = await trainStudent(trainSet, job.student, {
-    checkpointPath: join(foldDir, "student.ckpt"),
+    checkpointPath: join(foldDir, "student.ckpt"), ...parallel,
     onProgress: (progress) => onEvent?.({ stage: "student", progress }),
     ...(signal ? { signal } : {}),
   }, teacher?.logits);
@@ -163,7 +173,8 @@ export async function runFold(data: CropSet, job: FoldJob, onEvent?: (event: Fol
     signal?.throwIfAborted();
     const numClasses = data.labelNames.length;
     const family = isFamilyMember(job.student.architecture);
-    const metrics = metricsFromLogits(predictCrops(runnerFor(trained.model, job.student.architecture, numClasses, family), testSet), testSet.labels, numClasses);
+    const runner = () => runnerFor(trained.model, job.student.architecture, numClasses, family);
+    const metrics = metricsFromLogits(predictCrops(runner(), testSet), testSet.labels, numClasses, predictCrops(runner(), testSet, 256, true));
     if (family) {
       const network = networkFromModel(trained.model, describeArchitecture(job.student.architecture, numClasses));
       writeAtomic(join(foldDir, "student.mxw"), encodeWeights(network, { labels: data.labelNames, model: { name: `fold ${job.fold}` } }));
@@ -171,7 +182,7 @@ export async function runFold(data: CropSet, job: FoldJob, onEvent?: (event: Fol
     const result: FoldResult = {
       fold: job.fold, metrics, ...(teacher?.metrics ? { teacherMetrics: teacher.metrics } : {}),
       history: trained.history, trainSeconds: (performance.now() - started) / 1000, samplesPerSecond: trained.samplesPerSecond,
-      backend: tf.getBackend(),
+      backend: tf.getBackend(), threads: job.threads ?? 1,
     };
     writeAtomic(join(foldDir, "result.json"), JSON.stringify(result, null, 1));
     return result;

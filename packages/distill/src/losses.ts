@@ -24,13 +24,20 @@ export function labelLoss(logits: tf.Tensor2D, labels: tf.Tensor1D): tf.Scalar {
   return tf.tidy(() => crossEntropy(tf.cast(tf.oneHot(labels, logits.shape[1]), "float32") as tf.Tensor2D, logits));
 }
 
-export function distillationLoss(studentLogits: tf.Tensor2D, teacherLogits: tf.Tensor2D, labels: tf.Tensor1D, options: DistillationOptions): tf.Scalar {
+/** Mean cross-entropy of target distributions (smoothed labels, crowd votes) against the logits. */
+export function targetLoss(logits: tf.Tensor2D, targets: tf.Tensor2D): tf.Scalar {
+  return tf.tidy(() => crossEntropy(targets, logits));
+}
+
+/** `labels` are class indices, or target distributions [batch, classes] for the label term. */
+export function distillationLoss(studentLogits: tf.Tensor2D, teacherLogits: tf.Tensor2D, labels: tf.Tensor1D | tf.Tensor2D, options: DistillationOptions): tf.Scalar {
   const { temperature: T, lambda } = options;
   if (!(T > 0)) throw new Error(`temperature must be > 0, got ${T}`);
   if (!(lambda >= 0 && lambda <= 1)) throw new Error(`lambda must be in [0, 1], got ${lambda}`);
   return tf.tidy(() => {
     const soft = crossEntropy(tf.softmax(tf.div(teacherLogits, T)) as tf.Tensor2D, tf.div(studentLogits, T) as tf.Tensor2D);
     const scaledSoft = options.scaleByTemperatureSquared ? tf.mul(soft, T * T) : soft;
-    return tf.add(tf.mul(scaledSoft, lambda), tf.mul(labelLoss(studentLogits, labels), 1 - lambda)) as tf.Scalar;
+    const hard = labels.rank === 2 ? targetLoss(studentLogits, labels as tf.Tensor2D) : labelLoss(studentLogits, labels as tf.Tensor1D);
+    return tf.add(tf.mul(scaledSoft, lambda), tf.mul(hard, 1 - lambda)) as tf.Scalar;
   });
 }

@@ -1,20 +1,35 @@
 /**
- * Trains a family member on the 8 crops of every training face, with cross-entropy or the
- * paper's distillation loss, Adam and dropout; checkpoints at every epoch end and resumes.
+ * Trains a network on the crops of every training face: the paper's recipe (its 8 fixed
+ * crops, cross-entropy or its distillation loss, Adam) and, as options, the in-the-wild
+ * recipe (one augmented crop per face and epoch, label smoothing, soft targets, weight
+ * decay, learning-rate schedules, selection and early stopping on a validation set).
+ * Uses several threads when asked (data-parallel), checkpoints at every epoch end and
+ * resumes exactly.
  */
 import * as tf from "@tensorflow/tfjs-core";
 import type * as tfl from "@tensorflow/tfjs-layers";
-import { buildFamilyModel, buildTeacher } from "@microexp/models";
-import { isArchitectureId, ARCHITECTURE_ALIASES } from "@microexp/infer";
+import type { AugmentOptions } from "./augment.js";
+import { sampleSeed } from "./augment.js";
+import type { BackendPreference } from "./backend/index.js";
 import type { CropSet } from "./crop-set.js";
-import { CROP_PIXELS, CROPS_PER_IMAGE, gatherInputs } from "./crop-set.js";
+import { CROPS_PER_IMAGE } from "./crop-set.js";
 import type { DistillationOptions } from "./losses.js";
-import { distillationLoss, labelLoss } from "./losses.js";
+import { Adam } from "./adam.js";
+import { GradientPool, shareSizes, type GradientStep } from "./data-parallel.js";
+import { predictCrops, runnerFor, metricsFromLogits } from "./evaluate.js";
+import { seedDropout, shareGradients, type LossSetup } from "./gradients.js";
 import { SeededRandom } from "./random.js";
+import type { EpochSampling, SampleRecipe } from "./samples.js";
+import { allocateBatch, epochOrder, fillBatch, samplesPerEpoch, usesTargets } from "./samples.js";
+import type { LearningRateSchedule, PlateauState } from "./schedule.js";
+import { plateauStep, scheduledRate } from "./schedule.js";
 import type { SavedTensor } from "./checkpoint.js";
 import { readCheckpoint, writeCheckpoint } from "./checkpoint.js";
 import type { InitWeights } from "./init-weights.js";
 import { initFromWeights } from "./init-weights.js";
+import { buildTrainable, isFamilyMember } from "./trainable.js";
+
+export { isFamilyMember } from "./trainable.js";
 
 export interface TrainConfig {
   /** A family member ("microexpnet", "p1-M", ...) or a teacher ("vgg-small", "inception-v3"). */
@@ -22,6 +37,7 @@ export interface TrainConfig {
   epochs: number;
   seed: number;
   batchSize?: number;
+  /** Adam's (peak) learning rate (default 1e-4, the paper's). */
   learningRate?: number;
   /** Dropout rate after fc1 (paper: 0.5 for candidates, 0 for the final model). */
   dropout?: number;
@@ -29,6 +45,20 @@ export interface TrainConfig {
   distillation?: DistillationOptions;
   /** Start from these trained weights (same family member) instead of random ones. */
   init?: InitWeights;
+  /** What an epoch is (default "all-crops", the paper's). */
+  sampling?: EpochSampling;
+  /** On-the-fly augmentation of each sample (default: none, the paper's fixed crops). */
+  augment?: AugmentOptions;
+  /** Label smoothing epsilon (default 0). */
+  labelSmoothing?: number;
+  /** Weight of the faces' soft targets (CropSet.softTargets) in the label term (default 0). */
+  softTargetWeight?: number;
+  /** Decoupled weight decay (AdamW; default 0). */
+  weightDecay?: number;
+  /** Learning-rate schedule (default constant). "plateau" needs a validation set. */
+  schedule?: LearningRateSchedule;
+  /** Stop after this many epochs without a better validation loss (needs a validation set). */
+  earlyStoppingPatience?: number;
 }
 
 export interface TrainProgress {
@@ -39,131 +69,241 @@ export interface TrainProgress {
   loss: number;
 }
 
+export interface EpochSummary {
+  epoch: number;
+  loss: number;
+  learningRate: number;
+  /** Mean loss and crop-averaged accuracy on the validation set, when there is one. */
+  validationLoss?: number;
+  validationAccuracy?: number;
+}
+
 export interface TrainHooks {
   onProgress?: (progress: TrainProgress) => void;
+  onEpoch?: (summary: EpochSummary) => void;
   /** Checkpoint file: resumed from when present, rewritten at each epoch end. */
   checkpointPath?: string;
   /** Stops after the current step (the last checkpoint stays valid). */
   signal?: AbortSignal;
+  /**
+   * Faces to select on: evaluated after every epoch; the returned model is the epoch with the
+   * lowest validation loss. Never trained on.
+   */
+  validation?: CropSet;
+  /** Threads computing each batch (data-parallel; default 1). Results equal one thread's up to float rounding. */
+  threads?: number;
+  /** The backend the gradient workers select (default "auto", as the caller's). */
+  backend?: BackendPreference;
 }
 
 export interface TrainResult {
   model: tfl.LayersModel;
-  history: Array<{ epoch: number; loss: number }>;
-  /** Epochs run by this call (less than config.epochs when resumed). */
+  history: EpochSummary[];
+  /** Epochs run by this call (less than config.epochs when resumed or stopped early). */
   epochsRun: number;
+  /** The epoch whose weights the model holds (the best on validation, else the last). */
+  selectedEpoch: number;
   samplesPerSecond: number;
 }
 
+function floatsDigest(values: Float32Array | undefined): string | null {
+  if (!values) return null;
+  let h = 0;
+  const bytes = new Uint8Array(values.buffer, values.byteOffset, values.byteLength);
+  for (let i = 0; i < bytes.length; i++) h = (Math.imul(h, 31) + bytes[i]) | 0;
+  return `${values.length}:${h >>> 0}`;
+}
+
 /** Everything that changes what training computes, so a checkpoint is only resumed by the same run. */
-export function configKey(config: TrainConfig, data: CropSet, teacher?: Float32Array): string {
+export function configKey(config: TrainConfig, data: CropSet, teacher?: Float32Array, validation?: CropSet): string {
   const { architecture, seed, batchSize = 64, learningRate = 1e-4, dropout = 0.5, distillation, init } = config;
   return JSON.stringify({
     architecture, seed, batchSize, learningRate, dropout, distillation: distillation ?? null, images: data.count, classes: data.labelNames,
     teacher: teacher ? teacher.length : 0, ...(init ? { init: init.sha256 } : {}),
+    recipe: {
+      sampling: config.sampling ?? "all-crops", augment: config.augment ?? null, labelSmoothing: config.labelSmoothing ?? 0,
+      softTargetWeight: config.softTargetWeight ?? 0, weightDecay: config.weightDecay ?? 0, schedule: config.schedule ?? { kind: "constant" },
+      earlyStoppingPatience: config.earlyStoppingPatience ?? null, epochs: config.schedule?.kind === "cosine" ? config.epochs : null,
+    },
+    soft: floatsDigest(data.softTargets), validation: validation ? validation.count : null,
   });
 }
 
-function toSaved(list: Array<{ name: string; tensor: tf.Tensor }>): SavedTensor[] {
-  return list.map(({ name, tensor }) => ({ name, shape: tensor.shape, values: Float32Array.from(tensor.dataSync()) }));
+function recipeOf(config: TrainConfig): SampleRecipe {
+  return {
+    sampling: config.sampling ?? "all-crops",
+    ...(config.augment ? { augment: config.augment } : {}),
+    labelSmoothing: config.labelSmoothing ?? 0,
+    softTargetWeight: config.softTargetWeight ?? 0,
+  };
 }
 
-/** Adam's step count and moments; getWeights makes a fresh tensor for the step count, disposed here. */
-async function optimizerSlots(optimizer: tf.Optimizer): Promise<SavedTensor[]> {
-  const weights = await optimizer.getWeights();
-  const saved = toSaved(weights);
-  weights[0].tensor.dispose();
-  return saved;
+/** What a checkpoint keeps beyond weights and moments (format v2). */
+interface TrainerState {
+  adamStep: number;
+  plateau?: PlateauState;
+  best?: { epoch: number; loss: number };
+  badEpochs: number;
 }
 
-export function isFamilyMember(name: string): boolean {
-  return isArchitectureId(name) || name in ARCHITECTURE_ALIASES;
+const values = (variables: readonly tf.Variable[]): SavedTensor[] =>
+  variables.map((v) => ({ name: v.name, shape: v.shape, values: Float32Array.from(v.dataSync()) }));
+
+function assignAll(variables: readonly tf.Variable[], saved: readonly SavedTensor[], source: string): void {
+  if (saved.length !== variables.length) throw new Error(`${source}: holds ${saved.length} model tensors, the network has ${variables.length}`);
+  tf.tidy(() => variables.forEach((v, i) => v.assign(tf.tensor(saved[i].values, v.shape))));
 }
 
-function buildTrainable(name: string, options: { numClasses: number; dropout: number; seed: number }): tfl.LayersModel {
-  return isFamilyMember(name) ? buildFamilyModel(name, options) : buildTeacher(name, options);
+/** Mean cross-entropy and crop-averaged accuracy of `model` on `set`. */
+function validate(model: tfl.LayersModel, architecture: string, set: CropSet): { loss: number; accuracy: number } {
+  const classes = set.labelNames.length;
+  const logits = predictCrops(runnerFor(model, architecture, classes, isFamilyMember(architecture)), set);
+  let loss = 0;
+  for (let s = 0; s < set.count * CROPS_PER_IMAGE; s++) {
+    const row = logits.subarray(s * classes, (s + 1) * classes);
+    let max = -Infinity;
+    for (const z of row) max = Math.max(max, z);
+    let sum = 0;
+    for (const z of row) sum += Math.exp(z - max);
+    loss += Math.log(sum) + max - row[set.labels[Math.floor(s / CROPS_PER_IMAGE)]];
+  }
+  return { loss: loss / (set.count * CROPS_PER_IMAGE), accuracy: metricsFromLogits(logits, set.labels, classes).cropAccuracy };
 }
 
 export async function trainStudent(data: CropSet, config: TrainConfig, hooks: TrainHooks = {}, teacherLogits?: Float32Array): Promise<TrainResult> {
-  const numClasses = data.labelNames.length;
+  const classes = data.labelNames.length;
   const batchSize = config.batchSize ?? 64;
+  const baseRate = config.learningRate ?? 1e-4;
+  const schedule = config.schedule ?? { kind: "constant" };
+  const recipe = recipeOf(config);
+  const threads = Math.max(1, Math.floor(hooks.threads ?? 1));
+  const validation = hooks.validation;
   if (config.distillation && !teacherLogits) throw new Error("distillation options were given without teacher logits");
-  if (teacherLogits && teacherLogits.length !== data.count * CROPS_PER_IMAGE * numClasses) {
-    throw new Error(`teacher logits hold ${teacherLogits.length} values; ${data.count} images x 8 crops x ${numClasses} classes needs ${data.count * CROPS_PER_IMAGE * numClasses}`);
+  if (teacherLogits && teacherLogits.length !== data.count * CROPS_PER_IMAGE * classes) {
+    throw new Error(`teacher logits hold ${teacherLogits.length} values; ${data.count} images x 8 crops x ${classes} classes needs ${data.count * CROPS_PER_IMAGE * classes}`);
   }
-  const model = buildTrainable(config.architecture, { numClasses, dropout: config.dropout ?? 0.5, seed: config.seed });
+  if (recipe.softTargetWeight > 0 && data.softTargets?.length !== data.count * classes) throw new Error(`softTargetWeight ${recipe.softTargetWeight} needs soft targets for each of the ${data.count} faces`);
+  if ((schedule.kind === "plateau" || config.earlyStoppingPatience !== undefined) && !validation) {
+    throw new Error(`${config.earlyStoppingPatience !== undefined ? "early stopping" : "the plateau schedule"} needs a validation set`);
+  }
+  const build = { numClasses: classes, dropout: config.dropout ?? 0.5, seed: config.seed };
+  const model = buildTrainable(config.architecture, build);
   if (config.init) {
     if (!isFamilyMember(config.architecture)) throw new Error(`initial weights are only supported for family members, not ${config.architecture}`);
     initFromWeights(model, config.architecture, data.labelNames, config.init);
   }
-  const optimizer = tf.train.adam(config.learningRate ?? 1e-4);
+  if (threads > 1 && model.nonTrainableWeights.length > 0) {
+    throw new Error(`${config.architecture} keeps non-trainable state (e.g. batch norm statistics), which data-parallel training does not share yet: use one thread`);
+  }
   const variables = model.trainableWeights.map((w) => w.read() as tf.Variable);
-  const key = configKey(config, data, teacherLogits);
+  const adam = new Adam(variables, { weightDecay: config.weightDecay ?? 0 });
+  const key = configKey(config, data, teacherLogits, validation);
   const random = new SeededRandom(config.seed);
-  let history: TrainResult["history"] = [];
+  let history: EpochSummary[] = [];
   let startEpoch = 0;
+  let state: TrainerState = { adamStep: 0, badEpochs: 0, ...(schedule.kind === "plateau" ? { plateau: { rate: baseRate, best: Infinity, badEpochs: 0 } } : {}) };
+  let best: SavedTensor[] | undefined;
 
   const saved = hooks.checkpointPath ? readCheckpoint(hooks.checkpointPath) : undefined;
   if (saved) {
     if (saved.configKey !== key) throw new Error(`${hooks.checkpointPath}: made by a different configuration; delete it or use another run folder`);
-    if (saved.model.length !== variables.length) throw new Error(`${hooks.checkpointPath}: holds ${saved.model.length} model tensors, ${config.architecture} has ${variables.length}`);
-    tf.tidy(() => variables.forEach((v, i) => v.assign(tf.tensor(saved.model[i].values, saved.model[i].shape))));
-    // setWeights copies each tensor into a new variable, so the tensors given to it are disposed after.
-    const slots = saved.optimizer.map((t) => ({ name: t.name, tensor: tf.tensor(t.values, t.shape) }));
-    await optimizer.setWeights(slots);
-    tf.dispose(slots.map((s) => s.tensor));
+    if (!saved.trainer) throw new Error(`${hooks.checkpointPath}: made by an earlier version of the trainer (tfjs Adam slots); delete it to start this run over`);
+    assignAll(variables, saved.model, hooks.checkpointPath!);
+    state = saved.trainer as unknown as TrainerState;
+    adam.restore(state.adamStep, saved.optimizer);
+    if (saved.best.length > 0) best = saved.best;
     random.restore(saved.rngState);
-    history = saved.history;
+    history = saved.history as EpochSummary[];
     startEpoch = saved.epoch;
   }
 
-  const samples = data.count * CROPS_PER_IMAGE;
+  const setup: LossSetup = { classes, useTargets: usesTargets(recipe), ...(config.distillation ? { distillation: config.distillation } : {}) };
+  const source = { data, ...(teacherLogits ? { teacherLogits } : {}), ...(data.softTargets ? { softTargets: data.softTargets } : {}) };
+  const pool = threads > 1
+    ? await GradientPool.start(threads - 1, {
+      backend: hooks.backend ?? "auto", architecture: config.architecture, build, data,
+      ...(teacherLogits ? { teacherLogits } : {}), ...(data.softTargets ? { softTargets: data.softTargets } : {}),
+      recipe, setup, seed: config.seed, batchSize,
+    }, variables)
+    : undefined;
+  const samples = samplesPerEpoch(data, recipe.sampling);
   const steps = Math.ceil(samples / batchSize);
-  const input = new Float32Array(batchSize * CROP_PIXELS);
-  const labels = new Int32Array(batchSize);
-  const soft = new Float32Array(batchSize * numClasses);
+  const batch = allocateBatch(batchSize, classes);
   const started = performance.now();
   let trained = 0;
   let epoch = startEpoch;
-  for (; epoch < config.epochs && !hooks.signal?.aborted; epoch++) {
-    const order = random.permutation(samples);
-    let lossSum = 0;
-    for (let step = 0; step < steps; step++) {
-      if (hooks.signal?.aborted) break;
-      const batch = order.subarray(step * batchSize, Math.min(samples, (step + 1) * batchSize));
-      const n = batch.length;
-      gatherInputs(data, batch, input);
-      for (let k = 0; k < n; k++) {
-        labels[k] = data.labels[Math.floor(batch[k] / CROPS_PER_IMAGE)];
-        if (teacherLogits) soft.set(teacherLogits.subarray(batch[k] * numClasses, (batch[k] + 1) * numClasses), k * numClasses);
+  let epochsRun = 0;
+  let stopped = false;
+  try {
+    for (; epoch < config.epochs && !hooks.signal?.aborted && !stopped; epoch++) {
+      const order = epochOrder(random, data, recipe.sampling);
+      let lossSum = 0;
+      let rate = baseRate;
+      for (let step = 0; step < steps; step++) {
+        if (hooks.signal?.aborted) break;
+        const from = step * batchSize;
+        const n = Math.min(samples, from + batchSize) - from;
+        const ids = order.subarray(from, from + n);
+        rate = scheduledRate(schedule, baseRate, epoch, step / steps, config.epochs, state.plateau?.rate);
+        const globalStep = epoch * steps + step;
+        const sizes = shareSizes(n, threads);
+        const jobs: GradientStep[] = [];
+        for (let t = 1, at = sizes[0]; t < threads; at += sizes[t], t++) {
+          jobs.push({ epoch, position: from + at, ids: ids.slice(at, at + sizes[t]), weight: sizes[t] / n, dropoutSeed: sampleSeed(config.seed ^ 0x0d0d0d0d, globalStep, t) });
+        }
+        const others = pool ? pool.run(jobs) : Promise.resolve([]);
+        fillBatch(source, recipe, config.seed, epoch, from, ids.subarray(0, sizes[0]), batch);
+        seedDropout(model, sampleSeed(config.seed ^ 0x0d0d0d0d, globalStep, 0));
+        const mine = shareGradients(model, variables, batch, sizes[0], sizes[0] / n, setup);
+        const losses = await others;
+        const theirs = jobs.map((_, w) => pool!.gradientsOf(w));
+        const gradients = theirs.length === 0 ? mine.gradients : tf.tidy(() => mine.gradients.map((g, i) => theirs.reduce((sum, list) => tf.add(sum, list[i]), g)));
+        adam.apply(gradients, rate);
+        tf.dispose([...mine.gradients, ...gradients, ...theirs.flat()]);
+        pool?.publish(variables);
+        const value = losses.reduce((a, b) => a + b, mine.loss);
+        if (!Number.isFinite(value)) throw new Error(`training diverged: loss ${value} at epoch ${epoch + 1}, step ${step + 1}`);
+        lossSum += value * n;
+        trained += n;
+        hooks.onProgress?.({ epoch: epoch + 1, epochs: config.epochs, step: step + 1, steps, loss: value });
       }
-      const loss = tf.tidy(() => {
-        const x = tf.tensor4d(input.subarray(0, n * CROP_PIXELS), [n, 84, 84, 1]);
-        const y = tf.tensor1d(labels.subarray(0, n), "int32");
-        const t = teacherLogits ? tf.tensor2d(soft.subarray(0, n * numClasses), [n, numClasses]) : undefined;
-        return optimizer.minimize(() => {
-          const logits = model.apply(x, { training: true }) as tf.Tensor2D;
-          return t && config.distillation ? distillationLoss(logits, t, y, config.distillation) : labelLoss(logits, y);
-        }, true, variables)!;
-      });
-      const value = (await loss.data())[0];
-      loss.dispose();
-      if (!Number.isFinite(value)) throw new Error(`training diverged: loss ${value} at epoch ${epoch + 1}, step ${step + 1}`);
-      lossSum += value * n;
-      trained += n;
-      hooks.onProgress?.({ epoch: epoch + 1, epochs: config.epochs, step: step + 1, steps, loss: value });
+      if (hooks.signal?.aborted) break;
+      const summary: EpochSummary = { epoch: epoch + 1, loss: lossSum / samples, learningRate: rate };
+      if (validation) {
+        const v = validate(model, config.architecture, validation);
+        summary.validationLoss = v.loss;
+        summary.validationAccuracy = v.accuracy;
+        if (state.plateau && schedule.kind === "plateau") state.plateau = plateauStep(schedule, state.plateau, v.loss);
+        if (!state.best || v.loss < state.best.loss) {
+          state.best = { epoch: epoch + 1, loss: v.loss };
+          state.badEpochs = 0;
+          best = values(variables);
+        } else {
+          state.badEpochs++;
+          if (config.earlyStoppingPatience !== undefined && state.badEpochs >= config.earlyStoppingPatience) stopped = true;
+        }
+      }
+      history.push(summary);
+      epochsRun++;
+      hooks.onEpoch?.(summary);
+      state.adamStep = adam.step;
+      if (hooks.checkpointPath) {
+        // An early stop is final: the checkpoint says training ended at this epoch.
+        writeCheckpoint(hooks.checkpointPath, {
+          configKey: key, epoch: stopped ? config.epochs : epoch + 1, rngState: random.seedState, history,
+          model: values(variables), optimizer: adam.saveSlots(), best: best ?? [], trainer: state as unknown as Record<string, unknown>,
+        });
+      }
     }
-    if (hooks.signal?.aborted) break;
-    history.push({ epoch: epoch + 1, loss: lossSum / samples });
-    if (hooks.checkpointPath) {
-      writeCheckpoint(hooks.checkpointPath, {
-        configKey: key, epoch: epoch + 1, rngState: random.seedState, history,
-        model: toSaved(variables.map((v) => ({ name: v.name, tensor: v }))),
-        optimizer: await optimizerSlots(optimizer),
-      });
-    }
+  } finally {
+    adam.dispose();
+    await pool?.close();
   }
-  optimizer.dispose();
+  let selectedEpoch = history.length > 0 ? history[history.length - 1].epoch : 0;
+  if (best && state.best) {
+    assignAll(variables, best, "best weights");
+    selectedEpoch = state.best.epoch;
+  }
   const seconds = (performance.now() - started) / 1000;
-  return { model, history, epochsRun: epoch - startEpoch, samplesPerSecond: seconds > 0 ? trained / seconds : 0 };
+  return { model, history, epochsRun, selectedEpoch, samplesPerSecond: seconds > 0 ? trained / seconds : 0 };
 }

@@ -23,6 +23,8 @@ const state: CheckpointState = {
     { name: "iter", shape: [], values: new Float32Array([42]) },
     { name: "conv1/kernel/m", shape: [2, 2, 1, 2], values: new Float32Array(8).fill(0.5) },
   ],
+  best: [{ name: "conv1/bias", shape: [2], values: new Float32Array([0.3, -0.4]) }],
+  trainer: { adamStep: 42, badEpochs: 1 },
 };
 
 function written(name: string): string {
@@ -42,6 +44,8 @@ describe("checkpoints", () => {
     expect(back.model.map((t) => [t.name, t.shape])).toEqual(state.model.map((t) => [t.name, t.shape]));
     back.model.forEach((t, i) => expect(Array.from(t.values)).toEqual(Array.from(state.model[i].values)));
     back.optimizer.forEach((t, i) => expect(Array.from(t.values)).toEqual(Array.from(state.optimizer[i].values)));
+    back.best.forEach((t, i) => expect(Array.from(t.values)).toEqual(Array.from(state.best[i].values)));
+    expect(back.trainer).toEqual(state.trainer);
     // Written to a temporary name and renamed: nothing else is left in the folder.
     expect(readdirSync(temp.dir).filter((f) => f.includes(".tmp-"))).toEqual([]);
   });
@@ -75,7 +79,7 @@ describe("checkpoints", () => {
     const nanBytes = readFileSync(nan);
     nanBytes.writeFloatLE(Number.NaN, nanBytes.length - 4);
     writeFileSync(nan, nanBytes);
-    expect(() => readCheckpoint(nan)).toThrow(/nan.ckpt: tensor conv1\/kernel\/m holds non-finite values/);
+    expect(() => readCheckpoint(nan)).toThrow(/nan.ckpt: tensor conv1\/bias holds non-finite values/);
 
     const longer = written("longer.ckpt");
     writeFileSync(longer, Buffer.concat([readFileSync(longer), Buffer.alloc(8)]));

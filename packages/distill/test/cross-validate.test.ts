@@ -20,7 +20,7 @@ function jobs(runDir: string, teacher = false): FoldJob[] {
     fold, runDir, test, train: Array.from(data.labels, (_, i) => i).filter((i) => !test.includes(i)),
     student: teacher ? { ...student, distillation: { temperature: 4, lambda: 0.5 } } : student,
     ...(teacher ? { teacher: { config: { architecture: "p1-XXS", epochs: 1, seed: 2, batchSize: 32, learningRate: 1e-3, dropout: 0 }, cacheDir: join(temp.dir, "cache") } } : {}),
-    dataHash: "tiny",
+    dataHash: "tiny", threads: 1,
   }));
 }
 

@@ -54,3 +54,20 @@ describe("summary", () => {
     expect(summary([0.8]).std).toBe(0);
   });
 });
+
+describe("policyAccuracy", () => {
+  it("averages softmax probabilities over the policy's crops, as the runtime's classify() does", () => {
+    const classes = 2;
+    // One image, label 0. Inference crop (6) says 1 weakly; the other 7 crops say 0 weakly;
+    // the mirrored inference crop says 0 strongly; every other mirrored crop says 1 strongly.
+    const logits = new Float32Array(8 * classes);
+    const mirrored = new Float32Array(8 * classes);
+    for (let c = 0; c < 8; c++) {
+      logits.set(c === INFERENCE_CROP_INDEX ? [0, 0.5] : [0.5, 0], c * classes);
+      mirrored.set(c === INFERENCE_CROP_INDEX ? [3, 0] : [0, 3], c * classes);
+    }
+    const m = metricsFromLogits(logits, new Int32Array([0]), classes, mirrored);
+    expect(m.policies).toEqual({ single: 0, "single-flip": 1, eight: 1, "eight-flip": 0 });
+    expect(metricsFromLogits(logits, new Int32Array([0]), classes).policies).toBeUndefined();
+  });
+});

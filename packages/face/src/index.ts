@@ -15,13 +15,17 @@ export { detectFaces, detectRawWindows, type DetectOptions } from "./detect/dete
 export { detectFacesNear } from "./detect/detect-near.js";
 export { prepareKernel as prepareDetector } from "./detect/kernel.js";
 export type { Detection } from "./detect/group.js";
+export { DETECT_PRESETS, PAPER_DETECT_OPTIONS, type DetectPreset } from "./detect/presets.js";
+export { MAX_PYRAMID_LEVELS } from "./detect/scales.js";
 export {
-  PAPER_DETECT_OPTIONS,
   findPaperFace,
+  largestFace,
   paperFaceCrop,
   paperFaceCrops,
+  type FacePick,
   type PaperFaceCrop,
   type PaperFaceCrops,
+  type PaperFaceOptions,
 } from "./paper-face.js";
 export {
   DEFAULT_TRACKER_OPTIONS,

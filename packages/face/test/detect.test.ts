@@ -1,6 +1,6 @@
 import { beforeAll, describe, expect, it } from "vitest";
 import { grayImage, toGray, type ImageLike } from "@microexp/infer";
-import { PAPER_DETECT_OPTIONS, detectFaces, findPaperFace, loadCascade, type Cascade } from "../src/index.js";
+import { DETECT_PRESETS, PAPER_DETECT_OPTIONS, detectFaces, detectFacesNear, detectRawWindows, findPaperFace, loadCascade, type Cascade } from "../src/index.js";
 import { FIXTURES, fixtureName, fixturePhotos, loadPhoto } from "./fixtures.js";
 import { loadOpenCv, openCvCascade, openCvDetect, type OpenCv } from "./opencv.js";
 import { seededRandom } from "../../../test-support/random.js";
@@ -49,6 +49,17 @@ describe("detectFaces", () => {
     expect(detectFaces(grayImage(100, 100, new Uint8Array(100 * 100).fill(128)), paper)).toEqual([]);
     expect(detectFaces(grayImage(20, 30, new Uint8Array(600)), paper)).toEqual([]);
     expect(findPaperFace(noise, paper)).toBeNull();
+  });
+
+  it("takes the paper's settings, or OpenCV's defaults, by a preset's name", () => {
+    expect(DETECT_PRESETS.paper).toBe(PAPER_DETECT_OPTIONS);
+    expect(detectFaces(astronaut, paper, "paper")).toEqual(detectFaces(astronaut, paper, { scaleFactor: 1.3, minNeighbors: 5 }));
+    expect(detectFaces(astronaut, paper, "opencv")).toEqual(detectFaces(astronaut, paper, { scaleFactor: 1.1, minNeighbors: 3 }));
+    expect(detectRawWindows(astronaut, paper, "paper")).toEqual(detectRawWindows(astronaut, paper, PAPER_DETECT_OPTIONS));
+    const near = { x: 185, y: 60, width: 100, height: 100 };
+    expect(detectFacesNear(astronaut, paper, near, "paper")).toEqual(detectFacesNear(astronaut, paper, near, PAPER_DETECT_OPTIONS));
+    // @ts-expect-error: not a preset
+    expect(() => detectFaces(astronaut, paper, "fast")).toThrow('detectFaces: unknown preset "fast"; presets: paper, opencv');
   });
 
   it("rejects bad options", () => {

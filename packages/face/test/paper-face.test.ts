@@ -1,6 +1,6 @@
 import { beforeAll, describe, expect, it } from "vitest";
-import { TRAINING_CROP_OFFSETS, grayImage, paperInferenceCrop, type FaceBox, type ImageLike } from "@microexp/infer";
-import { PAPER_DETECT_OPTIONS, detectFaces, findPaperFace, loadCascade, paperFaceCrop, paperFaceCrops, type Cascade } from "../src/index.js";
+import { TRAINING_CROP_OFFSETS, grayImage, paperInferenceCrop, resizeBilinear, toGray, type FaceBox, type ImageLike } from "@microexp/infer";
+import { PAPER_DETECT_OPTIONS, detectFaces, findPaperFace, largestFace, loadCascade, paperFaceCrop, paperFaceCrops, type Cascade } from "../src/index.js";
 import { cropsFromFile } from "../src/node.js";
 import { FIXTURES, loadPhoto } from "./fixtures.js";
 import { loadOpenCv, openCvCascade, type OpenCv } from "./opencv.js";
@@ -60,7 +60,33 @@ describe("the paper's crop policy", () => {
     expect(input).toEqual(openCvPaperCrops(flat, [[32, 32]]).crops[0]);
   });
 
-  it("takes the first of several faces, as the paper does", async () => {
+  it("takes the largest of several faces; pick \"first\" takes OpenCV's first, as the paper's code", async () => {
+    // The same portrait twice, the right copy 1.5 times larger (gray, side by side).
+    const small = toGray(await loadPhoto(`${FIXTURES}london/neutral-001_03.jpg`));
+    const large = resizeBilinear(small, Math.round(small.width * 1.5), Math.round(small.height * 1.5));
+    const width = small.width + large.width, height = large.height;
+    const data = new Uint8Array(width * height).fill(128);
+    for (let y = 0; y < small.height; y++) data.set(small.data.subarray(y * small.width, (y + 1) * small.width), y * width);
+    for (let y = 0; y < large.height; y++) data.set(large.data.subarray(y * large.width, (y + 1) * large.width), y * width + small.width);
+    const pair = grayImage(width, height, data);
+    const faces = detectFaces(pair, paper, "paper");
+    expect(faces).toHaveLength(2);
+    const biggest = faces.reduce((a, b) => (b.width * b.height > a.width * a.height ? b : a));
+    expect(biggest.x).toBeGreaterThan(small.width); // the right, larger copy
+    const { neighbors: _, ...box } = biggest;
+    expect(findPaperFace(pair, paper)).toEqual(box);
+    expect(paperFaceCrop(pair, paper).box).toEqual(box);
+    expect(paperFaceCrops(pair, paper).box).toEqual(box);
+    const opencvFirst = openCvPaperCrops(pair, []).box;
+    expect(findPaperFace(pair, paper, { pick: "first" })).toEqual(opencvFirst);
+    expect(paperFaceCrop(pair, paper, { pick: "first" }).box).toEqual(opencvFirst);
+    expect(opencvFirst).not.toEqual(box); // OpenCV lists the smaller face first here: the two policies differ
+    expect(largestFace([])).toBeUndefined();
+    // @ts-expect-error: not a policy
+    expect(() => findPaperFace(pair, paper, { pick: "middle" })).toThrow(/pick must be "largest" or "first", got middle/);
+  });
+
+  it("takes the first of two equal faces, as the paper does", async () => {
     // Two copies of a portrait side by side: OpenCV's order decides which is "first".
     const one = await loadPhoto(`${FIXTURES}london/neutral-001_03.jpg`);
     const data = new Uint8Array(one.width * 2 * one.height * 3);
@@ -71,6 +97,8 @@ describe("the paper's crop policy", () => {
     }
     const pair: ImageLike = { width: one.width * 2, height: one.height, data, channels: 3 };
     expect(detectFaces(pair, paper, PAPER_DETECT_OPTIONS)).toHaveLength(2);
+    expect(findPaperFace(pair, paper, { pick: "first" })).toEqual(openCvPaperCrops(pair, []).box);
+    // Equal areas: the largest is the first of them.
     expect(findPaperFace(pair, paper)).toEqual(openCvPaperCrops(pair, []).box);
   });
 

@@ -1,7 +1,7 @@
 /** The app-facing API: a weights file in, labelled expression scores out. */
 import type { ForwardEngine } from "./engine.js";
 import type { ModelWeights } from "./weights-format.js";
-import { decodeWeights } from "./weights-format.js";
+import { checkModelWeights, decodeWeights } from "./weights-format.js";
 import { createJsEngine } from "./forward-js.js";
 import { createWasmEngine } from "./wasm/engine-wasm.js";
 import type { CropPolicy, FaceBox, FaceCropper, ImageLike } from "./image/index.js";
@@ -43,8 +43,30 @@ export interface Prediction {
   probability: number;
   /** Every label with its probability, in the weights' label order. */
   scores: ExpressionScore[];
+  /** The same probabilities by label: `prediction.probabilities.happy`. */
+  probabilities: Record<string, number>;
   /** The network's outputs; with several crops, their mean (the probabilities are not its softmax). */
   logits: Float32Array;
+}
+
+/** Pixel arrays classify reads: one byte per channel. */
+const EIGHT_BIT_ARRAYS = ["[object Uint8Array]", "[object Uint8ClampedArray]"];
+
+/**
+ * Throws unless the image's pixels are 8-bit (Uint8Array, Uint8ClampedArray or a Node Buffer):
+ * floats or 16-bit values would otherwise be read as bytes and give a wrong answer.
+ */
+function checkEightBit(image: ImageLike, what: string): void {
+  const data: unknown = image?.data;
+  // Object.prototype.toString also knows typed arrays made in another realm (a worker, a vm context).
+  const kind = Object.prototype.toString.call(data);
+  if (!EIGHT_BIT_ARRAYS.includes(kind)) {
+    const name = Array.isArray(data) ? "a plain Array" : data === undefined || data === null ? String(data) : kind.slice(8, -1);
+    throw new TypeError(
+      `${what}: image.data must hold 8-bit pixels (a Uint8Array, Uint8ClampedArray or Buffer of 0..255 values), got ${name}; ` +
+        "scale other data to 0..255 and store it in a Uint8Array first",
+    );
+  }
 }
 
 export class ExpressionClassifier {
@@ -54,12 +76,15 @@ export class ExpressionClassifier {
   private constructor(
     readonly weights: ModelWeights,
     private readonly engine: ForwardEngine,
+    /** Names the weights in errors. */
+    private readonly source: string,
     private readonly cropper: FaceCropper,
   ) {}
 
   /** Builds a classifier from a weights file's bytes (or already decoded weights). */
   static async create(weights: Uint8Array | ArrayBuffer | ModelWeights, options: ClassifierOptions = {}): Promise<ExpressionClassifier> {
     const decoded = weights instanceof Uint8Array || weights instanceof ArrayBuffer ? decodeWeights(weights, options.source) : weights;
+    if (decoded === weights) checkModelWeights(decoded, options.source);
     const choice = options.engine ?? "auto";
     let engine: ForwardEngine | null = null;
     if (choice !== "js") {
@@ -68,7 +93,7 @@ export class ExpressionClassifier {
     }
     // The crops run where the network runs: in WebAssembly SIMD, or all in TypeScript.
     const cropper = engine ? ((await createWasmCropper()) ?? jsCropper) : jsCropper;
-    return new ExpressionClassifier(decoded, engine ?? createJsEngine(decoded.network), cropper);
+    return new ExpressionClassifier(decoded, engine ?? createJsEngine(decoded.network), options.source ?? "weights file", cropper);
   }
 
   /** "wasm" or "js": which forward pass runs. */
@@ -91,17 +116,24 @@ export class ExpressionClassifier {
    * the one in `options.crops`.
    */
   classify(image: ImageLike, box?: FaceBox, options: CropOptions = {}): Prediction {
+    checkEightBit(image, "classify");
     return this.classifyFaceCrops(1, options, (_, into, at, policy) => this.cropper.cropInto(image, box, policy, into, at))[0];
   }
 
   /** Classifies several faces of one image (e.g. every box a detector found) in one batch. */
   classifyFaces(image: ImageLike, boxes: readonly FaceBox[], options: CropOptions = {}): Prediction[] {
+    checkEightBit(image, "classifyFaces");
     return this.classifyFaceCrops(boxes.length, options, (i, into, at, policy) => this.cropper.cropInto(image, boxes[i], policy, into, at));
   }
 
-  /** Classifies many whole-image faces (already cropped to the face) in one batch. */
-  classifyBatch(images: readonly ImageLike[], options: CropOptions = {}): Prediction[] {
-    return this.classifyFaceCrops(images.length, options, (i, into, at, policy) => this.cropper.cropInto(images[i], undefined, policy, into, at));
+  /**
+   * Classifies many faces in one batch: face i is `boxes[i]` of `images[i]`, or the whole
+   * image where no box is given (images already cropped to the face).
+   */
+  classifyBatch(images: readonly ImageLike[], boxes?: readonly (FaceBox | undefined)[], options: CropOptions = {}): Prediction[] {
+    images.forEach((image, i) => checkEightBit(image, `classifyBatch: image ${i}`));
+    if (boxes && boxes.length !== images.length) throw new RangeError(`classifyBatch: ${images.length} images but ${boxes.length} boxes`);
+    return this.classifyFaceCrops(images.length, options, (i, into, at, policy) => this.cropper.cropInto(images[i], boxes?.[i], policy, into, at));
   }
 
   /** Crops `count` faces (cropFace writes face i's inputs at `at`), runs them in chunks, averages each face's crops. */
@@ -120,8 +152,9 @@ export class ExpressionClassifier {
     const out: Prediction[] = [];
     for (let start = 0; start < count; start += facesPerChunk) {
       const faces = Math.min(facesPerChunk, count - start);
+      // Crops of 8-bit pixels are finite 0..255 values: only the logits need checking.
       for (let f = 0; f < faces; f++) cropFace(start + f, chunk, f * perFace * size, policy);
-      const logits = this.logitsOf(chunk.subarray(0, faces * perFace * size), faces * perFace);
+      const logits = this.logitsOf(chunk.subarray(0, faces * perFace * size), faces * perFace, start, perFace);
       for (let f = 0; f < faces; f++) out.push(this.averagePrediction(logits.subarray(f * perFace * n, (f + 1) * perFace * n), perFace));
     }
     return out;
@@ -134,21 +167,41 @@ export class ExpressionClassifier {
   classifyInputs(inputs: Float32Array, count: number): Prediction[] {
     const size = this.inputSize * this.inputSize;
     if (!Number.isInteger(count) || count < 0 || inputs.length !== count * size) throw new Error(`classifyInputs: expected ${count} x ${size} input values, got ${inputs.length}`);
+    for (let i = 0; i < inputs.length; i++) {
+      // The network's max-pooling and ReLU would quietly drop a NaN.
+      if (!Number.isFinite(inputs[i])) {
+        throw new RangeError(`classifyInputs: input ${inputs[i]} at index ${i % size} of face ${Math.floor(i / size)} is not a finite number`);
+      }
+    }
     const n = this.labels.length;
     const out: Prediction[] = [];
     for (let start = 0; start < count; start += CHUNK_INPUTS) {
       const end = Math.min(count, start + CHUNK_INPUTS);
-      const logits = this.logitsOf(inputs.subarray(start * size, end * size), end - start);
+      const logits = this.logitsOf(inputs.subarray(start * size, end * size), end - start, start, 1);
       for (let b = 0; b < end - start; b++) out.push(this.averagePrediction(logits.subarray(b * n, (b + 1) * n), 1));
     }
     return out;
   }
 
-  /** The network's logits for `count` raw inputs (normalized here as the weights ask). */
-  private logitsOf(inputs: Float32Array, count: number): Float32Array {
+  /**
+   * The network's logits for `count` raw inputs (normalized here as the weights ask), the
+   * crops of faces firstFace.. (perFace each); throws on a non-finite one.
+   */
+  private logitsOf(inputs: Float32Array, count: number, firstFace: number, perFace: number): Float32Array {
     const { scale, offset } = this.weights.normalization;
     const x = scale === 1 && offset === 0 ? inputs : inputs.map((v) => v * scale + offset);
-    return this.engine.forward(x, count);
+    const logits = this.engine.forward(x, count);
+    const n = this.labels.length;
+    for (let i = 0; i < count * n; i++) {
+      if (!Number.isFinite(logits[i])) {
+        // NaN or an overflow: any label would be a guess. Damaged weights or inputs outside 0..255.
+        throw new RangeError(
+          `${this.source}: the network gave a non-finite score (${logits[i]}) for label ${this.labels[i % n]} of face ${firstFace + Math.floor(i / n / perFace)}; ` +
+            "the weights or the input are not usable (inputs are 0..255 gray values)",
+        );
+      }
+    }
+    return logits;
   }
 
   /** One face's prediction from its crops' logits (`crops` rows): the mean of their softmaxes. */
@@ -167,7 +220,8 @@ export class ExpressionClassifier {
     let best = 0;
     for (let i = 1; i < probabilities.length; i++) if (probabilities[i] > probabilities[best]) best = i;
     const scores = this.labels.map((label, i) => ({ label, probability: probabilities[i] }));
-    return { label: this.labels[best], probability: probabilities[best], scores, logits };
+    const byLabel = Object.fromEntries(scores.map((s) => [s.label, s.probability]));
+    return { label: this.labels[best], probability: probabilities[best], scores, probabilities: byLabel, logits };
   }
 }
 

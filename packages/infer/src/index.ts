@@ -3,6 +3,7 @@ export * from "./engine.js";
 export * from "./weights-format.js";
 export * from "./classifier.js";
 export * from "./model-zoo.js";
+export * from "./expressions.js";
 export * from "./image/index.js";
 export { createJsEngine } from "./forward-js.js";
 export { createWasmEngine, wasmSimdSupported } from "./wasm/engine-wasm.js";

@@ -3,7 +3,7 @@ import { readFile } from "node:fs/promises";
 import { fileURLToPath } from "node:url";
 import type { ClassifierOptions } from "./classifier.js";
 import { ExpressionClassifier } from "./classifier.js";
-import { DEFAULT_MODEL, modelUrl } from "./model-zoo.js";
+import { DEFAULT_MODEL, modelUrl, type ModelName } from "./model-zoo.js";
 
 export async function loadClassifierFromFile(path: string, options: ClassifierOptions = {}): Promise<ExpressionClassifier> {
   let bytes: Uint8Array;
@@ -16,11 +16,11 @@ export async function loadClassifierFromFile(path: string, options: ClassifierOp
 }
 
 /** A model shipped with the package, by name (default: the package's default model). */
-export async function loadModel(name: string = DEFAULT_MODEL, options: ClassifierOptions = {}): Promise<ExpressionClassifier> {
+export async function loadModel(name: ModelName = DEFAULT_MODEL, options: ClassifierOptions = {}): Promise<ExpressionClassifier> {
   return loadClassifierFromFile(fileURLToPath(modelUrl(name)), options);
 }
 
 /** The path of a shipped weights file. */
-export function modelPath(name: string = DEFAULT_MODEL): string {
+export function modelPath(name: ModelName = DEFAULT_MODEL): string {
   return fileURLToPath(modelUrl(name));
 }

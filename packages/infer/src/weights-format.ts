@@ -1,23 +1,33 @@
 /**
- * The microexp weights format (".mxw"), version 1. One file holds one network:
+ * The microexp weights format (".mxw"), version 2. One file holds one network:
  *
  *   offset 0   4 bytes   magic "MXNW"
- *   offset 4   uint32    format version (little-endian), currently 1
+ *   offset 4   uint32    format version (little-endian), 2
  *   offset 8   uint32    header length H in bytes
- *   offset 12  H bytes   header: UTF-8 JSON (WeightsHeader below)
- *   then zero padding to a multiple of 4 bytes, then the tensor data: for each tensor in the
- *   header's order, its values little-endian (float32, or float16 when quantised), at the
- *   byte offset the header gives, counted from the start of the data section.
+ *   offset 12  uint32    CRC-32 of the whole file but these 4 bytes (bytes 0..12, then 16..end)
+ *   offset 16  H bytes   header: UTF-8 JSON (WeightsHeader below)
+ *   then zero padding to a multiple of 4 bytes, then the tensor data: the tensors one after
+ *   the other in TENSOR_NAMES order, each little-endian (float32, or float16 when quantised)
+ *   and zero-padded to a multiple of 4 bytes, at the offset the header gives (counted from
+ *   the start of the data section). The file ends where the last tensor's padding ends.
  *
- * The header is JSON so that it can grow (model card fields) without a format bump; the
- * reader checks every field it relies on and rejects anything it cannot run.
+ * Version 1 (still read) is the same without the checksum: a 12-byte preamble, the header at
+ * offset 12. The reader checks every field and the layout of both versions; only version 2
+ * also finds a changed weight, label or model-card byte.
+ *
+ * The header is JSON so that it can grow (model card fields) without a format bump.
  */
-import type { ArchitectureId, NetworkWeights, TensorName } from "./architecture.js";
+import type { ArchitectureId, ArchitectureSpec, NetworkWeights, TensorName } from "./architecture.js";
 import { describeArchitecture, tensorShapes, TENSOR_NAMES } from "./architecture.js";
+import { crc32 } from "./crc32.js";
 
 export const WEIGHTS_MAGIC = "MXNW";
-export const WEIGHTS_FORMAT_VERSION = 1;
-const PREAMBLE_BYTES = 12;
+/** The version encodeWeights writes. */
+export const WEIGHTS_FORMAT_VERSION = 2;
+/** The versions decodeWeights reads. */
+export const READABLE_WEIGHTS_FORMAT_VERSIONS: readonly number[] = [1, 2];
+const PREAMBLE_BYTES: Record<number, number> = { 1: 12, 2: 16 };
+const CHECKSUM_AT = 12;
 
 export type TensorDtype = "float32" | "float16";
 
@@ -87,39 +97,90 @@ function align4(n: number): number {
   return (n + 3) & ~3;
 }
 
-export function encodeWeights(network: NetworkWeights, options: EncodeOptions): Uint8Array {
-  const { spec } = network;
-  const dtype = options.dtype ?? "float32";
-  if (options.labels.length !== spec.numClasses) {
-    throw new WeightsFormatError(`${options.labels.length} labels given for a network with ${spec.numClasses} outputs`);
+/** Control characters and lone surrogates: a label holding one cannot be printed or escaped faithfully. */
+const UNPRINTABLE = /[\p{Cc}\p{Cs}]/u;
+
+/** Why these labels cannot name a network's outputs, or undefined when they can. */
+export function labelProblem(labels: unknown): string | undefined {
+  if (!Array.isArray(labels)) return "labels must be a list of names";
+  const seen = new Set<string>();
+  for (let i = 0; i < labels.length; i++) {
+    const label: unknown = labels[i];
+    if (typeof label !== "string") return `label ${i} is not a string (${JSON.stringify(label)})`;
+    if (label.trim() === "") return `label ${i} is empty`;
+    if (label.trim() !== label) return `label ${i} ${JSON.stringify(label)} has leading or trailing spaces`;
+    if (UNPRINTABLE.test(label)) return `label ${i} ${JSON.stringify(label)} holds a control character`;
+    if (seen.has(label)) return `label ${JSON.stringify(label)} appears twice`;
+    seen.add(label);
   }
+  return undefined;
+}
+
+/** Why this normalisation cannot be applied in float32, or undefined when it can. */
+function normalizationProblem(normalization: unknown): string | undefined {
+  if (typeof normalization !== "object" || normalization === null || Array.isArray(normalization)) {
+    return "normalization must be an object { scale, offset }";
+  }
+  const { scale, offset } = normalization as Record<string, unknown>;
+  for (const [key, value] of [["scale", scale], ["offset", offset]] as const) {
+    if (typeof value !== "number" || !Number.isFinite(Math.fround(value))) {
+      return `normalization.${key} must be a number finite in float32, got ${JSON.stringify(value) ?? String(value)}`;
+    }
+  }
+  if (scale === 0) return "normalization.scale is 0: every image would give the same answer";
+  return undefined;
+}
+
+/** The header's tensor table for a network: TENSOR_NAMES order, each right after the previous one. */
+function tensorTable(spec: ArchitectureSpec, dtypeOf: (name: TensorName) => TensorDtype): { tensors: TensorEntry[]; dataBytes: number } {
   const shapes = tensorShapes(spec);
   const tensors: TensorEntry[] = [];
   let dataBytes = 0;
   for (const name of TENSOR_NAMES) {
-    const size = shapes[name].reduce((a, b) => a * b, 1);
+    const dtype = dtypeOf(name);
+    tensors.push({ name, shape: shapes[name], dtype, offset: dataBytes });
+    dataBytes += align4(shapes[name].reduce((a, b) => a * b, 1) * BYTES[dtype]);
+  }
+  return { tensors, dataBytes };
+}
+
+/** Writes a network in the current format version (2), checksum included. */
+export function encodeWeights(network: NetworkWeights, options: EncodeOptions): Uint8Array {
+  const { spec } = network;
+  const dtype = options.dtype ?? "float32";
+  if (dtype !== "float32" && dtype !== "float16") throw new WeightsFormatError(`unsupported dtype ${JSON.stringify(dtype)} (float32 or float16)`);
+  if (options.labels.length !== spec.numClasses) {
+    throw new WeightsFormatError(`${options.labels.length} labels given for a network with ${spec.numClasses} outputs`);
+  }
+  const labelError = labelProblem(options.labels);
+  if (labelError) throw new WeightsFormatError(labelError);
+  const normalization = options.normalization ?? { scale: 1, offset: 0 };
+  const normalizationError = normalizationProblem(normalization);
+  if (normalizationError) throw new WeightsFormatError(normalizationError);
+  const { tensors, dataBytes } = tensorTable(spec, () => dtype);
+  for (const { name, shape } of tensors) {
+    const size = shape.reduce((a, b) => a * b, 1);
     if (network.tensors[name].length !== size) {
       throw new WeightsFormatError(`tensor ${name} has ${network.tensors[name].length} values, ${spec.id} needs ${size}`);
     }
-    tensors.push({ name, shape: shapes[name], dtype, offset: dataBytes });
-    dataBytes += align4(size * BYTES[dtype]);
   }
   const header: WeightsHeader = {
     architecture: spec.id,
     inputSize: spec.inputSize,
     labels: options.labels,
-    normalization: options.normalization ?? { scale: 1, offset: 0 },
+    normalization,
     tensors,
     ...(options.model ? { model: options.model } : {}),
   };
   const headerBytes = new TextEncoder().encode(JSON.stringify(header));
-  const dataStart = align4(PREAMBLE_BYTES + headerBytes.length);
+  const preamble = PREAMBLE_BYTES[WEIGHTS_FORMAT_VERSION];
+  const dataStart = align4(preamble + headerBytes.length);
   const out = new Uint8Array(dataStart + dataBytes);
   const view = new DataView(out.buffer);
   out.set(new TextEncoder().encode(WEIGHTS_MAGIC), 0);
   view.setUint32(4, WEIGHTS_FORMAT_VERSION, true);
   view.setUint32(8, headerBytes.length, true);
-  out.set(headerBytes, PREAMBLE_BYTES);
+  out.set(headerBytes, preamble);
   for (const entry of tensors) {
     const values = network.tensors[entry.name];
     const base = dataStart + entry.offset;
@@ -127,73 +188,171 @@ export function encodeWeights(network: NetworkWeights, options: EncodeOptions): 
     else if (dtype === "float32") values.forEach((v, i) => view.setFloat32(base + 4 * i, v, true));
     else values.forEach((v, i) => view.setUint16(base + 2 * i, toFloat16Bits(v), true));
   }
+  view.setUint32(CHECKSUM_AT, fileChecksum(out), true);
   return out;
 }
 
+/** The CRC-32 a version 2 file stores: over every byte but the checksum's own four. */
+function fileChecksum(bytes: Uint8Array): number {
+  return crc32(bytes.subarray(CHECKSUM_AT + 4), crc32(bytes.subarray(0, CHECKSUM_AT)));
+}
+
+function isPlainObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === "object" && value !== null && !Array.isArray(value);
+}
+
+/** A header value as it appears in the file, for messages. */
+const shown = (value: unknown): string => JSON.stringify(value) ?? String(value);
+
 /**
- * Reads a weights file. `source` (a path or URL) only serves to name the file in errors.
- * Rejects a bad magic, an unknown version, a truncated file, a tensor of the wrong size for
- * the architecture, and non-finite values.
+ * Reads a weights file (format version 1 or 2). `source` (a path or URL) names the file in
+ * every error. Rejects a bad magic, an unknown version, a checksum that does not match (v2),
+ * a header field of the wrong type, labels that are empty, repeated or unprintable, a
+ * normalisation that is not finite in float32, tensors that are not the architecture's,
+ * in order, one after the other, a file that does not end where the data ends, non-zero
+ * padding and non-finite values.
  */
-export function decodeWeights(bytes: Uint8Array | ArrayBuffer, source?: string): ModelWeights {
+export function decodeWeights(bytes: Uint8Array | ArrayBuffer, source = "weights file"): ModelWeights {
   // A plain Uint8Array view: Node's Buffer overrides slice() to share memory instead of copying.
   const buf = bytes instanceof Uint8Array ? new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength) : new Uint8Array(bytes);
+  // Set once the checksum is known to be wrong: a layout error then also says the file is damaged.
+  let damaged = "";
   const fail = (message: string): never => {
-    throw new WeightsFormatError(message, source);
+    throw new WeightsFormatError(message + damaged, source);
   };
-  if (buf.length < PREAMBLE_BYTES) fail(`not a microexp weights file: only ${buf.length} bytes`);
+  if (buf.length < 12) fail(`not a microexp weights file: only ${buf.length} bytes`);
   const magic = String.fromCharCode(buf[0], buf[1], buf[2], buf[3]);
   if (magic !== WEIGHTS_MAGIC) fail(`not a microexp weights file: bad magic ${JSON.stringify(magic)} (expected "${WEIGHTS_MAGIC}")`);
   const view = new DataView(buf.buffer, buf.byteOffset, buf.byteLength);
   const version = view.getUint32(4, true);
-  if (version !== WEIGHTS_FORMAT_VERSION) {
-    fail(`weights format version ${version} is not supported (this @microexp/infer reads version ${WEIGHTS_FORMAT_VERSION})`);
+  if (!READABLE_WEIGHTS_FORMAT_VERSIONS.includes(version)) {
+    fail(`weights format version ${version} is not supported (this @microexp/infer reads versions ${READABLE_WEIGHTS_FORMAT_VERSIONS.join(" and ")})`);
   }
+  const preamble = PREAMBLE_BYTES[version];
+  if (buf.length < preamble) fail(`truncated: only ${buf.length} bytes, a version ${version} preamble takes ${preamble}`);
   const headerLength = view.getUint32(8, true);
-  if (PREAMBLE_BYTES + headerLength > buf.length) fail(`truncated: header of ${headerLength} bytes, file of ${buf.length}`);
-  let header: WeightsHeader;
+  if (preamble + headerLength > buf.length) fail(`truncated: header of ${headerLength} bytes, file of ${buf.length}`);
+  const stored = version >= 2 ? view.getUint32(CHECKSUM_AT, true) : 0;
+  const actual = version >= 2 ? fileChecksum(buf) : 0;
+  if (stored !== actual) damaged = " (and the checksum does not match: the file is damaged)";
+  let parsed: unknown;
   try {
-    header = JSON.parse(new TextDecoder().decode(buf.subarray(PREAMBLE_BYTES, PREAMBLE_BYTES + headerLength)));
+    parsed = JSON.parse(new TextDecoder("utf-8", { fatal: true }).decode(buf.subarray(preamble, preamble + headerLength)));
   } catch (error) {
-    return fail(`header is not valid JSON (${(error as Error).message})`);
+    return fail(`header is not valid UTF-8 JSON (${(error as Error).message})`);
   }
-  if (!Array.isArray(header.labels) || header.labels.some((l) => typeof l !== "string")) fail("header.labels must be a list of names");
-  let spec;
+  if (!isPlainObject(parsed)) return fail("header must be a JSON object");
+  const header = parsed;
+
+  const labelError = labelProblem(header.labels);
+  if (labelError) fail(`header: ${labelError}`);
+  const labels = header.labels as string[];
+  if (typeof header.architecture !== "string") fail(`header.architecture must be a string, got ${shown(header.architecture)}`);
+  let spec: ArchitectureSpec;
   try {
-    spec = describeArchitecture(String(header.architecture), header.labels.length);
+    spec = describeArchitecture(header.architecture as string, labels.length);
   } catch (error) {
     return fail((error as Error).message);
   }
-  if (header.inputSize !== spec.inputSize) fail(`inputSize ${header.inputSize} does not match ${spec.id} (${spec.inputSize})`);
-  const normalization = header.normalization ?? { scale: 1, offset: 0 };
-  if (!Number.isFinite(normalization.scale) || !Number.isFinite(normalization.offset)) fail("normalization must have finite scale and offset");
-  const dataStart = align4(PREAMBLE_BYTES + headerLength);
-  const shapes = tensorShapes(spec);
+  if (header.inputSize !== spec.inputSize) fail(`inputSize ${shown(header.inputSize)} does not match ${spec.id} (${spec.inputSize})`);
+  // Version 1 writers always wrote it; the reader took identity when it was missing.
+  const normalization = header.normalization === undefined && version === 1 ? { scale: 1, offset: 0 } : header.normalization;
+  const normalizationError = normalizationProblem(normalization);
+  if (normalizationError) fail(`header: ${normalizationError}`);
+  if (header.model !== undefined && !isPlainObject(header.model)) fail(`header.model must be an object, got ${shown(header.model)}`);
+
+  const entries = header.tensors;
+  if (!Array.isArray(entries) || entries.length !== TENSOR_NAMES.length) {
+    return fail(`header.tensors must list the ${TENSOR_NAMES.length} tensors ${TENSOR_NAMES.join(" ")}`);
+  }
+  const dtypes = entries.map((entry: unknown, i) => {
+    if (!isPlainObject(entry)) return fail(`header.tensors[${i}] must be an object`);
+    if (entry.name !== TENSOR_NAMES[i]) fail(`header.tensors[${i}] is ${shown(entry.name)}, expected ${TENSOR_NAMES[i]} (tensors come in the order ${TENSOR_NAMES.join(" ")})`);
+    if (entry.dtype !== "float32" && entry.dtype !== "float16") fail(`tensor ${TENSOR_NAMES[i]} has unsupported dtype ${shown(entry.dtype)}`);
+    return entry.dtype as TensorDtype;
+  });
+  const expected = tensorTable(spec, (name) => dtypes[TENSOR_NAMES.indexOf(name)]);
+  const dataStart = align4(preamble + headerLength);
+  for (let i = preamble + headerLength; i < Math.min(dataStart, buf.length); i++) if (buf[i] !== 0) fail(`padding byte ${i} after the header is not zero`);
   const tensors = {} as Record<TensorName, Float32Array>;
-  for (const name of TENSOR_NAMES) {
-    const entry = (header.tensors ?? []).find((t) => t.name === name);
-    if (!entry) return fail(`tensor ${name} is missing`);
-    const expected = shapes[name];
-    if (!Array.isArray(entry.shape) || entry.shape.join(",") !== expected.join(",")) {
-      fail(`tensor ${name} has shape [${entry.shape}], ${spec.id} with ${spec.numClasses} classes needs [${expected}]`);
+  expected.tensors.forEach((want, i) => {
+    const entry = entries[i] as Record<string, unknown>;
+    const { name, dtype } = want;
+    if (!Array.isArray(entry.shape) || entry.shape.join(",") !== want.shape.join(",")) {
+      fail(`tensor ${name} has shape ${shown(entry.shape)}, ${spec.id} with ${spec.numClasses} classes needs [${want.shape}]`);
     }
-    if (entry.dtype !== "float32" && entry.dtype !== "float16") fail(`tensor ${name} has unsupported dtype ${JSON.stringify(entry.dtype)}`);
-    const count = expected.reduce((a, b) => a * b, 1);
-    const start = dataStart + entry.offset;
-    const end = start + count * BYTES[entry.dtype];
-    if (!Number.isInteger(entry.offset) || entry.offset < 0 || end > buf.length) {
-      fail(`truncated: tensor ${name} needs bytes ${start}..${end}, file has ${buf.length}`);
+    if (entry.offset !== want.offset) {
+      fail(`tensor ${name} is at offset ${shown(entry.offset)}, expected ${want.offset} (tensors are stored one after the other)`);
     }
+    const count = want.shape.reduce((a, b) => a * b, 1);
+    const start = dataStart + want.offset;
+    const end = start + count * BYTES[dtype];
+    if (align4(end) > buf.length) fail(`truncated: tensor ${name} needs bytes ${start}..${align4(end)}, file has ${buf.length}`);
+    for (let p = end; p < align4(end); p++) if (buf[p] !== 0) fail(`padding byte ${p} after tensor ${name} is not zero`);
     let values: Float32Array;
-    if (entry.dtype === "float32" && LITTLE_ENDIAN) values = new Float32Array(buf.slice(start, end).buffer);
-    else if (entry.dtype === "float32") values = Float32Array.from({ length: count }, (_, i) => view.getFloat32(start + 4 * i, true));
-    else values = Float32Array.from({ length: count }, (_, i) => fromFloat16Bits(view.getUint16(start + 2 * i, true)));
-    for (let i = 0; i < count; i++) {
-      if (!Number.isFinite(values[i])) fail(`tensor ${name} holds a non-finite value (${values[i]}) at index ${i}`);
+    if (dtype === "float32" && LITTLE_ENDIAN) values = new Float32Array(buf.slice(start, end).buffer);
+    else if (dtype === "float32") values = Float32Array.from({ length: count }, (_, k) => view.getFloat32(start + 4 * k, true));
+    else {
+      const table = float16Table();
+      values = new Float32Array(count);
+      for (let k = 0; k < count; k++) values[k] = table[view.getUint16(start + 2 * k, true)];
+    }
+    for (let k = 0; k < count; k++) {
+      if (!Number.isFinite(values[k])) fail(`tensor ${name} holds a non-finite value (${values[k]}) at index ${k}`);
     }
     tensors[name] = values;
+  });
+  const dataEnd = dataStart + expected.dataBytes;
+  if (buf.length !== dataEnd) fail(`the file is ${buf.length} bytes, but its data ends at byte ${dataEnd}`);
+  // Checked last so that a cut or misplaced part is named as such; anything else is damage.
+  damaged = "";
+  if (stored !== actual) fail(`checksum mismatch: the file is damaged (stored CRC-32 ${hex(stored)}, its bytes give ${hex(actual)})`);
+  return { network: { spec, tensors }, labels, normalization: normalization as Normalization, model: (header.model as ModelInfo | undefined) ?? {} };
+}
+
+let halfToFloat: Float32Array | undefined;
+
+/** Every float16 bit pattern's value (256 KB, built once): decoding a float16 file becomes a lookup. */
+function float16Table(): Float32Array {
+  if (!halfToFloat) {
+    halfToFloat = new Float32Array(65536);
+    for (let h = 0; h < 65536; h++) halfToFloat[h] = fromFloat16Bits(h);
   }
-  return { network: { spec, tensors }, labels: header.labels, normalization, model: header.model ?? {} };
+  return halfToFloat;
+}
+
+/**
+ * Checks weights built in memory (not read from a file) as decodeWeights checks a file's:
+ * labels, normalisation, every tensor's size for the architecture, and finite values. A NaN
+ * weight would otherwise vanish in a ReLU or a max-pool and leave a plausible, wrong answer.
+ */
+export function checkModelWeights(weights: ModelWeights, source = "weights"): void {
+  const fail = (message: string): never => {
+    throw new WeightsFormatError(message, source);
+  };
+  const { network, labels, normalization } = weights;
+  const labelError = labelProblem(labels);
+  if (labelError) fail(labelError);
+  let spec: ArchitectureSpec;
+  try {
+    spec = describeArchitecture(network.spec.id, labels.length);
+  } catch (error) {
+    return fail((error as Error).message);
+  }
+  if (network.spec.numClasses !== labels.length) fail(`${labels.length} labels for a network with ${network.spec.numClasses} outputs`);
+  const normalizationError = normalizationProblem(normalization);
+  if (normalizationError) fail(normalizationError);
+  const shapes = tensorShapes(spec);
+  for (const name of TENSOR_NAMES) {
+    const values = network.tensors[name];
+    const size = shapes[name].reduce((a, b) => a * b, 1);
+    if (!(values instanceof Float32Array) || values.length !== size) fail(`tensor ${name} must be a Float32Array of ${size} values for ${spec.id}`);
+    for (let k = 0; k < size; k++) if (!Number.isFinite(values[k])) fail(`tensor ${name} holds a non-finite value (${values[k]}) at index ${k}`);
+  }
+}
+
+function hex(n: number): string {
+  return `0x${n.toString(16).padStart(8, "0")}`;
 }
 
 /** IEEE 754 half precision, round-to-nearest-even. */

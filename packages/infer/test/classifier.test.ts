@@ -1,11 +1,13 @@
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
+import type { CropPolicy, ImageLike, ModelName, Prediction } from "../src/index.js";
 import {
-  CHUNK_INPUTS, CROP_POLICIES, DEFAULT_CROP_POLICY, DEFAULT_MODEL, ExpressionClassifier, MODEL_ZOO, paperInferenceCrop,
-  paperPolicyCrops, softmax, type CropPolicy, type Prediction,
+  CHUNK_INPUTS, CROP_POLICIES, DEFAULT_CROP_POLICY, DEFAULT_MODEL, decodeWeights, encodeWeights, ExpressionClassifier, MODEL_ZOO,
+  paperInferenceCrop, paperPolicyCrops, softmax,
 } from "../src/index.js";
 import { loadClassifierFromFile, loadModel, modelPath } from "../src/node.js";
 import { loadFixturePhoto } from "./image/fixture.js";
+import { LABELS, randomNetwork } from "./weights-files.js";
 
 const photo = loadFixturePhoto();
 const box = { x: 40, y: 30, width: 120, height: 130 };
@@ -42,11 +44,12 @@ describe("ExpressionClassifier", () => {
   });
 
   it("loads every shipped model", async () => {
-    for (const name of Object.keys(MODEL_ZOO)) {
+    for (const name of Object.keys(MODEL_ZOO) as ModelName[]) {
       const classifier = await loadModel(name);
       expect(classifier.labels.length).toBe(classifier.weights.network.spec.numClasses);
       expect(classifier.weights.model.name).toBe(name);
     }
+    // @ts-expect-error: model names are a union of the shipped names, so a typo fails to compile
     await expect(loadModel("nope")).rejects.toThrow(/Unknown model "nope". Shipped models: microexpnet-ckplus-upstream/);
   });
 
@@ -59,6 +62,70 @@ describe("ExpressionClassifier", () => {
   it("computes a stable softmax", () => {
     const p = softmax([1000, 1000, -1000]);
     expect(Array.from(p)).toEqual([0.5, 0.5, 0]);
+  });
+
+  it("returns the probabilities by label too", async () => {
+    const classifier = await loadModel();
+    const prediction = classifier.classify(photo, box);
+    expect(Object.keys(prediction.probabilities)).toEqual(classifier.labels);
+    for (const { label, probability } of prediction.scores) expect(prediction.probabilities[label]).toBe(probability);
+    expect(prediction.probabilities[prediction.label]).toBe(prediction.probability);
+  });
+
+  it("classifyBatch takes a box per image, like classify", async () => {
+    const classifier = await loadModel();
+    const other = { x: 60, y: 50, width: 90, height: 90 };
+    const batch = classifier.classifyBatch([photo, photo, photo], [box, undefined, other]);
+    expect(batch.map((p) => p.logits)).toEqual([classifier.classify(photo, box), classifier.classify(photo), classifier.classify(photo, other)].map((p) => p.logits));
+    expect(() => classifier.classifyBatch([photo], [box, box])).toThrow(/classifyBatch: 1 images but 2 boxes/);
+  });
+
+  it("accepts only 8-bit pixels, and says so", async () => {
+    const classifier = await loadModel();
+    const { width, height } = photo;
+    const as = (data: unknown): ImageLike => ({ width, height, channels: 3, data: data as Uint8Array });
+    // A 0..1 float image, 16-bit values and a plain array: before, read as bytes without a word.
+    const wrong: [unknown, string][] = [
+      [Float32Array.from(photo.data, (v) => v / 255), "Float32Array"],
+      [Uint16Array.from(photo.data, (v) => v * 257), "Uint16Array"],
+      [Array.from(photo.data), "a plain Array"],
+      [Int8Array.from(photo.data, (v) => v - 128), "Int8Array"],
+    ];
+    for (const [data, name] of wrong) {
+      const message = new RegExp(`must hold 8-bit pixels \\(a Uint8Array, Uint8ClampedArray or Buffer of 0\\.\\.255 values\\), got ${name}`);
+      expect(() => classifier.classify(as(data)), name).toThrow(message);
+      expect(() => classifier.classifyFaces(as(data), [box]), name).toThrow(/^classifyFaces: image.data must hold 8-bit pixels/);
+      expect(() => classifier.classifyBatch([photo, as(data)]), name).toThrow(/^classifyBatch: image 1: image.data must hold 8-bit pixels/);
+    }
+    const expected = classifier.classify(photo).logits;
+    expect(classifier.classify(as(Buffer.from(photo.data))).logits).toEqual(expected);
+    expect(classifier.classify(as(new Uint8ClampedArray(photo.data))).logits).toEqual(expected);
+  });
+
+  it("checks weights built in memory as a file's: a NaN weight would vanish in a ReLU", async () => {
+    const weights = decodeWeights(readFileSync(modelPath()));
+    weights.network.tensors.wc1[5] = NaN;
+    // Before: "happy", from both engines, without a word.
+    for (const engine of ["js", "wasm"] as const) {
+      await expect(ExpressionClassifier.create(weights, { engine, source: "mine" })).rejects.toThrow("mine: tensor wc1 holds a non-finite value (NaN) at index 5");
+    }
+    const sound = decodeWeights(readFileSync(modelPath()));
+    await expect(ExpressionClassifier.create({ ...sound, labels: [...sound.labels.slice(0, 6), "happy"] })).rejects.toThrow('weights: label "happy" appears twice');
+    await expect(ExpressionClassifier.create({ ...sound, labels: sound.labels.slice(1) })).rejects.toThrow(/weights: 6 labels for a network with 7 outputs/);
+    expect((await ExpressionClassifier.create(sound)).labels).toEqual(sound.labels);
+  });
+
+  it.each(["js", "wasm"] as const)("throws, naming the weights, when a logit is not finite (%s engine)", async (engine) => {
+    // Finite weights whose products overflow float32: every logit is infinite or NaN.
+    const network = randomNetwork();
+    network.tensors.wo = network.tensors.wo.map((v) => v * 3e38);
+    network.tensors.bfc.fill(1e30);
+    const classifier = await ExpressionClassifier.create(encodeWeights(network, { labels: LABELS }), { engine, source: "huge.mxw" });
+    expect(() => classifier.classify(photo)).toThrow(/^huge\.mxw: the network gave a non-finite score \((NaN|-?Infinity)\) for label neutral of face 0/);
+    expect(() => classifier.classifyFaces(photo, [box, box])).toThrow(/^huge\.mxw: the network gave a non-finite score/);
+    const fine = await loadModel(DEFAULT_MODEL, { engine });
+    // A NaN input would be dropped by max-pooling and ReLU without a trace.
+    expect(() => fine.classifyInputs(new Float32Array(2 * 84 * 84).fill(100).fill(NaN, 84 * 84 + 5, 84 * 84 + 6), 2)).toThrow(/^classifyInputs: input NaN at index 5 of face 1 is not a finite number/);
   });
 });
 
@@ -106,8 +173,9 @@ describe("crop policies", () => {
         probabilities(batch[i]).forEach((p, k) => expect(p, `${policy} face ${i}`).toBeCloseTo(one[k], 6));
       });
     }
-    const whole = classifier.classifyBatch([photo, photo], { crops: "single-flip" });
-    expect(probabilities(whole[1])).toEqual(probabilities(classifier.classify(photo, undefined, { crops: "single-flip" })));
+    const whole = classifier.classifyBatch([photo, photo], [undefined, box], { crops: "single-flip" });
+    expect(probabilities(whole[0])).toEqual(probabilities(classifier.classify(photo, undefined, { crops: "single-flip" })));
+    expect(probabilities(whole[1])).toEqual(probabilities(classifier.classify(photo, box, { crops: "single-flip" })));
   });
 
   it("names an unknown policy", async () => {

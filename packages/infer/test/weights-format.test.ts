@@ -1,37 +1,10 @@
+import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
-import type { NetworkWeights, TensorName } from "../src/architecture.js";
-import { describeArchitecture, tensorShapes } from "../src/architecture.js";
+import type { TensorName } from "../src/architecture.js";
+import { crc32 } from "../src/crc32.js";
+import { MODEL_ZOO } from "../src/model-zoo.js";
 import { decodeWeights, encodeWeights, fromFloat16Bits, toFloat16Bits, WEIGHTS_FORMAT_VERSION } from "../src/weights-format.js";
-
-const LABELS = ["neutral", "anger", "contempt", "disgust", "fear", "happy", "sadness", "surprise"];
-
-function randomNetwork(id = "p12-XXS", numClasses = 8): NetworkWeights {
-  const spec = describeArchitecture(id, numClasses);
-  const shapes = tensorShapes(spec);
-  let s = 7;
-  const rand = () => ((s = (Math.imul(s, 1103515245) + 12345) >>> 0) / 2 ** 32) * 2 - 1;
-  const tensors = Object.fromEntries(
-    Object.entries(shapes).map(([name, shape]) => [name, Float32Array.from({ length: shape.reduce((a, b) => a * b, 1) }, rand)]),
-  ) as Record<TensorName, Float32Array>;
-  return { spec, tensors };
-}
-
-/** Rewrites a file's JSON header (and its length field), keeping the data section as it is. */
-function withHeader(bytes: Uint8Array, mutate: (header: Record<string, unknown>) => void): Uint8Array {
-  const view = new DataView(bytes.buffer, bytes.byteOffset);
-  const length = view.getUint32(8, true);
-  const header = JSON.parse(new TextDecoder().decode(bytes.subarray(12, 12 + length)));
-  mutate(header);
-  const json = new TextEncoder().encode(JSON.stringify(header));
-  const dataStart = (12 + length + 3) & ~3;
-  const newStart = (12 + json.length + 3) & ~3;
-  const out = new Uint8Array(newStart + bytes.length - dataStart);
-  out.set(bytes.subarray(0, 12));
-  new DataView(out.buffer).setUint32(8, json.length, true);
-  out.set(json, 12);
-  out.set(bytes.subarray(dataStart), newStart);
-  return out;
-}
+import { LABELS, layoutOf, randomNetwork, toVersion1, withChecksum, withHeader } from "./weights-files.js";
 
 describe("weights format", () => {
   it("round-trips a network, its labels and its model card exactly", () => {
@@ -81,21 +54,22 @@ describe("weights format", () => {
   it("rejects an unknown format version", () => {
     const bytes = good();
     new DataView(bytes.buffer).setUint32(4, WEIGHTS_FORMAT_VERSION + 1, true);
-    expect(() => decodeWeights(bytes, "m.mxw")).toThrow(/version 2 is not supported/);
+    expect(() => decodeWeights(bytes, "m.mxw")).toThrow(/m\.mxw: weights format version 3 is not supported \(this @microexp\/infer reads versions 1 and 2\)/);
   });
 
   it("rejects a truncated file", () => {
     const bytes = good();
-    expect(() => decodeWeights(bytes.subarray(0, bytes.length - 1), "m.mxw")).toThrow(/m\.mxw: truncated: tensor bo/);
     expect(() => decodeWeights(bytes.subarray(0, 40), "m.mxw")).toThrow(/truncated: header/);
     expect(() => decodeWeights(bytes.subarray(0, 3), "m.mxw")).toThrow(/only 3 bytes/);
+    const v1 = toVersion1(bytes);
+    expect(() => decodeWeights(v1.subarray(0, v1.length - 1), "m.mxw")).toThrow(/m\.mxw: truncated: tensor bo/);
+    expect(() => decodeWeights(withChecksum(bytes.subarray(0, bytes.length - 4)), "m.mxw")).toThrow(/m\.mxw: truncated: tensor bo/);
   });
 
   it("rejects a tensor whose size does not fit the architecture", () => {
     const network = randomNetwork();
     // Same tensors, but the header claims a wider fc1 than the data has.
-    const bytes = encodeWeights(network, { labels: LABELS });
-    const patched = withHeader(bytes, (h) => (h.architecture = "p12-XS"));
+    const patched = withHeader(encodeWeights(network, { labels: LABELS }), (h) => (h.architecture = "p12-XS"));
     expect(() => decodeWeights(patched, "m.mxw")).toThrow(/tensor wfc has shape \[1152,48\], p12-XS with 8 classes needs \[1152,96\]/);
     expect(() => encodeWeights({ ...network, tensors: { ...network.tensors, bo: new Float32Array(3) } }, { labels: LABELS })).toThrow(/bo has 3 values/);
   });
@@ -114,5 +88,92 @@ describe("weights format", () => {
     const patched = withHeader(good(), (h) => (h.architecture = "p13-XXS"));
     expect(decodeWeights(withHeader(good(), () => {})).labels).toEqual(LABELS); // the rewrite itself is sound
     expect(() => decodeWeights(patched, "m.mxw")).toThrow(/m\.mxw: Unknown architecture "p13-XXS"/);
+  });
+});
+
+describe("weights format version 2: self-checking", () => {
+  const good = () => encodeWeights(randomNetwork(), { labels: LABELS, dtype: "float16", model: { name: "t" } });
+
+  it("writes version 2 with the CRC-32 of every byte but its own", () => {
+    const bytes = good();
+    const view = new DataView(bytes.buffer);
+    expect(view.getUint32(4, true)).toBe(2);
+    expect(view.getUint32(12, true)).toBe(crc32(bytes.subarray(16), crc32(bytes.subarray(0, 12))));
+    expect(crc32(new TextEncoder().encode("123456789"))).toBe(0xcbf43926); // the standard check value
+  });
+
+  it("finds one flipped bit anywhere: header, padding or data", () => {
+    const bytes = good();
+    const { dataStart } = layoutOf(bytes);
+    for (const at of [5, 20, dataStart - 1, dataStart, dataStart + 1001, bytes.length - 1]) {
+      const flipped = bytes.slice();
+      flipped[at] ^= 0x40;
+      expect(() => decodeWeights(flipped, "m.mxw"), `byte ${at}`).toThrow(/m\.mxw: /);
+    }
+    const weight = bytes.slice();
+    weight[dataStart + 1001] ^= 0x01; // a small change of one weight: still finite, still plausible
+    expect(() => decodeWeights(weight, "m.mxw")).toThrow(/m\.mxw: checksum mismatch: the file is damaged \(stored CRC-32 0x[0-9a-f]{8}, its bytes give 0x[0-9a-f]{8}\)$/);
+    const cut = bytes.subarray(0, bytes.length - 8);
+    expect(() => decodeWeights(cut, "m.mxw")).toThrow(/m\.mxw: truncated: tensor bo needs bytes \d+\.\.\d+, file has \d+ \(and the checksum does not match: the file is damaged\)$/);
+  });
+
+  it("rejects tensors out of order, not one after the other, or bytes after the data (checksum or not)", () => {
+    const cases: [string, Uint8Array, RegExp][] = [
+      ["gap", withHeader(good(), (h) => ((h.tensors as { offset: number }[])[7].offset += 4)), /tensor bo is at offset \d+, expected \d+ \(tensors are stored one after the other\)/],
+      ["order", withHeader(good(), (h) => (h.tensors as unknown[]).reverse()), /header.tensors\[0\] is "bo", expected wc1/],
+      ["dtype", withHeader(good(), (h) => ((h.tensors as { dtype: string }[])[3].dtype = "float32")), /tensor wfc is at offset 18528, expected 18592/],
+      ["tail", withChecksum(Uint8Array.from([...good(), 0, 0, 0, 0])), /the file is \d+ bytes, but its data ends at byte \d+/],
+    ];
+    for (const [what, bytes, message] of cases) {
+      expect(() => decodeWeights(bytes, "m.mxw"), what).toThrow(new RegExp(`m\\.mxw: ${message.source}`));
+      expect(() => decodeWeights(toVersion1(bytes), "v1.mxw"), `${what} (v1)`).toThrow(/v1\.mxw: /);
+    }
+  });
+
+  it("type-checks the header's fields, naming the file", () => {
+    const cases: [(h: Record<string, unknown>) => void, RegExp][] = [
+      [(h) => (h.labels = "happy"), /header: labels must be a list of names/],
+      [(h) => ((h.labels as unknown[])[2] = 3), /header: label 2 is not a string \(3\)/],
+      [(h) => ((h.labels as string[])[2] = ""), /header: label 2 is empty/],
+      [(h) => ((h.labels as string[])[2] = " happy"), /header: label 2 " happy" has leading or trailing spaces/],
+      [(h) => ((h.labels as string[])[2] = "hap\u0007py"), /header: label 2 "hap\\u0007py" holds a control character/],
+      [(h) => ((h.labels as string[])[2] = "happy"), /header: label "happy" appears twice/],
+      [(h) => (h.architecture = 12), /header.architecture must be a string, got 12/],
+      [(h) => (h.inputSize = "84"), /inputSize "84" does not match p12-XXS \(84\)/],
+      [(h) => (h.normalization = { scale: 1e39, offset: 0 }), /header: normalization.scale must be a number finite in float32, got 1e\+39/],
+      [(h) => (h.normalization = { scale: 1, offset: "0" }), /header: normalization.offset must be a number finite in float32, got "0"/],
+      [(h) => (h.normalization = { scale: 0, offset: 0 }), /header: normalization.scale is 0: every image would give the same answer/],
+      [(h) => delete h.normalization, /header: normalization must be an object \{ scale, offset \}/],
+      [(h) => (h.model = ["x"]), /header.model must be an object/],
+      [(h) => (h.tensors = {}), /header.tensors must list the 8 tensors wc1 bc1 wc2 bc2 wfc bfc wo bo/],
+      [(h) => ((h.tensors as unknown[])[1] = null), /header.tensors\[1\] must be an object/],
+      [(h) => ((h.tensors as { dtype: string }[])[1].dtype = "int8"), /tensor bc1 has unsupported dtype "int8"/],
+    ];
+    for (const [mutate, message] of cases) {
+      expect(() => decodeWeights(withHeader(good(), mutate), "m.mxw"), message.source).toThrow(new RegExp(`m\\.mxw: ${message.source}`));
+    }
+    const notObject = Uint8Array.from([...new TextEncoder().encode("MXNW"), 2, 0, 0, 0, 3, 0, 0, 0, 0, 0, 0, 0, ...new TextEncoder().encode("[1]"), 0]);
+    expect(() => decodeWeights(withChecksum(notObject), "m.mxw")).toThrow(/m\.mxw: header must be a JSON object/);
+  });
+
+  it("names the file in every error, with a default name when none is given", () => {
+    expect(() => decodeWeights(new Uint8Array(5))).toThrow(/^weights file: not a microexp weights file: only 5 bytes$/);
+  });
+
+  it("refuses to write labels or a normalisation it would not read", () => {
+    expect(() => encodeWeights(randomNetwork(), { labels: [...LABELS.slice(0, 7), "neutral"] })).toThrow(/label "neutral" appears twice/);
+    expect(() => encodeWeights(randomNetwork(), { labels: [...LABELS.slice(0, 7), "\n"] })).toThrow(/label 7 is empty/);
+    expect(() => encodeWeights(randomNetwork(), { labels: LABELS, normalization: { scale: NaN, offset: 0 } })).toThrow(/normalization.scale/);
+  });
+
+  it("still reads format version 1, the version the first weights were published in", () => {
+    const bytes = good();
+    const v1 = toVersion1(bytes);
+    expect(new DataView(v1.buffer).getUint32(4, true)).toBe(1);
+    expect(decodeWeights(v1)).toEqual(decodeWeights(bytes));
+    for (const { file } of Object.values(MODEL_ZOO)) {
+      const shipped = readFileSync(new URL(`../weights/${file}`, import.meta.url));
+      expect(decodeWeights(toVersion1(shipped), file)).toEqual(decodeWeights(shipped, file));
+    }
   });
 });

@@ -66,12 +66,66 @@ function checkLbpFeature(values: readonly number[], f: number, data: CascadeData
   }
 }
 
+/**
+ * Throws unless every tree is a tree: children in range, features that exist, and no node
+ * reachable again from itself (a loop would make the detector's tree walk run forever).
+ */
+function checkTrees(data: CascadeData, nodeStep: number, featureCount: number, name: string): void {
+  let first = 0, tree = 0;
+  data.stageTreeCounts.forEach((trees, s) => {
+    for (let t = 0; t < trees; t++, tree++) {
+      const count = data.treeNodeCounts[tree];
+      const where = `tree ${t} of stage ${s}`;
+      if (!Number.isInteger(count) || count < 1) throw new Error(`${name}: ${where} has ${count} nodes`);
+      // Depth-first from the root (an explicit stack: a long chain must not overflow the call
+      // stack); state 1: on the current path, 2: done. A child on the path closes a loop.
+      const state = new Uint8Array(count);
+      const nextChild = new Uint8Array(count);
+      const path = [0];
+      state[0] = 1;
+      while (path.length > 0) {
+        const node = path[path.length - 1];
+        const at = (first + node) * nodeStep;
+        if (nextChild[node] === 0) {
+          const feature = data.nodes[at + 2];
+          if (!Number.isInteger(feature) || feature < 0 || feature >= featureCount) {
+            throw new Error(`${name}: node ${node} of ${where} uses feature ${feature} of ${featureCount}`);
+          }
+        }
+        if (nextChild[node] === 2) {
+          state[node] = 2;
+          path.pop();
+          continue;
+        }
+        const next = data.nodes[at + nextChild[node]++];
+        if (!Number.isInteger(next) || next >= count || -next > count) throw new Error(`${name}: node ${node} of ${where} points to node ${next}`);
+        if (next <= 0) continue; // a leaf
+        if (state[next] === 1) throw new Error(`${name}: node ${node} of ${where} points back to node ${next}: the tree has a loop`);
+        if (state[next] === 0) {
+          state[next] = 1;
+          path.push(next);
+        }
+      }
+      first += count;
+    }
+  });
+}
+
 /** Turns CascadeData (from parseCascadeXml or a shipped cascade) into a runnable Cascade. */
 export function compileCascade(source: CascadeSource): Cascade {
   const { name, license, data } = source;
   const haar = data.featureType === "HAAR";
   const featureStride = haar ? HAAR_FEATURE_STRIDE : LBP_FEATURE_STRIDE;
   const featureCount = data.features.length / featureStride;
+  // No stage would accept every window: each pixel position a "face".
+  if (data.stageThresholds.length === 0) throw new Error(`${name}: the cascade has no stages`);
+  if (data.stageTreeCounts.length !== data.stageThresholds.length) {
+    throw new Error(`${name}: ${data.stageThresholds.length} stage thresholds for ${data.stageTreeCounts.length} stages`);
+  }
+  for (const [what, values] of [["stage threshold", data.stageThresholds], ["leaf value", data.leaves]] as const) {
+    const bad = values.findIndex((v) => !Number.isFinite(v));
+    if (bad >= 0) throw new Error(`${name}: ${what} ${bad} is ${values[bad]}, not a finite number`);
+  }
   for (let f = 0; f < featureCount; f++) {
     const values = data.features.slice(f * featureStride, (f + 1) * featureStride);
     if (haar) checkHaarFeature(values, f, data, name);
@@ -82,6 +136,11 @@ export function compileCascade(source: CascadeSource): Cascade {
   const subsetWords = data.maxCatCount > 0 ? Math.ceil(data.maxCatCount / 32) : 0;
   const nodeStep = 3 + (subsetWords > 0 ? subsetWords : 1);
   const nodeCount = data.nodes.length / nodeStep;
+  const listedNodes = data.treeNodeCounts.reduce((sum, n) => sum + n, 0);
+  if (nodeCount !== listedNodes) throw new Error(`${name}: the trees list ${listedNodes} nodes, there are ${nodeCount}`);
+  if (data.leaves.length !== listedNodes + data.treeNodeCounts.length) {
+    throw new Error(`${name}: the trees need ${listedNodes + data.treeNodeCounts.length} leaves, there are ${data.leaves.length}`);
+  }
 
   const stageTreeStart = new Int32Array(stageCount + 1);
   const stageThreshold = new Float64Array(stageCount);
@@ -90,6 +149,7 @@ export function compileCascade(source: CascadeSource): Cascade {
     stageThreshold[s] = f32(f32(data.stageThresholds[s]) - THRESHOLD_EPS);
   }
   if (stageTreeStart[stageCount] !== treeCount) throw new Error(`${name}: stages list ${stageTreeStart[stageCount]} trees, there are ${treeCount}`);
+  checkTrees(data, nodeStep, featureCount, name);
 
   const treeNodeStart = new Int32Array(treeCount + 1);
   const treeLeafStart = new Int32Array(treeCount + 1);

@@ -91,7 +91,12 @@ export function parseCascadeXml(xml: string, name = "cascade XML"): CascadeSourc
   if (xml.trim() === "") fail(name, "is empty");
   const valid = XMLValidator.validate(xml);
   if (valid !== true) fail(name, `is not well-formed XML (${valid.err.msg}, line ${valid.err.line})`);
-  const doc = new XMLParser({ ignoreAttributes: true, parseTagValue: false, isArray: (tag) => tag === "_" }).parse(xml) as Node;
+  let doc: Node;
+  try {
+    doc = new XMLParser({ ignoreAttributes: true, parseTagValue: false, isArray: (tag) => tag === "_" }).parse(xml) as Node;
+  } catch (error) {
+    fail(name, `cannot be read (${(error as Error).message})`);
+  }
   const storage = doc.opencv_storage;
   if (typeof storage !== "object" || storage === null) fail(name, "has no <opencv_storage> root");
   const [rootKey] = Object.keys(storage as Node);
@@ -143,6 +148,7 @@ export function parseCascadeXml(xml: string, name = "cascade XML"): CascadeSourc
       leaves.push(...leafValues);
     });
   });
+  if (stageThresholds.length === 0) fail(name, "has no stages (it would accept every window)");
   const data: CascadeData = {
     featureType, windowWidth, windowHeight, maxCatCount,
     stageThresholds, stageTreeCounts, treeNodeCounts, nodes, leaves, features,

@@ -9,6 +9,7 @@ import { cvRound } from "./round.js";
 import { resizeLinearExact } from "./resize-exact.js";
 import { WasmScanner } from "./wasm-scanner.js";
 import { pyramidLevels, type LevelRegions, type PyramidLevel } from "./scales.js";
+import { resolveDetectOptions, type DetectPreset } from "./presets.js";
 
 /** Options of detectFaces; the defaults are those of OpenCV's detectMultiScale. */
 export interface DetectOptions {
@@ -47,10 +48,19 @@ function workspaceFor(cascade: Cascade, pixels: number, integralSize: number): W
     ws = { level: new Uint8Array(0), sums: new Int32Array(0), squares: new Int32Array(0), tables: new Map() };
     workspaces.set(cascade, ws);
   }
-  if (ws.level.length < pixels) ws.level = new Uint8Array(pixels);
-  if (ws.sums.length < integralSize) {
-    ws.sums = new Int32Array(integralSize);
-    ws.squares = new Int32Array(cascade.featureType === "HAAR" ? integralSize : 0);
+  try {
+    if (ws.level.length < pixels) ws.level = new Uint8Array(pixels);
+    if (ws.sums.length < integralSize) {
+      ws.sums = new Int32Array(integralSize);
+      ws.squares = new Int32Array(cascade.featureType === "HAAR" ? integralSize : 0);
+    }
+  } catch (error) {
+    workspaces.delete(cascade);
+    const megabytes = Math.ceil((pixels + 8 * integralSize) / 2 ** 20);
+    throw new Error(
+      `detectFaces: the largest pyramid level (${pixels} pixels) needs about ${megabytes} MB of buffers, which this host would not give ` +
+        `(${(error as Error).message}); scale the image down or pass a larger minSize`,
+    );
   }
   return ws;
 }
@@ -147,8 +157,17 @@ export function scanWindows(
     });
   };
   const scanner = engine === "js" ? undefined : wasmScanner(cascade);
-  if (scanner) scanner.scan(gray, levels, onHit, regions);
-  else if (engine === "wasm") {
+  if (scanner) {
+    if (scanner.scan(gray, levels, onHit, regions)) return windows;
+    // Too large for the kernel's 32-bit memory: the JavaScript path gives the same windows.
+    if (engine === "wasm") {
+      throw new Error(
+        `detectFaces: a ${gray.width}x${gray.height} image does not fit the WebAssembly kernel's memory ` +
+          `(2 GB, about 10 bytes a pixel); use engine "auto" or "js", or scale the image down`,
+      );
+    }
+    scanLevelsJs(gray, cascade, levels, onHit, regions);
+  } else if (engine === "wasm") {
     throw new Error(WasmScanner.supports(cascade)
       ? "detectFaces: the WebAssembly kernel is not available here (needs WebAssembly SIMD; in browsers await prepareDetector() first)"
       : `detectFaces: the WebAssembly kernel cannot run cascade ${cascade.name} (LBP trees deeper than one node, or LBP blocks above 257 pixels); use engine "auto" or "js"`);
@@ -161,7 +180,8 @@ export function scanWindows(
  * Every window the cascade accepts, before grouping, in OpenCV's order (scale by scale, row
  * by row): the same list as OpenCV's detectMultiScale with minNeighbors 0.
  */
-export function detectRawWindows(image: ImageLike, cascade: Cascade, options: DetectOptions = {}): Detection[] {
+export function detectRawWindows(image: ImageLike, cascade: Cascade, preset: DetectOptions | DetectPreset = {}): Detection[] {
+  const options = resolveDetectOptions(preset);
   const { scaleFactor } = checkOptions(options);
   const gray = toGray(image);
   return scanWindows(gray, cascade, detectionLevels(gray, cascade, options, scaleFactor), options.engine ?? "auto").flat();
@@ -172,9 +192,10 @@ export function detectRawWindows(image: ImageLike, cascade: Cascade, options: De
  * CascadeClassifier.detectMultiScale(image, scaleFactor, minNeighbors, 0, minSize, maxSize):
  * same pyramid, same arithmetic, same grouping, so the same boxes in the same order.
  * Color images are converted with toGray (RGB/RGBA order). Each box carries the number of
- * raw windows merged into it.
+ * raw windows merged into it. `options` may name a preset: detectFaces(image, cascade, "paper").
  */
-export function detectFaces(image: ImageLike, cascade: Cascade, options: DetectOptions = {}): Detection[] {
+export function detectFaces(image: ImageLike, cascade: Cascade, preset: DetectOptions | DetectPreset = {}): Detection[] {
+  const options = resolveDetectOptions(preset);
   const { minNeighbors } = checkOptions(options);
   const gray = toGray(image);
   const raw = detectRawWindows(gray, cascade, options);

@@ -3,6 +3,7 @@ import type { Cascade } from "../cascade/compile.js";
 import { checkOptions, detectionLevels, GROUP_EPS, scanWindows, type DetectOptions } from "./detect-faces.js";
 import { clipToImage, clusterBoxes, keptClusters, type Detection } from "./group.js";
 import { levelRegion, type LevelRegion, type PyramidLevel } from "./scales.js";
+import { resolveDetectOptions, type DetectPreset } from "./presets.js";
 
 // detectFaces for one place in the image: the windows of the sizes and places around a box, far
 // fewer than the whole pyramid's, and the same boxes detectFaces returns there. OpenCV's
@@ -74,7 +75,8 @@ function contains(a: LevelRegion, b: LevelRegion): boolean {
  * detectFaces drops a cluster that a bigger, stronger one contains; one outside this search
  * cannot drop it here.
  */
-export function detectFacesNear(image: ImageLike, cascade: Cascade, near: FaceBox, options: DetectOptions = {}): Detection[] {
+export function detectFacesNear(image: ImageLike, cascade: Cascade, near: FaceBox, preset: DetectOptions | DetectPreset = {}): Detection[] {
+  const options = resolveDetectOptions(preset);
   const { scaleFactor, minNeighbors } = checkOptions(options);
   if (minNeighbors < 1) throw new RangeError(`detectFacesNear: minNeighbors must be at least 1 (it returns grouped boxes), got ${minNeighbors}`);
   if (!(near.width > 0 && near.height > 0)) throw new RangeError(`detectFacesNear: the box must have a positive size, got ${near.width}x${near.height}`);

@@ -25,6 +25,13 @@ export interface SizeLimits {
 const f32 = Math.fround;
 
 /**
+ * The most pyramid levels a detection may scan. A scale factor just above 1 (1.0000000000000002)
+ * would otherwise build levels until memory runs out; 1.01 on a 16000-pixel image needs 654,
+ * 1.001 on a 640x480 frame 2,999.
+ */
+export const MAX_PYRAMID_LEVELS = 4096;
+
+/**
  * The scales OpenCV's CascadeClassifier::detectMultiScale scans: factor = scaleFactor^k
  * (accumulated in double) while the window fits the image and maxSize, skipping windows
  * below minSize; each level is the image resized to round(size / float32(factor)).
@@ -35,6 +42,17 @@ export function pyramidLevels(
 ): PyramidLevel[] {
   const maxWidth = limits.maxWidth > 0 && limits.maxHeight > 0 ? limits.maxWidth : imageWidth;
   const maxHeight = limits.maxWidth > 0 && limits.maxHeight > 0 ? limits.maxHeight : imageHeight;
+  // Levels until the window outgrows the image or maxSize, an upper bound (skipped sizes count
+  // too; the +0.5: window sizes are rounded).
+  const largest = Math.min((Math.min(maxWidth, imageWidth) + 0.5) / windowWidth, (Math.min(maxHeight, imageHeight) + 0.5) / windowHeight);
+  const needed = largest < 1 ? 0 : Math.floor(Math.log(largest) / Math.log(scaleFactor)) + 1;
+  if (!(needed <= MAX_PYRAMID_LEVELS)) {
+    const smallest = Math.exp(Math.log(largest) / (MAX_PYRAMID_LEVELS - 1));
+    throw new RangeError(
+      `detectFaces: scaleFactor ${scaleFactor} would scan ${Number.isFinite(needed) ? needed : "endless"} pyramid levels of this ${imageWidth}x${imageHeight} image ` +
+        `(at most ${MAX_PYRAMID_LEVELS}); use a scaleFactor of at least ${Math.ceil(smallest * 1e6) / 1e6}`,
+    );
+  }
   const levels: PyramidLevel[] = [];
   for (let factor = 1; ; factor *= scaleFactor) {
     const w = cvRound(windowWidth * factor), h = cvRound(windowHeight * factor);

@@ -9,7 +9,14 @@ import type { LevelRegions, PyramidLevel } from "./scales.js";
 // the resize tables, the integral images and the corner offsets of every feature.
 
 const PAGE = 65536;
-const align = (n: number): number => (n + 15) & ~15;
+// Plain arithmetic, not `& ~15`: sizes of large images pass 2^31, where bit operations wrap.
+const align = (n: number): number => Math.ceil(n / 16) * 16;
+/**
+ * The kernel addresses its memory with signed 32-bit offsets: at most 2 GB. An image needs
+ * about 10 bytes a pixel (the image, a level, two integral images), so above about 14,600 x
+ * 14,600 pixels the scan runs on the JavaScript path instead.
+ */
+export const KERNEL_MEMORY_LIMIT = 2 ** 31 - PAGE;
 
 /** Where the integral images' entries live: plain rows, or even/odd columns split into planes. */
 interface IntegralLayout {
@@ -144,7 +151,7 @@ export class WasmScanner {
     const integerWeights = !lbp && exactInIntegers(cascade);
     const leafDifferences = cascade.stumps && leafSumsExact(cascade);
     const scanner = new WasmScanner(kernel, cascade, { floats, weights, integerWeights, leafDifferences, links, trees: treeInfo, subsets, leaves, stages, end: at });
-    scanner.reserve(at);
+    if (!scanner.reserve(at)) return undefined;
     const buffer = kernel.memory.buffer;
     const f = new Float32Array(buffer, floats, nodes * 4);
     const iw = new Int32Array(buffer, weights, nodes * 4);
@@ -188,9 +195,17 @@ export class WasmScanner {
     return scanner;
   }
 
-  private reserve(bytes: number): void {
+  /** Grows the memory to `bytes`; false when that passes the kernel's limit or the host refuses. */
+  private reserve(bytes: number): boolean {
     const memory = this.kernel.memory;
-    if (memory.buffer.byteLength < bytes) memory.grow(Math.ceil((bytes - memory.buffer.byteLength) / PAGE));
+    if (bytes > KERNEL_MEMORY_LIMIT) return false;
+    if (memory.buffer.byteLength >= bytes) return true;
+    try {
+      memory.grow(Math.ceil((bytes - memory.buffer.byteLength) / PAGE));
+      return true;
+    } catch {
+      return false; // RangeError: the host cannot give that much
+    }
   }
 
   private writeCorners(at: number, offset: (dx: number, dy: number) => number): void {
@@ -220,7 +235,8 @@ export class WasmScanner {
     return { rowBytes, shift, planeBytes, corners: at, norm: [offset(1, 1), offset(1 + w, 1), offset(1, 1 + h), offset(1 + w, 1 + h)] };
   }
 
-  private layoutFor(width: number, height: number, maxHits: number): SizeLayout {
+  /** The memory layout for images of this size; undefined when it does not fit the kernel's memory. */
+  private layoutFor(width: number, height: number, maxHits: number): SizeLayout | undefined {
     const old = this.layout;
     if (old && old.width === width && old.height === height && old.maxHits >= maxHits) return old;
     const c = this.cascade;
@@ -243,7 +259,7 @@ export class WasmScanner {
     const sums = at; at = align(at + integralBytes);
     const squares = at; at = align(at + integralBytes);
     const hits = at; at = align(at + 8 * maxHits);
-    this.reserve(at);
+    if (!this.reserve(at)) return undefined;
     this.layout = {
       width, height, gray, level, tables, upper, lower, sums, squares, hits, maxHits, end: at,
       plain: this.integralLayout(plainCorners, plainRowBytes, 0, 0, entryBytes),
@@ -285,11 +301,14 @@ export class WasmScanner {
   /**
    * Accepted windows of every level, in OpenCV's order: `onHit(levelIndex, x, y)` with
    * (x, y) in level pixels. With `regions`, only each level's region (and only the pixels its
-   * rows cover are resized).
+   * rows cover are resized). Returns false, having scanned nothing, when the image does not
+   * fit the kernel's memory (see KERNEL_MEMORY_LIMIT).
    */
-  scan(gray: GrayImage, levels: readonly PyramidLevel[], onHit: (level: number, x: number, y: number) => void, regions?: LevelRegions): void {
+  scan(gray: GrayImage, levels: readonly PyramidLevel[], onHit: (level: number, x: number, y: number) => void, regions?: LevelRegions): boolean {
     const c = this.cascade, d = this.data, k = this.kernel;
-    let m = this.layoutFor(gray.width, gray.height, this.layout?.maxHits ?? 4096);
+    const fitting = this.layoutFor(gray.width, gray.height, this.layout?.maxHits ?? 4096);
+    if (!fitting) return false;
+    let m = fitting;
     new Uint8Array(k.memory.buffer, m.gray, gray.width * gray.height).set(gray.data);
     levels.forEach((level, index) => {
       const originColumns = level.width + 1 - c.windowWidth, originRows = level.height + 1 - c.windowHeight;
@@ -315,11 +334,14 @@ export class WasmScanner {
       let count = run();
       if (count > m.maxHits) {
         // More hits than room: grow the buffer (the level's pixels and integrals stay valid) and rescan.
-        m = this.layoutFor(gray.width, gray.height, count);
+        const grown = this.layoutFor(gray.width, gray.height, count);
+        if (!grown) throw new Error(`detectFaces: ${count} windows found on one level, more than the WebAssembly kernel's memory holds; use engine "js"`);
+        m = grown;
         count = run();
       }
       const hits = new Int32Array(k.memory.buffer, m.hits, 2 * count);
       for (let i = 0; i < count; i++) onHit(index, hits[2 * i], first + hits[2 * i + 1]);
     });
+    return true;
   }
 }

@@ -1,0 +1,85 @@
+// The `publish` command: one cross-validation fold's trained network as a weights file to
+// ship, with a model card whose accuracy is the fold's held-out figure (faces the network
+// never trained on). A FER2013 run has one fold: trained on Training, tested on PublicTest.
+import { existsSync, readFileSync } from "node:fs";
+import { join, resolve } from "node:path";
+import type { ModelInfo } from "@microexp/infer";
+import { decodeWeights, encodeWeights } from "@microexp/infer";
+import type { CvReport } from "./cv.js";
+import { describeTraining } from "./cv.js";
+import { UsageError } from "./errors.js";
+import { writeFileAtomic } from "./files.js";
+
+export interface PublishOptions {
+  /** A report.json written by `microexp-train cv`. */
+  cvReport: string;
+  fold: number;
+  out: string;
+  name?: string;
+  weightsVersion?: string;
+  description?: string;
+  license?: string;
+  float16?: boolean;
+}
+
+export interface PublishOutcome {
+  file: string;
+  bytes: number;
+  card: ModelInfo;
+}
+
+function readReport(file: string): CvReport {
+  let report: CvReport;
+  try {
+    report = JSON.parse(readFileSync(file, "utf8")) as CvReport;
+  } catch (error) {
+    throw new UsageError(`--cv-report ${file}: cannot read it (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`);
+  }
+  if (report.kind !== "cv" || !Array.isArray(report.results?.folds)) throw new UsageError(`--cv-report ${file}: not a report.json written by "microexp-train cv"`);
+  return report;
+}
+
+/** A shipped card names no folder of the machine it was made on: "/work/runs/x" becomes ".../runs/x". */
+export function withoutAbsolutePaths(line: string): string {
+  return line.replace(/(^|[\s=])\/[^\s]*/g, (match, before: string) => {
+    const parts = match.slice(before.length).split("/").filter((part) => part !== "");
+    return `${before}.../${parts.slice(-2).join("/")}`;
+  });
+}
+
+export function runPublish(options: PublishOptions): PublishOutcome {
+  const reportFile = resolve(options.cvReport);
+  const report = readReport(reportFile);
+  const fold = report.results.folds.find((f) => f.fold === options.fold);
+  if (!fold) throw new UsageError(`--fold ${options.fold}: ${reportFile} has folds ${report.results.folds.map((f) => f.fold).join(", ")}`);
+  const weightsFile = join(report.runDir, `fold-${options.fold}`, "student.mxw");
+  if (!existsSync(weightsFile)) throw new UsageError(`${weightsFile}: the fold's weights are not there (is this the machine and run folder the report was written in?)`);
+  const weights = decodeWeights(readFileSync(weightsFile), weightsFile);
+  const split = report.split.protocol === "predefined" ? "the dataset's own split" : `${report.split.protocol} ${report.split.folds}-fold, fold ${options.fold}`;
+  const card: ModelInfo = {
+    name: options.name ?? `${report.training.architecture} trained on ${report.data.name}`,
+    ...(options.weightsVersion ? { version: options.weightsVersion } : {}),
+    ...(options.description ? { description: options.description } : {}),
+    ...(options.license ? { license: options.license } : {}),
+    source: "microexp-train publish (a cross-validation fold's network)",
+    architecture: report.training.architecture,
+    data: {
+      dataset: report.data.dataset, name: report.data.name, labels: report.data.labels, manifestHash: report.data.manifestHash,
+      trainImages: fold.trainImages, testImages: fold.testImages,
+    },
+    protocol: `trained on the ${fold.trainImages} training faces of ${split} only; tested on its ${fold.testImages} test faces, never trained or selected on`,
+    training: { description: describeTraining(report.training), seed: fold.studentSeed, epochs: fold.epochs, finalLoss: fold.finalLoss },
+    heldOutAccuracy: {
+      crop: fold.cropAccuracy, vote: fold.voteAccuracy, inferenceCrop: fold.inferenceCropAccuracy,
+      ...(fold.policies ? { cropPolicies: fold.policies } : {}),
+    },
+    versions: report.run.versions,
+    machine: { cpu: report.run.machine.cpu, cores: report.run.machine.cores },
+    command: withoutAbsolutePaths(report.run.command.line),
+  };
+  const bytes = encodeWeights(weights.network, { labels: weights.labels, normalization: weights.normalization, model: card, dtype: options.float16 ? "float16" : "float32" });
+  const out = resolve(options.out);
+  decodeWeights(bytes, out); // what infer will read: checked before it is written
+  writeFileAtomic(out, bytes);
+  return { file: out, bytes: bytes.length, card };
+}

@@ -1,0 +1,24 @@
+import { describe, expect, it } from "vitest";
+import { EXPRESSIONS, MODEL_ZOO, canonicalExpression, type ModelName } from "../src/index.js";
+import { loadModel } from "../src/node.js";
+
+describe("one expression vocabulary across the shipped weights", () => {
+  it.each(Object.keys(MODEL_ZOO) as ModelName[])("maps every label of %s to a distinct expression", async (name) => {
+    const { labels } = await loadModel(name, { engine: "js" });
+    const expressions = labels.map(canonicalExpression);
+    expect(expressions.every((e) => e !== undefined && EXPRESSIONS.includes(e)), labels.join(", ")).toBe(true);
+    expect(new Set(expressions).size).toBe(labels.length);
+  });
+
+  it("knows each dataset's spelling and nothing else", () => {
+    expect(["anger", "Angry", "sadness", "sad", "contempt", "neutral"].map(canonicalExpression)).toEqual(["angry", "angry", "sad", "sad", "contempt", "neutral"]);
+    expect(canonicalExpression("toString")).toBeUndefined();
+    expect(canonicalExpression("bored")).toBeUndefined();
+  });
+
+  it("gives the CK+ and FER2013 models' answers in the same words", async () => {
+    const [fer, ck] = await Promise.all([loadModel("microexpnet-fer2013"), loadModel("microexpnet-ckplus-upstream")]);
+    const shared = fer.labels.map(canonicalExpression).filter((e) => ck.labels.map(canonicalExpression).includes(e));
+    expect(shared).toEqual(["angry", "disgust", "fear", "happy", "sad", "surprise", "neutral"]);
+  });
+});
