@@ -2,12 +2,19 @@
 // flatten -> fc1 + ReLU -> fc2. The host calls configure() once, writes the packed weights at
 // tensorOffset(i), then for each chunk writes images at inputOffset(), calls forward(count) and
 // reads count * classes logits at logitsOffset(). All buffers live in linear memory laid out
-// by configure(); nothing is allocated afterwards.
+// by configure(); nothing is allocated afterwards. The same module also carries the paper's crop
+// kernels (crop.ts), which the host runs in an instance of their own.
 import { convRow16 } from "./conv";
 import { maxPool2x2 } from "./pool";
 import { denseLogits, denseRelu1, denseRelu4 } from "./dense";
 import { WINOGRAD_SCRATCH_BYTES, splitPhases, winogradConv1 } from "./conv1-winograd";
 import { winogradConv2 } from "./conv2-winograd";
+
+// The crop kernels' instance: the host lays out its memory from cropHeapStart() on.
+export { grayPixels, mirrorRows, resampleTaps } from "./crop";
+export function cropHeapStart(): usize {
+  return align16(__heap_base);
+}
 
 // Shape (set by configure).
 let inputSize = 0;

@@ -4,8 +4,9 @@ import type { ModelWeights } from "./weights-format.js";
 import { checkModelWeights, decodeWeights } from "./weights-format.js";
 import { createJsEngine } from "./forward-js.js";
 import { createWasmEngine } from "./wasm/engine-wasm.js";
-import type { FaceBox, ImageLike } from "./image/index.js";
-import { paperInferenceCrop } from "./image/index.js";
+import type { CropPolicy, FaceBox, FaceCropper, ImageLike } from "./image/index.js";
+import { DEFAULT_CROP_POLICY, cropPolicyShape, jsCropper } from "./image/index.js";
+import { createWasmCropper } from "./wasm/crop-wasm.js";
 
 export type EngineChoice = "auto" | "wasm" | "js";
 
@@ -15,6 +16,21 @@ export interface ClassifierOptions {
   /** Names the weights in errors (a path or URL). */
   source?: string;
 }
+
+export interface CropOptions {
+  /**
+   * Which crops of each face run through the network (see CropPolicy): their probabilities
+   * are averaged (softmax of each crop's logits, then the mean). Default: DEFAULT_CROP_POLICY,
+   * the paper's single inference crop.
+   */
+  crops?: CropPolicy;
+}
+
+/**
+ * Network inputs per forward call: batches run in chunks this size, so that each chunk's
+ * crops and activations stay in cache (a 64-face batch is then no slower per face than one face).
+ */
+export const CHUNK_INPUTS = 8;
 
 export interface ExpressionScore {
   label: string;
@@ -29,6 +45,7 @@ export interface Prediction {
   scores: ExpressionScore[];
   /** The same probabilities by label: `prediction.probabilities.happy`. */
   probabilities: Record<string, number>;
+  /** The network's outputs; with several crops, their mean (the probabilities are not its softmax). */
   logits: Float32Array;
 }
 
@@ -53,11 +70,15 @@ function checkEightBit(image: ImageLike, what: string): void {
 }
 
 export class ExpressionClassifier {
+  /** The crops of one chunk, reused from call to call. */
+  private chunk = new Float32Array(0);
+
   private constructor(
     readonly weights: ModelWeights,
     private readonly engine: ForwardEngine,
     /** Names the weights in errors. */
     private readonly source: string,
+    private readonly cropper: FaceCropper,
   ) {}
 
   /** Builds a classifier from a weights file's bytes (or already decoded weights). */
@@ -70,7 +91,9 @@ export class ExpressionClassifier {
       engine = await createWasmEngine(decoded.network);
       if (!engine && choice === "wasm") throw new Error("engine 'wasm' was asked for, but this platform has no WebAssembly SIMD");
     }
-    return new ExpressionClassifier(decoded, engine ?? createJsEngine(decoded.network), options.source ?? "weights file");
+    // The crops run where the network runs: in WebAssembly SIMD, or all in TypeScript.
+    const cropper = engine ? ((await createWasmCropper()) ?? jsCropper) : jsCropper;
+    return new ExpressionClassifier(decoded, engine ?? createJsEngine(decoded.network), options.source ?? "weights file", cropper);
   }
 
   /** "wasm" or "js": which forward pass runs. */
@@ -89,27 +112,52 @@ export class ExpressionClassifier {
 
   /**
    * Classifies one face: `image` is RGBA (like ImageData), RGB or gray pixels, `box` the
-   * face in it (default: the whole image is the face). Applies the paper's crop policy.
+   * face in it (default: the whole image is the face). Applies the paper's crop policy, or
+   * the one in `options.crops`.
    */
-  classify(image: ImageLike, box?: FaceBox): Prediction {
+  classify(image: ImageLike, box?: FaceBox, options: CropOptions = {}): Prediction {
     checkEightBit(image, "classify");
-    return this.classifyInputs(paperInferenceCrop(image, box), 1)[0];
+    return this.classifyFaceCrops(1, options, (_, into, at, policy) => this.cropper.cropInto(image, box, policy, into, at))[0];
   }
 
   /** Classifies several faces of one image (e.g. every box a detector found) in one batch. */
-  classifyFaces(image: ImageLike, boxes: readonly FaceBox[]): Prediction[] {
+  classifyFaces(image: ImageLike, boxes: readonly FaceBox[], options: CropOptions = {}): Prediction[] {
     checkEightBit(image, "classifyFaces");
-    return this.classifyInputs(this.stack(boxes.map((box) => paperInferenceCrop(image, box))), boxes.length);
+    return this.classifyFaceCrops(boxes.length, options, (i, into, at, policy) => this.cropper.cropInto(image, boxes[i], policy, into, at));
   }
 
   /**
    * Classifies many faces in one batch: face i is `boxes[i]` of `images[i]`, or the whole
    * image where no box is given (images already cropped to the face).
    */
-  classifyBatch(images: readonly ImageLike[], boxes?: readonly (FaceBox | undefined)[]): Prediction[] {
+  classifyBatch(images: readonly ImageLike[], boxes?: readonly (FaceBox | undefined)[], options: CropOptions = {}): Prediction[] {
     images.forEach((image, i) => checkEightBit(image, `classifyBatch: image ${i}`));
     if (boxes && boxes.length !== images.length) throw new RangeError(`classifyBatch: ${images.length} images but ${boxes.length} boxes`);
-    return this.classifyInputs(this.stack(images.map((image, i) => paperInferenceCrop(image, boxes?.[i]))), images.length);
+    return this.classifyFaceCrops(images.length, options, (i, into, at, policy) => this.cropper.cropInto(images[i], boxes?.[i], policy, into, at));
+  }
+
+  /** Crops `count` faces (cropFace writes face i's inputs at `at`), runs them in chunks, averages each face's crops. */
+  private classifyFaceCrops(
+    count: number, options: CropOptions,
+    cropFace: (face: number, into: Float32Array, at: number, policy: CropPolicy) => void,
+  ): Prediction[] {
+    const policy = options.crops ?? DEFAULT_CROP_POLICY;
+    const perFace = cropPolicyShape(policy, "classify").count;
+    const size = this.inputSize * this.inputSize;
+    const n = this.labels.length;
+    const facesPerChunk = Math.max(1, Math.floor(CHUNK_INPUTS / perFace));
+    const chunkLength = Math.min(count, facesPerChunk) * perFace * size;
+    if (this.chunk.length < chunkLength) this.chunk = new Float32Array(chunkLength);
+    const chunk = this.chunk;
+    const out: Prediction[] = [];
+    for (let start = 0; start < count; start += facesPerChunk) {
+      const faces = Math.min(facesPerChunk, count - start);
+      // Crops of 8-bit pixels are finite 0..255 values: only the logits need checking.
+      for (let f = 0; f < faces; f++) cropFace(start + f, chunk, f * perFace * size, policy);
+      const logits = this.logitsOf(chunk.subarray(0, faces * perFace * size), faces * perFace, start, perFace);
+      for (let f = 0; f < faces; f++) out.push(this.averagePrediction(logits.subarray(f * perFace * n, (f + 1) * perFace * n), perFace));
+    }
+    return out;
   }
 
   /**
@@ -117,12 +165,29 @@ export class ExpressionClassifier {
    * inputSize*inputSize raw 0..255 grayscale values, one after the other.
    */
   classifyInputs(inputs: Float32Array, count: number): Prediction[] {
+    const size = this.inputSize * this.inputSize;
+    if (!Number.isInteger(count) || count < 0 || inputs.length !== count * size) throw new Error(`classifyInputs: expected ${count} x ${size} input values, got ${inputs.length}`);
     for (let i = 0; i < inputs.length; i++) {
       // The network's max-pooling and ReLU would quietly drop a NaN.
       if (!Number.isFinite(inputs[i])) {
-        throw new RangeError(`classifyInputs: input ${inputs[i]} at index ${i % this.inputSize ** 2} of face ${Math.floor(i / this.inputSize ** 2)} is not a finite number`);
+        throw new RangeError(`classifyInputs: input ${inputs[i]} at index ${i % size} of face ${Math.floor(i / size)} is not a finite number`);
       }
     }
+    const n = this.labels.length;
+    const out: Prediction[] = [];
+    for (let start = 0; start < count; start += CHUNK_INPUTS) {
+      const end = Math.min(count, start + CHUNK_INPUTS);
+      const logits = this.logitsOf(inputs.subarray(start * size, end * size), end - start, start, 1);
+      for (let b = 0; b < end - start; b++) out.push(this.averagePrediction(logits.subarray(b * n, (b + 1) * n), 1));
+    }
+    return out;
+  }
+
+  /**
+   * The network's logits for `count` raw inputs (normalized here as the weights ask), the
+   * crops of faces firstFace.. (perFace each); throws on a non-finite one.
+   */
+  private logitsOf(inputs: Float32Array, count: number, firstFace: number, perFace: number): Float32Array {
     const { scale, offset } = this.weights.normalization;
     const x = scale === 1 && offset === 0 ? inputs : inputs.map((v) => v * scale + offset);
     const logits = this.engine.forward(x, count);
@@ -131,25 +196,27 @@ export class ExpressionClassifier {
       if (!Number.isFinite(logits[i])) {
         // NaN or an overflow: any label would be a guess. Damaged weights or inputs outside 0..255.
         throw new RangeError(
-          `${this.source}: the network gave a non-finite score (${logits[i]}) for label ${this.labels[i % n]} of face ${Math.floor(i / n)}; ` +
+          `${this.source}: the network gave a non-finite score (${logits[i]}) for label ${this.labels[i % n]} of face ${firstFace + Math.floor(i / n / perFace)}; ` +
             "the weights or the input are not usable (inputs are 0..255 gray values)",
         );
       }
     }
-    const out: Prediction[] = [];
-    for (let b = 0; b < count; b++) out.push(this.predictionOf(logits.slice(b * n, (b + 1) * n)));
-    return out;
+    return logits;
   }
 
-  private stack(crops: Float32Array[]): Float32Array {
-    const size = this.inputSize * this.inputSize;
-    const out = new Float32Array(crops.length * size);
-    crops.forEach((crop, i) => out.set(crop, i * size));
-    return out;
-  }
-
-  private predictionOf(logits: Float32Array): Prediction {
-    const probabilities = softmax(logits);
+  /** One face's prediction from its crops' logits (`crops` rows): the mean of their softmaxes. */
+  private averagePrediction(cropLogits: Float32Array, crops: number): Prediction {
+    const n = this.labels.length;
+    const probabilities = new Float64Array(n);
+    const logits = new Float32Array(n);
+    for (let c = 0; c < crops; c++) {
+      const row = cropLogits.subarray(c * n, (c + 1) * n);
+      const p = softmax(row);
+      for (let i = 0; i < n; i++) {
+        probabilities[i] += p[i] / crops;
+        logits[i] += row[i] / crops;
+      }
+    }
     let best = 0;
     for (let i = 1; i < probabilities.length; i++) if (probabilities[i] > probabilities[best]) best = i;
     const scores = this.labels.map((label, i) => ({ label, probability: probabilities[i] }));

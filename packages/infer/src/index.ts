@@ -7,3 +7,4 @@ export * from "./expressions.js";
 export * from "./image/index.js";
 export { createJsEngine } from "./forward-js.js";
 export { createWasmEngine, wasmSimdSupported } from "./wasm/engine-wasm.js";
+export { createWasmCropper } from "./wasm/crop-wasm.js";

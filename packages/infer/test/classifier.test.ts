@@ -1,7 +1,10 @@
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
-import type { ImageLike, ModelName } from "../src/index.js";
-import { DEFAULT_MODEL, decodeWeights, encodeWeights, ExpressionClassifier, MODEL_ZOO, paperInferenceCrop, softmax } from "../src/index.js";
+import type { CropPolicy, ImageLike, ModelName, Prediction } from "../src/index.js";
+import {
+  CHUNK_INPUTS, CROP_POLICIES, DEFAULT_CROP_POLICY, DEFAULT_MODEL, decodeWeights, encodeWeights, ExpressionClassifier, MODEL_ZOO,
+  paperInferenceCrop, paperPolicyCrops, softmax,
+} from "../src/index.js";
 import { loadClassifierFromFile, loadModel, modelPath } from "../src/node.js";
 import { loadFixturePhoto } from "./image/fixture.js";
 import { LABELS, randomNetwork } from "./weights-files.js";
@@ -123,5 +126,60 @@ describe("ExpressionClassifier", () => {
     const fine = await loadModel(DEFAULT_MODEL, { engine });
     // A NaN input would be dropped by max-pooling and ReLU without a trace.
     expect(() => fine.classifyInputs(new Float32Array(2 * 84 * 84).fill(100).fill(NaN, 84 * 84 + 5, 84 * 84 + 6), 2)).toThrow(/^classifyInputs: input NaN at index 5 of face 1 is not a finite number/);
+  });
+});
+
+describe("crop policies", () => {
+  /** The mean of the softmaxes of the policy's crops, run one by one through classifyInputs. */
+  function expected(classifier: ExpressionClassifier, policy: CropPolicy, face = box): number[] {
+    const crops = paperPolicyCrops(photo, face, policy);
+    const mean = new Array<number>(classifier.labels.length).fill(0);
+    for (const crop of crops) {
+      const p = softmax(classifier.classifyInputs(crop, 1)[0].logits);
+      p.forEach((v, i) => (mean[i] += v / crops.length));
+    }
+    return mean;
+  }
+  const probabilities = (p: Prediction) => p.scores.map((s) => s.probability);
+
+  it("averages the probabilities of each policy's crops, on both engines", async () => {
+    for (const engine of ["wasm", "js"] as const) {
+      const classifier = await loadModel(DEFAULT_MODEL, { engine });
+      for (const policy of CROP_POLICIES) {
+        const got = probabilities(classifier.classify(photo, box, { crops: policy }));
+        expected(classifier, policy).forEach((p, i) => expect(got[i], `${engine} ${policy} ${i}`).toBeCloseTo(p, 6));
+      }
+    }
+  });
+
+  it("defaults to the paper's single crop; the policies really differ", async () => {
+    const classifier = await loadModel();
+    expect(DEFAULT_CROP_POLICY).toBe("single");
+    const single = classifier.classify(photo, box, { crops: "single" });
+    expect(classifier.classify(photo, box).logits).toEqual(single.logits);
+    const eight = probabilities(classifier.classify(photo, box, { crops: "eight" }));
+    expect(eight).not.toEqual(probabilities(single));
+    expect(eight.reduce((a, b) => a + b, 0)).toBeCloseTo(1, 6);
+  });
+
+  it("classifyFaces and classifyBatch follow the option, across chunk boundaries", async () => {
+    const classifier = await loadModel();
+    const boxes = Array.from({ length: 2 * CHUNK_INPUTS + 3 }, (_, i) => ({ x: 10 + i, y: 20 + (i % 5), width: 100 + 3 * i, height: 110 + i }));
+    for (const policy of ["single", "eight-flip"] as const) {
+      const batch = classifier.classifyFaces(photo, boxes, { crops: policy });
+      expect(batch).toHaveLength(boxes.length);
+      boxes.forEach((face, i) => {
+        const one = probabilities(classifier.classify(photo, face, { crops: policy }));
+        probabilities(batch[i]).forEach((p, k) => expect(p, `${policy} face ${i}`).toBeCloseTo(one[k], 6));
+      });
+    }
+    const whole = classifier.classifyBatch([photo, photo], [undefined, box], { crops: "single-flip" });
+    expect(probabilities(whole[0])).toEqual(probabilities(classifier.classify(photo, undefined, { crops: "single-flip" })));
+    expect(probabilities(whole[1])).toEqual(probabilities(classifier.classify(photo, box, { crops: "single-flip" })));
+  });
+
+  it("names an unknown policy", async () => {
+    const classifier = await loadModel();
+    expect(() => classifier.classify(photo, box, { crops: "all" as CropPolicy })).toThrow(/classify: unknown crop policy "all"; use one of single, single-flip, eight, eight-flip/);
   });
 });

@@ -15,3 +15,14 @@ export {
   paperInferenceCrop,
   paperTrainingCrops,
 } from "./paper-crop.js";
+export {
+  CROP_POLICIES,
+  DEFAULT_CROP_POLICY,
+  cropPolicyShape,
+  jsCropper,
+  mirrorInput,
+  paperPolicyCrops,
+  type CropPolicy,
+  type CropPolicyShape,
+  type FaceCropper,
+} from "./crop-policy.js";

@@ -12,7 +12,7 @@ const COEF_ONE = 1 << COEF_BITS;
 const f32 = Math.fround;
 
 /** Two-tap interpolation along one axis: dst[i] = src[i0[i]] * w0[i] + src[i1[i]] * w1[i]. */
-interface Taps {
+export interface Taps {
   readonly i0: Int32Array;
   readonly i1: Int32Array;
   readonly w0: Int32Array;
@@ -66,7 +66,11 @@ function rowTaps(srcSize: number, dstSize: number): Taps {
 const tapCache = new Map<string, Taps>();
 const TAP_CACHE_LIMIT = 128;
 
-function cachedTaps(kind: "col" | "row", srcSize: number, dstSize: number): Taps {
+/**
+ * The taps resizeBilinear uses along one axis ("col": x, "row": y) from srcSize to dstSize
+ * pixels (cached; do not modify). Shared with the WebAssembly crop, which plans from them.
+ */
+export function cachedTaps(kind: "col" | "row", srcSize: number, dstSize: number): Taps {
   const key = `${kind}${srcSize}:${dstSize}`;
   let taps = tapCache.get(key);
   if (!taps) {

@@ -1,12 +1,16 @@
 import { beforeAll, describe, expect, it } from "vitest";
 import {
+  CROP_POLICIES,
   INPUT_SIZE,
+  cropPolicyShape,
+  jsCropper,
   TRAINING_CROP_OFFSETS,
   paperInferenceCrop,
   paperTrainingCrops,
   type Box,
   type ImageLike,
 } from "../../src/image/index.js";
+import { createWasmCropper } from "../../src/wasm/crop-wasm.js";
 import { loadFixturePhoto } from "./fixture.js";
 import { firstDifference, loadOpenCv, matFromBytes, type OpenCv } from "./opencv.js";
 
@@ -40,6 +44,19 @@ function openCvCrops(image: ImageLike, box: Box | undefined, offsets: ReadonlyAr
   }
 }
 
+/** cv.flip(input, 1): the 84x84 crop mirrored left to right. */
+function openCvFlip(crop: Float32Array): Float32Array {
+  const src = matFromBytes(cv, crop, INPUT_SIZE, INPUT_SIZE, 1);
+  const dst = new cv.Mat();
+  try {
+    cv.flip(src, dst, 1);
+    return Float32Array.from(dst.data);
+  } finally {
+    src.delete();
+    dst.delete();
+  }
+}
+
 describe("paper crop policy", () => {
   it("inference crop equals the OpenCV pipeline (rows/cols 32..256 of the 256x256 face)", () => {
     for (const box of [undefined, { x: 52, y: 42, width: 95, height: 95 }, { x: 0, y: 0, width: 200, height: 128 }]) {
@@ -69,6 +86,27 @@ describe("paper crop policy", () => {
     }
     const fromRgba = paperInferenceCrop({ width: photo.width, height: photo.height, data: rgba });
     expect(firstDifference(fromRgba, paperInferenceCrop(photo))).toBeUndefined();
+  });
+
+  it("every crop policy, in TypeScript and in WebAssembly, gives OpenCV's crops (flips: cv.flip)", async () => {
+    const wasm = await createWasmCropper();
+    expect(wasm).not.toBeNull();
+    const pixels = INPUT_SIZE * INPUT_SIZE;
+    for (const box of [undefined, { x: 52, y: 42, width: 95, height: 95 }, { x: -30, y: 120, width: 140, height: 150 }]) {
+      const inside = box && { x: 0, y: 120, width: 110, height: 80 }; // the second box clamped to the 200x200 image
+      for (const policy of CROP_POLICIES) {
+        const { offsets, flip, count } = cropPolicyShape(policy);
+        const reference = openCvCrops(photo, box && (box.x < 0 ? inside : box), offsets).flatMap((crop) => (flip ? [crop, openCvFlip(crop)] : [crop]));
+        for (const cropper of [jsCropper, wasm!]) {
+          const out = new Float32Array(count * pixels);
+          cropper.cropInto(photo, box, policy, out, 0);
+          reference.forEach((crop, i) => {
+            const diff = firstDifference(out.subarray(i * pixels, (i + 1) * pixels), crop);
+            expect(diff, `${cropper.kind} ${policy} box ${JSON.stringify(box)} input ${i}`).toBeUndefined();
+          });
+        }
+      }
+    }
   });
 
   it("names the problem when the box misses the image", () => {
