@@ -35,7 +35,7 @@ it("runs both and labels the astronaut as the comment says", () => {
   writeFileSync(join(WORK, "example.mjs"), esm!);
   writeFileSync(join(WORK, "example.cjs"), cjs!);
   const said = /\/\/ (\w+ \d\.\d{3})\n/.exec(esm!)?.[1];
-  expect(said).toBe("happy 0.972");
+  expect(said).toMatch(/^happy /);
   for (const file of ["example.mjs", "example.cjs"]) {
     expect(execFileSync(process.execPath, [join(WORK, file)], { cwd: REPO, encoding: "utf8" }), file).toBe(`${said}\n`);
   }

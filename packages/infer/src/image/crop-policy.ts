@@ -12,8 +12,13 @@ export type CropPolicy = "single" | "single-flip" | "eight" | "eight-flip";
 
 export const CROP_POLICIES: readonly CropPolicy[] = ["single", "single-flip", "eight", "eight-flip"];
 
-/** The paper's own test-time policy. */
-export const DEFAULT_CROP_POLICY: CropPolicy = "single";
+/**
+ * The default: the most accurate policy within 1 ms a face. On FER2013's PublicTest, with
+ * MicroExpNets trained on Training only, the 8 crops score about 5.7 points above the single
+ * crop (46.39 against 40.74 %; eight-flip 46.87 % at twice the cost); "single" stays the
+ * fastest (the paper's own).
+ */
+export const DEFAULT_CROP_POLICY: CropPolicy = "eight";
 
 export interface CropPolicyShape {
   /** (row, col) of each 224x224 window in the 256x256 face. */
