@@ -26,7 +26,7 @@ export type ModelName = keyof typeof MODEL_ZOO;
 
 /**
  * The model apps get: trained on in-the-wild faces (FER2013's Training and PublicTest). On
- * PublicTest, the authors' CK+ model (posed lab faces) scores 18.53 % with classify()'s crop;
+ * PublicTest, the authors' CK+ model (posed lab faces) scores 18.53 % with the single crop;
  * this model's twin trained on Training only, 46.70 % (this file saw PublicTest: no
  * held-out figure of its own).
  */
