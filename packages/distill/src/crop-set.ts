@@ -27,16 +27,10 @@ export function allocateCropSet(count: number, labelNames: string[], paths: stri
   return { count, pixels: new Uint8Array(buffer), labels: new Int32Array(labelsBuffer), labelNames, paths };
 }
 
-/** The images at the given indices, as a new (unshared) set. */
+/** The images at the given indices, as a new set (in shared memory too, for gradient workers). */
 export function subsetCropSet(set: CropSet, indices: ArrayLike<number>): CropSet {
   const per = CROPS_PER_IMAGE * CROP_PIXELS;
-  const out: CropSet = {
-    count: indices.length,
-    pixels: new Uint8Array(indices.length * per),
-    labels: new Int32Array(indices.length),
-    labelNames: set.labelNames,
-    paths: [],
-  };
+  const out = allocateCropSet(indices.length, set.labelNames, []);
   const classes = set.labelNames.length;
   if (set.softTargets) out.softTargets = new Float32Array(indices.length * classes);
   for (let k = 0; k < indices.length; k++) {

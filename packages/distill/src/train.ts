@@ -252,6 +252,8 @@ export async function trainStudent(data: CropSet, config: TrainConfig, hooks: Tr
           jobs.push({ epoch, position: from + at, ids: ids.slice(at, at + sizes[t]), weight: sizes[t] / n, dropoutSeed: sampleSeed(config.seed ^ 0x0d0d0d0d, globalStep, t) });
         }
         const others = pool ? pool.run(jobs) : Promise.resolve([]);
+        // Awaited below; marked handled now so that an error in this thread's share is the one reported.
+        others.catch(() => undefined);
         fillBatch(source, recipe, config.seed, epoch, from, ids.subarray(0, sizes[0]), batch);
         seedDropout(model, sampleSeed(config.seed ^ 0x0d0d0d0d, globalStep, 0));
         const mine = shareGradients(model, variables, batch, sizes[0], sizes[0] / n, setup);
