@@ -6,21 +6,14 @@ import * as tf from "@tensorflow/tfjs-core";
 import { buildFamilyModel } from "@microexp/models";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { selectBackend, setSimdTrainingKernels } from "../src/backend/index.js";
+import { uniform } from "./helpers.js";
 
 const BATCH = 16;
 
-/** Deterministic uniform floats in [lo, hi) (mulberry32). */
-function uniform(count: number, seed: number, lo: number, hi: number): Float32Array {
-  let state = seed >>> 0;
-  const out = new Float32Array(count);
-  for (let i = 0; i < count; i++) {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    out[i] = lo + (((t ^ (t >>> 14)) >>> 0) / 4294967296) * (hi - lo);
-  }
-  return out;
+/** Deterministic uniform floats in [lo, hi), from the tests' shared generator. */
+function uniformArray(count: number, seed: number, lo: number, hi: number): Float32Array {
+  const next = uniform(seed);
+  return Float32Array.from({ length: count }, () => lo + next() * (hi - lo));
 }
 
 interface Step { loss: number; grads: Map<string, Float32Array> }
@@ -36,9 +29,9 @@ describe("a MicroExpNet step with and without the SIMD training kernels", () => 
     const classes = model.outputs[0].shape[1] as number;
     // Small biases so the bias gradients and ReLU masks are not those of an all-zero start.
     model.weights.forEach((w, i) => {
-      if (w.shape.length === 1) w.write(tf.tensor(uniform(w.shape[0] as number, 10 + i, -0.05, 0.05)));
+      if (w.shape.length === 1) w.write(tf.tensor(uniformArray(w.shape[0] as number, 10 + i, -0.05, 0.05)));
     });
-    const x = tf.tensor4d(uniform(BATCH * 84 * 84, 1, 0, 255), [BATCH, 84, 84, 1]);
+    const x = tf.tensor4d(uniformArray(BATCH * 84 * 84, 1, 0, 255), [BATCH, 84, 84, 1]);
     const labels = tf.oneHot(tf.tensor1d(Array.from({ length: BATCH }, (_, i) => (i * 5) % classes), "int32"), classes);
     const step = (simd: boolean): Step => {
       setSimdTrainingKernels(simd);
