@@ -4,7 +4,7 @@ import { existsSync } from "node:fs";
 import { basename, resolve } from "node:path";
 import { findLabel } from "@microexp/datasets";
 import type { Metrics } from "@microexp/distill";
-import { CROP_PIXELS, CROPS_PER_IMAGE, gatherInputs, metricsFromLogits } from "@microexp/distill";
+import { CROP_PIXELS, CROPS_PER_IMAGE, gatherInputs, metricsFromLogits, mirrorCrops } from "@microexp/distill";
 import type { EngineChoice, ModelInfo } from "@microexp/infer";
 import { loadClassifierFromFile } from "@microexp/infer/node";
 import type { CommandContext } from "./cv.js";
@@ -51,7 +51,7 @@ function classifyAllCrops(classify: (inputs: Float32Array, count: number) => Flo
     for (let k = 0; k < n; k++) indices[k] = start + k;
     gatherInputs(crops, indices.subarray(0, n), input);
     // The runtime's flip policies run each crop mirrored left to right.
-    if (mirrored) for (let row = 0; row < n * 84; row++) input.subarray(row * 84, row * 84 + 84).reverse();
+    if (mirrored) mirrorCrops(input, n);
     classify(input.subarray(0, n * CROP_PIXELS), n).forEach((logits, k) => out.set(logits, (start + k) * numClasses));
     onProgress(Math.floor((start + n) / CROPS_PER_IMAGE));
   }

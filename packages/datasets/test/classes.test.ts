@@ -5,18 +5,11 @@ import { mkdir, symlink } from "node:fs/promises";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { checkClasses, DatasetError, loadCkPlus, loadFolderDataset, type Manifest } from "../src/index.js";
-import { buildCkPlus, CK_SEQUENCES, put, tempDir, tinyPng } from "./fixtures.js";
+import { buildCkPlus, CK_SEQUENCES, put, tempDirs, tinyPng } from "./fixtures.js";
 
-const cleanups: (() => Promise<void>)[] = [];
-afterAll(async () => {
-  await Promise.all(cleanups.map((remove) => remove()));
-});
-
-async function newDir(prefix: string): Promise<string> {
-  const { dir, remove } = await tempDir(prefix);
-  cleanups.push(remove);
-  return dir;
-}
+const temp = tempDirs();
+afterAll(temp.removeAll);
+const newDir = temp.make;
 
 describe("CK+ without its labels", () => {
   it("an empty Emotion folder is an error naming it (it used to give a one-class, all-neutral dataset)", async () => {

@@ -28,6 +28,21 @@ export async function tempDir(prefix: string): Promise<{ dir: string; remove: ()
   return { dir, remove: () => rm(dir, { recursive: true, force: true }) };
 }
 
+/** A maker of temporary folders that `removeAll` deletes (call it in afterAll). */
+export function tempDirs(): { make: (prefix: string) => Promise<string>; removeAll: () => Promise<void> } {
+  const removers: Array<() => Promise<void>> = [];
+  return {
+    make: async (prefix) => {
+      const { dir, remove } = await tempDir(prefix);
+      removers.push(remove);
+      return dir;
+    },
+    removeAll: async () => {
+      await Promise.all(removers.map((remove) => remove()));
+    },
+  };
+}
+
 export async function put(file: string, content: Buffer | string): Promise<void> {
   await mkdir(dirname(file), { recursive: true });
   await writeFile(file, content);

@@ -11,18 +11,11 @@ import {
   loadFolderDataset,
   summarizeManifest,
 } from "../src/index.js";
-import { ckFrameName, put, tempDir, tinyJpeg, tinyPng } from "./fixtures.js";
+import { ckFrameName, put, tempDirs, tinyJpeg, tinyPng } from "./fixtures.js";
 
-const cleanups: (() => Promise<void>)[] = [];
-afterAll(async () => {
-  await Promise.all(cleanups.map((remove) => remove()));
-});
-
-async function newDir(prefix: string): Promise<string> {
-  const { dir, remove } = await tempDir(prefix);
-  cleanups.push(remove);
-  return dir;
-}
+const temp = tempDirs();
+afterAll(temp.removeAll);
+const newDir = temp.make;
 
 /** A ckplus-peak-neutral48-like tree: folder names as in that release (happiness, not happy). */
 async function classTree(): Promise<string> {

@@ -28,7 +28,7 @@ export function runnerFor(model: tfl.LayersModel, architecture: string, numClass
 }
 
 /** Mirrors each 84x84 crop of a batch left to right, in place. */
-function mirrorCrops(input: Float32Array, count: number): void {
+export function mirrorCrops(input: Float32Array, count: number): void {
   for (let row = 0; row < count * 84; row++) input.subarray(row * 84, row * 84 + 84).reverse();
 }
 
