@@ -63,7 +63,7 @@ export function portablePath(file: string): string {
 }
 
 /** A command-line argument with any absolute path in it (`/x` or `--opt=/x`) made portable. */
-function portableArgument(arg: string): string {
+export function portableArgument(arg: string): string {
   const option = /^(--[\w-]+=)(.*)$/.exec(arg);
   if (option) return isAbsolute(option[2]) ? `${option[1]}${portablePath(option[2])}` : arg;
   return isAbsolute(arg) ? portablePath(arg) : arg;

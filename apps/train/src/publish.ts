@@ -7,7 +7,9 @@ import type { ModelInfo } from "@microexp/infer";
 import { decodeWeights, encodeWeights } from "@microexp/infer";
 import type { CvReport } from "./cv.js";
 import { describeTraining } from "./cv.js";
+import { quote } from "./environment.js";
 import { UsageError } from "./errors.js";
+import { portableArgument } from "./export.js";
 import { writeFileAtomic } from "./files.js";
 
 export interface PublishOptions {
@@ -39,14 +41,6 @@ function readReport(file: string): CvReport {
   return report;
 }
 
-/** A shipped card names no folder of the machine it was made on: "/work/runs/x" becomes ".../runs/x". */
-export function withoutAbsolutePaths(line: string): string {
-  return line.replace(/(^|[\s=])\/[^\s]*/g, (match, before: string) => {
-    const parts = match.slice(before.length).split("/").filter((part) => part !== "");
-    return `${before}.../${parts.slice(-2).join("/")}`;
-  });
-}
-
 export function runPublish(options: PublishOptions): PublishOutcome {
   const reportFile = resolve(options.cvReport);
   const report = readReport(reportFile);
@@ -75,7 +69,8 @@ export function runPublish(options: PublishOptions): PublishOutcome {
     },
     versions: report.run.versions,
     machine: { cpu: report.run.machine.cpu, cores: report.run.machine.cores },
-    command: withoutAbsolutePaths(report.run.command.line),
+    // A shipped card names no folder of the machine it was made on.
+    command: ["microexp-train", ...report.run.command.argv.map(portableArgument)].map(quote).join(" "),
   };
   const bytes = encodeWeights(weights.network, { labels: weights.labels, normalization: weights.normalization, model: card, dtype: options.float16 ? "float16" : "float32" });
   const out = resolve(options.out);
