@@ -3,14 +3,13 @@
  * each resumable; the results are summarised as the paper reports them.
  */
 import { availableParallelism } from "node:os";
-import { Worker } from "node:worker_threads";
 import type { BackendInfo, BackendPreference } from "./backend/index.js";
 import { selectBackend } from "./backend/index.js";
 import type { CropSet } from "./crop-set.js";
 import type { Metrics, PolicyAccuracy } from "./evaluate.js";
 import type { FoldEvent, FoldJob, FoldResult } from "./fold.js";
 import { readFoldResult, runFold } from "./fold.js";
-import type { WorkerInit, WorkerMessage } from "./fold-worker.js";
+import { FoldThread } from "./fold-thread.js";
 
 export interface CrossValidationOptions {
   /** Worker threads; 0 runs the folds one by one in this thread. Default: one per core. */
@@ -77,67 +76,40 @@ export function summarise(folds: FoldResult[], backend: BackendInfo): CrossValid
   };
 }
 
-function workerUrl(): URL {
-  // Built next to this file by tsup, as .js (ESM) or .cjs (CJS).
-  const self = import.meta.url;
-  return new URL(self.endsWith(".cjs") ? "./fold-worker.cjs" : "./fold-worker.js", self);
-}
-
-/** Runs the jobs in `workers` worker threads; resolves with the backend they used. */
-function runInWorkers(data: CropSet, jobs: FoldJob[], workers: number, options: CrossValidationOptions, done: (result: FoldResult) => void): Promise<BackendInfo | undefined> {
+/** Runs the jobs on `workers` fold threads; resolves with the backend they used. */
+async function runInWorkers(data: CropSet, jobs: FoldJob[], workers: number, options: CrossValidationOptions, done: (result: FoldResult) => void): Promise<BackendInfo | undefined> {
   const queue = [...jobs];
   const { signal } = options;
-  return new Promise((resolve, reject) => {
-    let backend: BackendInfo | undefined;
-    let live = 0;
-    let settled = false;
-    const pool: Worker[] = [];
-    const retired = new Set<Worker>();
-    const running = new Map<Worker, number>();
-    const finish = (error?: unknown) => {
-      if (settled) return;
-      settled = true;
-      signal?.removeEventListener("abort", onAbort);
-      for (const worker of pool) void worker.terminate();
-      if (error === undefined) resolve(backend);
-      else reject(error);
+  const threads = Array.from({ length: workers }, () => new FoldThread(data, options.backend ?? "auto"));
+  let stopped = false;
+  const stop = () => {
+    stopped = true;
+    for (const thread of threads) void thread.terminate();
+  };
+  let onAbort: () => void = () => {};
+  const aborted = new Promise<never>((_, reject) => {
+    onAbort = () => {
+      stop();
+      reject(signal?.reason);
     };
-    const onAbort = () => finish(signal?.reason);
     signal?.addEventListener("abort", onAbort, { once: true });
-    const feed = (worker: Worker) => {
-      const job = queue.shift();
-      if (!job) {
-        running.delete(worker);
-        retired.add(worker);
-        void worker.terminate();
-        if (--live === 0) finish();
-        return;
-      }
-      running.set(worker, job.fold);
-      worker.postMessage(job);
-    };
-    const where = (worker: Worker) => (running.has(worker) ? ` while running fold ${running.get(worker)}` : " before it was ready");
-    for (let i = 0; i < workers; i++) {
-      const worker = new Worker(workerUrl(), { workerData: { data, backend: options.backend ?? "auto" } satisfies WorkerInit });
-      pool.push(worker);
-      live++;
-      worker.on("message", (message: WorkerMessage) => {
-        if (settled) return;
-        if (message.type === "ready") {
-          backend = message.backend;
-          feed(worker);
-        } else if (message.type === "event") options.onEvent?.(message.fold, message.event);
-        else if (message.type === "done") {
-          done(message.result);
-          feed(worker);
-        } else finish(new Error(message.fold >= 0 ? `fold ${message.fold} failed: ${message.message}` : `fold worker could not start: ${message.message}`));
-      });
-      worker.on("error", (error) => finish(new Error(`fold worker failed${where(worker)}: ${error.stack ?? error.message}`)));
-      worker.on("exit", (code) => {
-        if (!retired.has(worker)) finish(new Error(`fold worker exited with code ${code}${where(worker)}`));
-      });
-    }
   });
+  aborted.catch(() => {});
+  // Each thread takes the next job as soon as it is free.
+  const drain = async (thread: FoldThread) => {
+    await thread.ready;
+    for (let job = queue.shift(); job && !stopped; job = queue.shift()) {
+      done(await thread.run(job, (event) => options.onEvent?.(job!.fold, event)));
+    }
+  };
+  try {
+    const finished = Promise.all(threads.map(drain));
+    await Promise.race([finished, aborted]);
+    return await threads[0].ready;
+  } finally {
+    signal?.removeEventListener("abort", onAbort);
+    stop();
+  }
 }
 
 export async function crossValidate(data: CropSet, jobs: FoldJob[], options: CrossValidationOptions = {}): Promise<CrossValidationSummary> {

@@ -8,6 +8,7 @@ export * from "./train.js";
 export * from "./evaluate.js";
 export * from "./fold.js";
 export * from "./cross-validate.js";
+export * from "./fold-thread.js";
 export * from "./init-weights.js";
 export type { AugmentOptions } from "./augment.js";
 export { DEFAULT_AUGMENT } from "./augment.js";

@@ -5,7 +5,7 @@ import { existsSync, readdirSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import type { FoldJob, FoldResult, TrainConfig } from "../dist/index.js";
-import { crossValidate } from "../dist/index.js";
+import { crossValidate, FoldThread } from "../dist/index.js";
 import { tempDir, tinyCropSet } from "./helpers.js";
 
 const temp = tempDir("cv");
@@ -106,8 +106,42 @@ describe("crossValidate", () => {
     expect(teacherEvents.size).toBe(0);
   });
 
+  it("stops its worker threads on abort", async () => {
+    const controller = new AbortController();
+    const run = crossValidate(data, jobs(join(temp.dir, "aborted-workers")), {
+      workers: 2, backend: "wasm", signal: controller.signal, onEvent: () => controller.abort(new Error("halt")),
+    });
+    await expect(run).rejects.toThrow("halt");
+  });
+
   it("reports a failing fold with its number", async () => {
     const bad = jobs(join(temp.dir, "bad")).map((job) => ({ ...job, student: { ...job.student, architecture: "no-such-net" } }));
     await expect(crossValidate(data, bad.slice(0, 1), { workers: 1, backend: "wasm" })).rejects.toThrow(/fold 0 failed: .*no-such-net/s);
+  });
+});
+
+describe("FoldThread", () => {
+  it("runs folds one after another, and a fold terminated mid-way resumes to the uninterrupted result", async () => {
+    const longer = (runDir: string) => jobs(runDir).map((job) => ({ ...job, student: { ...job.student, epochs: 4 } }));
+    const reference = await crossValidate(data, longer(join(temp.dir, "thread-reference")).slice(0, 2), { workers: 0, backend: "wasm" });
+    const runDir = join(temp.dir, "thread");
+    const thread = new FoldThread(data, "wasm");
+    expect((await thread.ready).name).toBe("wasm");
+    const first = await thread.run(longer(runDir)[0]);
+    // Terminated once fold 1 is in its second epoch (its epoch 1 checkpoint is written).
+    let killed: Promise<void> | undefined;
+    const second = thread.run(longer(runDir)[1], (event) => { if (event.progress.epoch >= 2) killed ??= thread.terminate(); });
+    await expect(second).rejects.toThrow(/terminated while running fold 1/);
+    await killed;
+    expect(existsSync(join(runDir, "fold-1", "result.json"))).toBe(false);
+    await expect(thread.run(longer(runDir)[1])).rejects.toThrow(/terminated/);
+
+    const another = new FoldThread(data, "wasm");
+    const epochs: number[] = [];
+    const resumed = await another.run(longer(runDir)[1], (event) => epochs.push(event.progress.epoch));
+    await another.terminate();
+    expect(Math.min(...epochs)).toBeGreaterThanOrEqual(2);
+    expect(accuracies([first, resumed])).toEqual(accuracies(reference.folds));
+    expect(resumed.history.at(-1)).toEqual(reference.folds[1].history.at(-1));
   });
 });
