@@ -6,7 +6,7 @@ import type { DataOptions, DatasetKind, Protocol } from "./data.js";
 import { makeSplit } from "./data.js";
 import { percent, meanStd, markdownTable, formatDuration, jsonNumbers } from "./format.js";
 import { architectureOf, checkModel } from "./models.js";
-import type { PreparedData } from "./prepare.js";
+import type { HashedData, PreparedData } from "./prepare.js";
 import { prepareData } from "./prepare.js";
 import { attachSoftTargets } from "./soft-targets.js";
 import type { ProgressDisplay } from "./progress.js";
@@ -109,27 +109,55 @@ export async function runCv(options: CvOptions, context: CommandContext, prepare
   }
 }
 
+/**
+ * What a cross-validation trains and what its report says about it, everything but the
+ * results: plain JSON, so that a job queue can keep it until the folds are done.
+ */
+export interface CvPlan {
+  options: CvOptions;
+  data: DataRecord;
+  split: CvReport["split"];
+  students: TrainConfig[];
+  /** Per fold (null: vanilla training). */
+  teachers: Array<TrainConfig | null>;
+  folds: Array<{ train: number[]; test: number[] }>;
+}
+
+export function planCv(options: CvOptions, data: HashedData): CvPlan {
+  const split = makeSplit(data, options.dataset, { protocol: options.protocol, folds: options.folds, seed: options.seed });
+  return {
+    options, data: dataRecord(data, options.dataset, options.limit), split: { protocol: options.protocol, folds: split.folds.length, seed: split.seed },
+    students: split.folds.map((_, f) => studentConfig(options, f)),
+    teachers: split.folds.map((_, f) => teacherConfig(options, f) ?? null),
+    folds: split.folds.map((fold) => ({ train: fold.train, test: fold.test })),
+  };
+}
+
+/** The fold runner's jobs of a plan, writing to runDir/fold-<f>/. */
+export function cvFoldJobs(plan: CvPlan, runDir: string, cacheDir: string): FoldJob[] {
+  const { options } = plan;
+  return plan.folds.map((fold, f) => ({
+    fold: f, runDir, train: fold.train, test: fold.test, student: plan.students[f], dataHash: plan.data.contentHash,
+    ...(options.threads ? { threads: options.threads } : {}),
+    ...(plan.teachers[f] ? { teacher: { config: plan.teachers[f], cacheDir } } : {}),
+  }));
+}
+
 async function runLockedCv(options: CvOptions, context: CommandContext, runDir: string, started: Date, prepared?: PreparedData): Promise<CvOutcome> {
   const cacheDir = resolve(options.cacheDir ?? join(dirname(runDir), "cache"));
   const data = prepared ?? (await prepareData(options, options.seed, cacheDir, context.progress, context.signal));
   if (options.softTargets && !data.crops.softTargets) await attachSoftTargets(data, options.softTargets, options.dataset, options.data, context.progress);
-  const split = makeSplit(data, options.dataset, { protocol: options.protocol, folds: options.folds, seed: options.seed });
-  const folds = split.folds.length;
-  const students = split.folds.map((_, f) => studentConfig(options, f));
-  const teachers = split.folds.map((_, f) => teacherConfig(options, f));
+  const plan = planCv(options, data);
   claimRunDir(runDir, {
     dataset: options.dataset, labels: data.manifest.labelNames, detectFaces: data.detectFaces, limit: options.limit ?? null,
-    manifestHash: data.manifestHash, contentHash: data.contentHash, protocol: options.protocol, folds, splitSeed: split.seed, student: students[0], teacher: teachers[0] ?? null,
+    manifestHash: data.manifestHash, contentHash: data.contentHash, protocol: options.protocol, folds: plan.split.folds, splitSeed: plan.split.seed,
+    student: plan.students[0], teacher: plan.teachers[0] ?? null,
   });
-  const jobs: FoldJob[] = split.folds.map((fold, f) => ({
-    fold: f, runDir, train: fold.train, test: fold.test, student: students[f], dataHash: data.contentHash,
-    ...(options.threads ? { threads: options.threads } : {}),
-    ...(teachers[f] ? { teacher: { config: teachers[f] as TrainConfig, cacheDir } } : {}),
-  }));
+  const jobs = cvFoldJobs(plan, runDir, cacheDir);
 
   const { progress } = context;
   progress.log(`run folder: ${runDir}`);
-  progress.folds(folds);
+  progress.folds(jobs.length);
   const summary: CrossValidationSummary = await crossValidate(data.crops, jobs, {
     ...(options.workers !== undefined ? { workers: options.workers } : {}),
     backend: options.backend,
@@ -137,12 +165,18 @@ async function runLockedCv(options: CvOptions, context: CommandContext, runDir: 
     onFoldDone: (result, resumed) => progress.foldDone(result, resumed),
     ...(context.signal ? { signal: context.signal } : {}),
   });
+  const report = cvReport(plan, summary, { run: runRecord(context.argv, started), runDir, cacheDir });
+  return { report, files: writeReport(runDir, "report", report, cvMarkdown(report)) };
+}
 
-  const report: CvReport = {
+/** The report of a planned cross-validation from its folds' results (this machine's or a queue's). */
+export function cvReport(plan: CvPlan, summary: CrossValidationSummary, where: { run: RunRecord; runDir: string; cacheDir: string }): CvReport {
+  const { options, students, teachers } = plan;
+  return {
     kind: "cv",
-    run: runRecord(context.argv, started),
-    data: dataRecord(data, options.dataset, options.limit),
-    split: { protocol: options.protocol, folds, seed: split.seed },
+    run: where.run,
+    data: plan.data,
+    split: plan.split,
     seeds: { split: options.seed, students: students.map((s) => s.seed), teachers: teachers[0] ? teachers.map((t) => t!.seed) : null },
     training: {
       model: options.model, teacher: options.teacher, teacherEpochs: options.teacher ? (options.teacherEpochs ?? options.epochs) : undefined,
@@ -151,11 +185,11 @@ async function runLockedCv(options: CvOptions, context: CommandContext, runDir: 
       epochs: options.epochs, lr: options.lr, batch: options.batch, dropout: options.dropout, seed: options.seed, ...recipeOptions(options),
       architecture: architectureOf(options.model), teacherArchitecture: options.teacher ? architectureOf(options.teacher) : null,
     },
-    runDir, cacheDir,
+    runDir: where.runDir, cacheDir: where.cacheDir,
     engine: engineRecord(summary.backend),
     results: {
       folds: summary.folds.map((r) => ({
-        fold: r.fold, trainImages: jobs[r.fold].train.length, testImages: jobs[r.fold].test.length,
+        fold: r.fold, trainImages: plan.folds[r.fold].train.length, testImages: plan.folds[r.fold].test.length,
         studentSeed: students[r.fold].seed, teacherSeed: teachers[r.fold]?.seed ?? null,
         cropAccuracy: r.metrics.cropAccuracy, voteAccuracy: r.metrics.voteAccuracy, inferenceCropAccuracy: r.metrics.inferenceCropAccuracy,
         teacherCropAccuracy: r.teacherMetrics?.cropAccuracy ?? null,
@@ -168,7 +202,6 @@ async function runLockedCv(options: CvOptions, context: CommandContext, runDir: 
       teacherCropAccuracy: summary.teacherCropAccuracy ?? null, ...(summary.policies ? { policies: summary.policies } : {}), recall: jsonNumbers(summary.recall), confusion: summary.confusion,
     },
   };
-  return { report, files: writeReport(runDir, "report", report, cvMarkdown(report)) };
 }
 
 const epochs = (n: number | undefined) => `${n} epoch${n === 1 ? "" : "s"}`;

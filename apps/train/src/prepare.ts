@@ -7,7 +7,7 @@ import { loadData } from "./data.js";
 import { packageVersions } from "./environment.js";
 import type { ProgressDisplay } from "./progress.js";
 
-export interface PreparedData extends LoadedData {
+export interface HashedData extends LoadedData {
   /** SHA-256 of the manifest (hashManifest: paths, labels, subjects): what splits are checked against. */
   manifestHash: string;
   /**
@@ -16,8 +16,18 @@ export interface PreparedData extends LoadedData {
    * the same names.
    */
   contentHash: string;
+}
+
+export interface PreparedData extends HashedData {
   crops: CropSet;
   cropsFromCache: boolean;
+}
+
+/** The manifest and its hashes, without decoding the images (e.g. to plan jobs that others run). */
+export async function hashData(options: DataOptions, seed: number, progress: ProgressDisplay): Promise<HashedData> {
+  const loaded = await loadData(options, seed);
+  for (const warning of loaded.warnings) progress.log(`WARNING: ${warning}`);
+  return { ...loaded, manifestHash: hashManifest(loaded.manifest), contentHash: await hashManifestContents(loaded.manifest) };
 }
 
 export async function prepareData(options: DataOptions, seed: number, cacheDir: string | undefined, progress: ProgressDisplay, signal?: AbortSignal): Promise<PreparedData> {

@@ -5,7 +5,7 @@ import type { CommandLine, Machine } from "./environment.js";
 import { commandLine, machine, packageVersions } from "./environment.js";
 import type { DatasetKind, LabelSet } from "./data.js";
 import { classCounts } from "./data.js";
-import type { PreparedData } from "./prepare.js";
+import type { HashedData } from "./prepare.js";
 import { formatDuration, jsonNumbers, markdownTable, percent } from "./format.js";
 import { writeFileAtomic } from "./files.js";
 import { join } from "node:path";
@@ -50,7 +50,7 @@ export function runRecord(argv: readonly string[], started: Date): RunRecord {
   };
 }
 
-export function dataRecord(data: PreparedData, dataset: DatasetKind, limit: number | undefined): DataRecord {
+export function dataRecord(data: HashedData, dataset: DatasetKind, limit: number | undefined): DataRecord {
   return {
     dataset, path: data.manifest.root, name: data.name, labelSet: data.labelSet, labels: data.manifest.labelNames,
     detectFaces: data.detectFaces, images: data.manifest.entries.length, availableImages: data.availableImages,

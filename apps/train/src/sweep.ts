@@ -149,37 +149,44 @@ export async function runSweep(options: SweepOptions, context: CommandContext): 
 async function runLockedSweep(options: SweepOptions, context: CommandContext, plan: { all: SweepCell[]; cells: SweepCell[]; sweepDir: string; started: Date }): Promise<{ report: SweepReport; files: ReportFiles }> {
   const { all, cells, sweepDir, started } = plan;
   const cacheDir = resolve(options.cacheDir ?? join(sweepDir, "cache"));
-  const paper = paperDatasetFor(options);
   const { progress } = context;
   const data = await prepareData(options, options.seed, cacheDir, progress, context.signal);
   progress.log(`sweep folder: ${sweepDir} (${cells.length} of ${all.length} cells)`);
 
-  const results: SweepCellResult[] = [];
-  let first: SweepReport["first"] = null;
-  const report = (): SweepReport => ({
-    kind: "sweep", table: options.table,
-    paper: { dataset: paper, protocol: options.protocol, note: paperNote(options.table, paper, options.protocol) },
-    run: runRecord(context.argv, started), sweepDir,
-    rows: [...new Set(all.map((c) => c.row))], columns: [...new Set(all.map((c) => c.column))],
-    cells: results, notRun: all.filter((c) => !cells.includes(c)).map((c) => c.id), first,
-  });
-  let files: ReportFiles | undefined;
+  const reports: CvReport[] = [];
   for (const [index, cell] of cells.entries()) {
     progress.log(`cell ${index + 1}/${cells.length}: ${cell.id}`);
     const { report: cv } = await runCv({ ...options, ...cell.training, runDir: join(sweepDir, cell.id), cacheDir }, context, data);
-    first ??= { data: cv.data, engine: cv.engine, split: cv.split, seeds: cv.seeds };
-    const r = cv.results;
-    results.push({
-      id: cell.id, row: cell.row, column: cell.column, paper: cell.paper, training: cv.training, runDir: cv.runDir,
-      cropAccuracy: r.cropAccuracy, voteAccuracy: r.voteAccuracy, inferenceCropAccuracy: r.inferenceCropAccuracy, teacherCropAccuracy: r.teacherCropAccuracy,
-    });
+    reports.push(cv);
     // Written after every cell, so an interrupted sweep still shows what it has.
-    const current = report();
-    files = writeReport(sweepDir, "sweep", current, sweepMarkdown(current));
+    const current = sweepReport(options, { all, cells, sweepDir }, runRecord(context.argv, started), reports);
+    writeReport(sweepDir, "sweep", current, sweepMarkdown(current));
   }
-  const final = report();
-  files = writeReport(sweepDir, "sweep", final, sweepMarkdown(final));
-  return { report: final, files };
+  const final = sweepReport(options, { all, cells, sweepDir }, runRecord(context.argv, started), reports);
+  return { report: final, files: writeReport(sweepDir, "sweep", final, sweepMarkdown(final)) };
+}
+
+/** The sweep's report from its cells' cross-validation reports (in the order of `cells`; run ones first). */
+export function sweepReport(options: SweepOptions, plan: { all: SweepCell[]; cells: SweepCell[]; sweepDir: string }, run: RunRecord, reports: CvReport[]): SweepReport {
+  const { all, cells } = plan;
+  const paper = paperDatasetFor(options);
+  const first = reports[0];
+  return {
+    kind: "sweep", table: options.table,
+    paper: { dataset: paper, protocol: options.protocol, note: paperNote(options.table, paper, options.protocol) },
+    run, sweepDir: plan.sweepDir,
+    rows: [...new Set(all.map((c) => c.row))], columns: [...new Set(all.map((c) => c.column))],
+    cells: reports.map((cv, i) => {
+      const cell = cells[i];
+      const r = cv.results;
+      return {
+        id: cell.id, row: cell.row, column: cell.column, paper: cell.paper, training: cv.training, runDir: cv.runDir,
+        cropAccuracy: r.cropAccuracy, voteAccuracy: r.voteAccuracy, inferenceCropAccuracy: r.inferenceCropAccuracy, teacherCropAccuracy: r.teacherCropAccuracy,
+      };
+    }),
+    notRun: all.filter((c) => !cells.some((chosen) => chosen.id === c.id)).map((c) => c.id),
+    first: first ? { data: first.data, engine: first.engine, split: first.split, seeds: first.seeds } : null,
+  };
 }
 
 /** The table laid out as in the paper: ours (mean ± std of the crop-averaged accuracy) and the paper's number. */
