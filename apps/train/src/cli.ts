@@ -9,11 +9,14 @@ import { createProgress } from "./progress.js";
 async function main(): Promise<number> {
   const controller = new AbortController();
   let interrupts = 0;
-  process.on("SIGINT", () => {
+  // SIGTERM too: how service managers and cluster schedulers stop a queue worker.
+  const interrupt = () => {
     if (++interrupts > 1) process.exit(130);
     process.stderr.write("\nstopping after the current step (Ctrl-C again to quit at once)...\n");
     controller.abort(new InterruptedError());
-  });
+  };
+  process.on("SIGINT", interrupt);
+  process.on("SIGTERM", interrupt);
   const program = createProgram({
     argv: process.argv.slice(2),
     print: (text) => process.stdout.write(`${text}\n`),

@@ -1,4 +1,5 @@
-// The command line: `cv`, `sweep`, `export` and `eval`, each with --help.
+// The command line: `cv`, `sweep`, `export`, `publish`, `eval`, and the job queue's `worker`,
+// `status` and `report`, each with --help.
 import { Command, Option } from "commander";
 import { BACKEND_PREFERENCES, EPOCH_SAMPLINGS } from "@microexp/distill";
 import type { BackendPreference, EpochSampling } from "@microexp/distill";
@@ -23,6 +24,13 @@ import { TRAINING_DEFAULTS } from "./run-config.js";
 import type { SweepOptions, SweepTable } from "./sweep.js";
 import { SWEEP_TABLES, runSweep } from "./sweep.js";
 import { TEACHERS } from "@microexp/models";
+import { availableParallelism } from "node:os";
+import type { EnqueueOutcome } from "./queue-jobs.js";
+import { enqueueCv, enqueueSweep, JOB_DEFAULTS } from "./queue-jobs.js";
+import { openQueue, publicUrl } from "./queue-connection.js";
+import { runQueueReport } from "./queue-report.js";
+import { queueStatus, statusText } from "./queue-status.js";
+import { runQueueWorker, WORKER_DEFAULTS } from "./queue-worker.js";
 
 export interface CliEnvironment {
   /** The arguments after the program name (recorded in reports). */
@@ -78,6 +86,32 @@ function addRunOptions(command: Command, workers = true): Command {
   return command
     .addOption(new Option("--backend <name>", "TensorFlow.js backend (auto: tfjs-node if installed, else wasm, else cpu)").choices(BACKEND_PREFERENCES).default("auto"))
     .option("--cache-dir <dir>", "cache of decoded crops and teacher logits (default: \"cache\" beside the run folder)");
+}
+
+function addQueueOptions(command: Command): Command {
+  return command
+    .option("--queue <url>", "enqueue the folds on this job queue (redis://host:port) instead of training here; `worker` trains them, `report` writes the report")
+    .option("--attempts <n>", "with --queue: tries of a job before it is parked as failed", positiveInteger, JOB_DEFAULTS.attempts);
+}
+
+/** Enqueues with --queue, and says what happened and what to run next. */
+async function enqueueWith(env: CliEnvironment, url: string, enqueue: (connection: Awaited<ReturnType<typeof openQueue>>, context: Parameters<typeof enqueueCv>[2]) => Promise<EnqueueOutcome>): Promise<void> {
+  const progress = env.progress();
+  const connection = await openQueue(url);
+  try {
+    const outcome = await enqueue(connection, { argv: env.argv, progress, ...(env.signal ? { signal: env.signal } : {}) });
+    progress.stop();
+    const { plan, added, existing, retried } = outcome;
+    const folds = plan.cells.reduce((n, c) => n + c.jobs.length, 0);
+    const where = publicUrl(url);
+    env.print(`run ${plan.name}: ${folds} fold jobs, ${added} new in the queue, ${existing} there already${retried ? ` (${retried} failed ones retried)` : ""}\n` +
+      `train them:  microexp-train worker --queue ${where}   (on every machine; see the README)\n` +
+      `progress:    microexp-train status --queue ${where}\n` +
+      `when done:   microexp-train report --queue ${where} --run ${plan.name}\n`);
+  } finally {
+    progress.stop();
+    await connection.close();
+  }
 }
 
 function addSplitOptions(command: Command): Command {
@@ -140,12 +174,13 @@ export function createProgram(env: CliEnvironment): Command {
 
   const cv = program.command("cv").description("cross-validate one configuration and write report.md and report.json in its run folder");
   addTrainingOptions(addSplitOptions(addDataOptions(cv)));
-  addRunOptions(cv).option("--run-dir <dir>", "run folder (default: runs/<a name derived from the configuration>)");
+  addQueueOptions(addRunOptions(cv).option("--run-dir <dir>", "run folder (default: runs/<a name derived from the configuration>)"));
   cv.addHelpText("after", EXAMPLES_CV).action(async (raw: Raw) => {
     const options: CvOptions = {
       ...dataOptions(raw), ...trainingOptions(raw), ...runOptions(raw),
       protocol: raw.protocol as Protocol, folds: raw.folds as number, ...(raw.runDir ? { runDir: raw.runDir as string } : {}),
     };
+    if (raw.queue) return enqueueWith(env, raw.queue as string, (connection, context) => enqueueCv(connection, options, context, raw.attempts as number));
     const progress = env.progress();
     try {
       const { report, files } = await runCv(options, { argv: env.argv, progress, ...(env.signal ? { signal: env.signal } : {}) });
@@ -163,7 +198,8 @@ export function createProgram(env: CliEnvironment): Command {
     .option("--temperatures <list>", "temperatures of --table temperature (default: 2,4,8,16,20,32,64)", positiveNumberList)
     .option("--cells <ids>", "run only these cells, e.g. p12-XXS,v-XXS or T8 or kd-p12-XXS", nameList)
     .addOption(new Option("--paper <dataset>", "whose numbers to print beside ours (default: from the label set)").choices(["ckplus", "oulu", "none"]))
-    .option("--sweep-dir <dir>", "sweep folder; each cell runs in <sweep-dir>/<cell> (default: runs/sweep-...)")
+    .option("--sweep-dir <dir>", "sweep folder; each cell runs in <sweep-dir>/<cell> (default: runs/sweep-...)");
+  addQueueOptions(sweep)
     .action(async (raw: Raw) => {
       const options: SweepOptions = {
         ...dataOptions(raw), ...trainingOptions(raw), ...runOptions(raw),
@@ -173,6 +209,7 @@ export function createProgram(env: CliEnvironment): Command {
         ...(raw.paper ? { paper: raw.paper as PaperDataset | "none" } : {}),
         ...(raw.sweepDir ? { sweepDir: raw.sweepDir as string } : {}),
       };
+      if (raw.queue) return enqueueWith(env, raw.queue as string, (connection, context) => enqueueSweep(connection, options, context, raw.attempts as number));
       const progress = env.progress();
       try {
         const { report, files } = await runSweep(options, { argv: env.argv, progress, ...(env.signal ? { signal: env.signal } : {}) });
@@ -262,6 +299,59 @@ export function createProgram(env: CliEnvironment): Command {
           ["crop-averaged", percent(m.cropAccuracy)], ["8-crop voting", percent(m.voteAccuracy)], ["inference crop", percent(m.inferenceCropAccuracy)],
           ...Object.entries(m.policies ?? {}).map(([name, value]) => [`classify() crops "${name}"`, percent(value)]),
         ])}\n\nreport: ${files.markdown}\n        ${files.json}\n`);
+      } finally {
+        progress.stop();
+      }
+    });
+
+  program.command("worker")
+    .description("take fold jobs from the queue and train them, one per core, until stopped (Ctrl-C hands running jobs back)")
+    .requiredOption("--queue <url>", "the job queue, redis://host:port")
+    .option("--concurrency <n>", "jobs at once, each in a thread of its own (default: one per core)", positiveInteger)
+    .option("--work-dir <dir>", "fold checkpoints and weights (<dir>/jobs/<job>/), crop and teacher caches (<dir>/cache): share it between machines so that a retried job resumes from its last epoch", WORKER_DEFAULTS.workDir)
+    .option("--data <path>", "this machine's copy of the data, when it is not at the path the run was enqueued with (its contents must be the same)")
+    .addOption(new Option("--backend <name>", "TensorFlow.js backend (auto: tfjs-node if installed, else wasm, else cpu)").choices(BACKEND_PREFERENCES).default("auto"))
+    .option("--lock-seconds <s>", "a running job's lock (renewed at half of it); a dead worker's job is taken again after it expires", positiveInteger, WORKER_DEFAULTS.lockSeconds)
+    .option("--max-stalls <n>", "times a job may lose its worker before it is parked as failed", nonNegativeInteger, WORKER_DEFAULTS.maxStalls)
+    .option("--exit-when-drained", "stop once no job waits or runs anywhere")
+    .action(async (raw: Raw) => {
+      const progress = env.progress();
+      try {
+        await runQueueWorker({
+          queue: raw.queue as string, concurrency: (raw.concurrency as number | undefined) ?? availableParallelism(), workDir: raw.workDir as string,
+          ...(raw.data ? { data: raw.data as string } : {}), backend: raw.backend as BackendPreference,
+          lockSeconds: raw.lockSeconds as number, maxStalls: raw.maxStalls as number, exitWhenDrained: raw.exitWhenDrained === true,
+        }, { argv: env.argv, progress, ...(env.signal ? { signal: env.signal } : {}) });
+      } finally {
+        progress.stop();
+      }
+    });
+
+  program.command("status")
+    .description("count the queue's waiting, running, done and failed jobs; show the running ones, the failed ones' errors and each run's progress")
+    .requiredOption("--queue <url>", "the job queue, redis://host:port")
+    .action(async (raw: Raw) => {
+      env.print(statusText(await queueStatus(raw.queue as string)));
+    });
+
+  program.command("report")
+    .description("write a queued run's report.md and report.json (and a sweep's sweep.md and sweep.json) from its jobs' results, as a local run writes them")
+    .requiredOption("--queue <url>", "the job queue, redis://host:port")
+    .option("--run <name>", "the run (its run or sweep folder's name, printed when it was enqueued; default: the only one)")
+    .option("--out <dir>", "where the reports go (default: runs/<the run's name>)")
+    .option("--work-dir <dir>", "the workers' shared work folder: copy each fold's weights into the report folder too (for publish)")
+    .action(async (raw: Raw) => {
+      const progress = env.progress();
+      try {
+        const outcome = await runQueueReport({
+          queue: raw.queue as string, ...(raw.run ? { run: raw.run as string } : {}), ...(raw.out ? { out: raw.out as string } : {}),
+          ...(raw.workDir ? { workDir: raw.workDir as string } : {}),
+        }, { argv: env.argv, progress, ...(env.signal ? { signal: env.signal } : {}) });
+        progress.stop();
+        const table = outcome.sweep
+          ? markdownTable(["cell", "crop-averaged %", "paper %"], outcome.sweep.cells.map((c) => [c.id, meanStd(c.cropAccuracy), c.paper === null ? "—" : c.paper.toFixed(2)]))
+          : accuracyTable(outcome.cv[0].results, outcome.cv[0].split.folds);
+        env.print(`\n${table}\n\nreport: ${outcome.files.markdown}\n        ${outcome.files.json}\n`);
       } finally {
         progress.stop();
       }

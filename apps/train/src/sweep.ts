@@ -127,8 +127,8 @@ export function defaultSweepDir(options: SweepOptions): string {
     temperatureVaries: options.table === "temperature" }));
 }
 
-export async function runSweep(options: SweepOptions, context: CommandContext): Promise<{ report: SweepReport; files: ReportFiles }> {
-  const started = new Date();
+/** The table's cells and those of them to run (--cells), checked. */
+export function chooseSweepCells(options: SweepOptions): { all: SweepCell[]; cells: SweepCell[] } {
   const all = sweepCells(options);
   const wanted = options.cells ? new Set(options.cells) : undefined;
   if (wanted) {
@@ -137,6 +137,12 @@ export async function runSweep(options: SweepOptions, context: CommandContext): 
   }
   const cells = wanted ? all.filter((cell) => wanted.has(cell.id)) : all;
   cells.forEach((cell) => checkTrainingModels(cell.training));
+  return { all, cells };
+}
+
+export async function runSweep(options: SweepOptions, context: CommandContext): Promise<{ report: SweepReport; files: ReportFiles }> {
+  const started = new Date();
+  const { all, cells } = chooseSweepCells(options);
   const sweepDir = resolve(options.sweepDir ?? defaultSweepDir(options));
   const unlock = lockRunDir(sweepDir, "sweep folder");
   try {
