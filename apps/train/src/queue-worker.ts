@@ -107,7 +107,9 @@ export async function runQueueWorker(options: QueueWorkerOptions, context: Comma
         ...(spec.teacher ? { teacher: { config: spec.teacher, cacheDir } } : {}),
       };
       let reported = 0;
+      let events = 0;
       const result = await slot.thread.run(foldJob, (event) => {
+        events++;
         progress.trainingEvent(unit, event);
         // Progress for `status`: at most every 2 s (the lock renewal is BullMQ's own heartbeat).
         const now = performance.now();
@@ -116,8 +118,8 @@ export async function runQueueWorker(options: QueueWorkerOptions, context: Comma
         const { epoch, epochs, loss } = event.progress;
         job.updateProgress({ stage: event.stage, epoch, epochs, loss, worker: name }).catch(() => {});
       });
-      progress.log(`${unit}: ${foldSummaryLine(result, false)}`);
-      done++;
+      // No training event: the fold had finished in an earlier attempt (its result file was kept).
+      progress.log(`${unit}: ${foldSummaryLine(result, events === 0)}`);
       return { result, backend: await slot.thread.ready, worker: name };
     } catch (error) {
       // A failed or terminated thread is not reused.
@@ -129,7 +131,6 @@ export async function runQueueWorker(options: QueueWorkerOptions, context: Comma
         progress.log(`${unit}: stopped, back in the queue (its last epoch checkpoint is kept in ${join(workDir, "jobs", job.id!)})`);
         throw new WaitingError();
       }
-      failed++;
       progress.log(`${unit}: failed: ${(error as Error).message.split("\n")[0]}`);
       throw error;
     } finally {
@@ -140,6 +141,11 @@ export async function runQueueWorker(options: QueueWorkerOptions, context: Comma
   const worker = new Worker<FoldJobData, FoldJobResult>(QUEUE_NAME, processor, {
     connection: connection.redis, concurrency: options.concurrency, autorun: false,
     lockDuration: options.lockSeconds * 1000, stalledInterval: options.lockSeconds * 1000, maxStalledCount: options.maxStalls,
+  });
+  // Counted once the queue has the outcome (a result that could not be stored is not done).
+  worker.on("completed", () => done++);
+  worker.on("failed", (_job, error) => {
+    if (!(error instanceof WaitingError)) failed++;
   });
   let lastError = "";
   worker.on("error", (error) => {
@@ -168,9 +174,11 @@ export async function runQueueWorker(options: QueueWorkerOptions, context: Comma
       signal?.addEventListener("abort", () => clearInterval(poll), { once: true });
     });
   } finally {
+    // Closing first: the worker takes no new job, not even the ones handed back below.
+    const closing = worker.close();
     // Interrupted: stop the folds now (their checkpoints stay) and hand their jobs back.
     if (signal?.aborted) await Promise.all(slots.map((s) => s.thread?.terminate()));
-    await worker.close();
+    await closing;
     await Promise.all(slots.map((s) => s.thread?.terminate()));
     await connection.close();
   }

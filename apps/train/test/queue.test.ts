@@ -15,6 +15,11 @@ import { hasRedisServer, startRedis } from "./redis.js";
 const redisFound = hasRedisServer();
 if (!redisFound) console.warn("SKIPPED: the queue tests need a redis-server binary on the PATH (Debian: apt-get install redis-server)");
 
+// CI installs redis-server (.ci/run): there, its absence is a failure, not a skip.
+it.runIf(!redisFound && process.env.CI)("has a redis-server binary in CI", () => {
+  throw new Error("no redis-server on the PATH: .ci/run installs it (apt-get install redis-server)");
+});
+
 const CELLS = ["v-XXS", "p1-XXS", "p2-XXS", "p12-XXS"];
 // --threads 1: how many threads share a batch is part of what a fold computes (it sums their gradient shares).
 const SWEEP = ["sweep", "--table", "family", "--cells", CELLS.join(","), "--dataset", "folder", "--data", "faces", "--epochs", "2", "--folds", "10",
@@ -219,6 +224,24 @@ describe.skipIf(!redisFound)("the job queue (BullMQ over a real Redis server)", 
     // Enqueueing the run again gives the parked jobs new attempts.
     expect(cli(cwd, cv).stdout).toContain("0 new in the queue, 2 there already (2 failed ones retried)");
     expect(counts(status())).toMatchObject({ waiting: 2, failed: 0 });
+  });
+
+  it("shows the running jobs' progress, and hands a stopped worker's running jobs back to the queue (SIGTERM, as a service manager stops it)", async () => {
+    const before = counts(status());
+    const cv = ["cv", "--dataset", "folder", "--data", "faces", "--epochs", "500", "--folds", "2", "--model", "p12-XXS", "--run-dir", "runs/long", "--queue", redis.url];
+    expect(cli(cwd, cv).stdout).toContain("run long: 2 fold jobs, 2 new in the queue");
+    const worker = new WorkerProcess(cwd, ["--queue", redis.url, "--concurrency", "2", "--work-dir", "work", "--backend", "wasm"]);
+    workers.push(worker);
+    await new Promise<void>((resolve) => worker.watch((line) => { if (/student: epoch \d+\/500/.test(line)) resolve(); }));
+    // The running jobs report their progress.
+    const running = status();
+    expect(counts(running).running).toBe(2);
+    expect(running).toMatch(/running: faces p12-XXS fold \d \(fold-\w+\): student epoch \d+\/500 on \S+ pid \d+/);
+    worker.kill("SIGTERM");
+    expect(await worker.exited).toBe(0);
+    expect(worker.lines.filter((line) => line.includes(": stopped, back in the queue"))).toHaveLength(2);
+    expect(worker.lines.some((line) => / done in /.test(line))).toBe(false);
+    expect(counts(status())).toEqual({ ...before, waiting: before.waiting + 2 });
   });
 
   it("says clearly when Redis cannot be reached or the URL is wrong", () => {

@@ -28,3 +28,23 @@ describe("README usage", () => {
     expect(decodeWeights(readFileSync(join(temp.dir, "smoke.mxw"))).labels).toEqual(["happy", "sadness"]);
   });
 });
+
+describe("README, many machines", () => {
+  it("uses only options the commands have", () => {
+    const section = readme.slice(readme.indexOf("## Many machines"));
+    const queueBlock = /```\n([\s\S]*?)```/.exec(section)?.[1] ?? "";
+    const helps = new Map<string, string>();
+    const helpOf = (command: string) => helps.get(command) ?? helps.set(command, cli(temp.dir, [command, "--help"]).stdout).get(command)!;
+    const commands = queueBlock.split("\n").map((l) => l.trim()).filter((l) => l.startsWith("npx microexp-train "));
+    expect(commands.map((l) => l.split(/\s+/)[2])).toEqual(["sweep", "worker", "status", "report"]);
+    for (const line of commands) {
+      const [, , command, ...args] = line.split(/\s+/);
+      const help = helpOf(command);
+      for (const option of args.filter((a) => a.startsWith("--"))) expect(help, `${command} ${option}`).toContain(option);
+    }
+    // And the options the notes name.
+    for (const [command, option] of [["worker", "--lock-seconds"], ["worker", "--max-stalls"], ["worker", "--exit-when-drained"], ["worker", "--concurrency"], ["sweep", "--attempts"]]) {
+      expect(helpOf(command), `${command} ${option}`).toContain(option);
+    }
+  });
+});
