@@ -46,7 +46,8 @@ class WorkerProcess {
     };
     this.child.stdout!.on("data", take);
     this.child.stderr!.on("data", take);
-    this.exited = new Promise((resolve) => this.child.once("exit", (code) => resolve(code)));
+    // "close", not "exit": the process may exit before its last output has been read.
+    this.exited = new Promise((resolve) => this.child.once("close", (code) => resolve(code)));
   }
 
   /** Calls `watch` with every line from now on. */
@@ -221,14 +222,18 @@ describe.skipIf(!redisFound)("the job queue (BullMQ over a real Redis server)", 
     const report = cli(cwd, ["report", "--queue", redis.url, "--run", "other"]);
     expect(report.status).toBe(1);
     expect(report.stderr).toContain("other: 2 of 2 folds are not done (2 failed)");
-    // Enqueueing the run again gives the parked jobs new attempts.
+    // The cause fixed (a worker with the right data), enqueueing the run again gives the parked jobs new attempts.
     expect(cli(cwd, cv).stdout).toContain("0 new in the queue, 2 there already (2 failed ones retried)");
     expect(counts(status())).toMatchObject({ waiting: 2, failed: 0 });
+    const right = new WorkerProcess(cwd, ["--queue", redis.url, "--work-dir", "work", "--backend", "wasm", "--exit-when-drained"]);
+    workers.push(right);
+    expect(await right.exited).toBe(0);
+    expect(counts(status())).toEqual({ waiting: 0, running: 0, done: 42, failed: 0 });
   });
 
   it("shows the running jobs' progress, and hands a stopped worker's running jobs back to the queue (SIGTERM, as a service manager stops it)", async () => {
     const before = counts(status());
-    const cv = ["cv", "--dataset", "folder", "--data", "faces", "--epochs", "500", "--folds", "2", "--model", "p12-XXS", "--run-dir", "runs/long", "--queue", redis.url];
+    const cv = ["cv", "--dataset", "folder", "--data", "faces", "--epochs", "500", "--folds", "2", "--model", "p1-XXS", "--run-dir", "runs/long", "--queue", redis.url];
     expect(cli(cwd, cv).stdout).toContain("run long: 2 fold jobs, 2 new in the queue");
     const worker = new WorkerProcess(cwd, ["--queue", redis.url, "--concurrency", "2", "--work-dir", "work", "--backend", "wasm"]);
     workers.push(worker);
@@ -236,10 +241,10 @@ describe.skipIf(!redisFound)("the job queue (BullMQ over a real Redis server)", 
     // The running jobs report their progress.
     const running = status();
     expect(counts(running).running).toBe(2);
-    expect(running).toMatch(/running: faces p12-XXS fold \d \(fold-\w+\): student epoch \d+\/500 on \S+ pid \d+/);
+    expect(running).toMatch(/running: faces p1-XXS fold \d \(fold-\w+\): student epoch \d+\/500 on \S+ pid \d+/);
     worker.kill("SIGTERM");
     expect(await worker.exited).toBe(0);
-    expect(worker.lines.filter((line) => line.includes(": stopped, back in the queue"))).toHaveLength(2);
+    expect(worker.lines.filter((line) => line.includes(": stopped, back in the queue")), worker.lines.join("\n")).toHaveLength(2);
     expect(worker.lines.some((line) => / done in /.test(line))).toBe(false);
     expect(counts(status())).toEqual({ ...before, waiting: before.waiting + 2 });
   });

@@ -57,14 +57,16 @@ function summarisePolicies(list: PolicyAccuracy[]): Record<keyof PolicyAccuracy,
   return Object.fromEntries(names.map((name) => [name, summary(list.map((p) => p[name]))])) as Record<keyof PolicyAccuracy, Summary>;
 }
 
-export function summarise(folds: FoldResult[], backend: BackendInfo): CrossValidationSummary {
-  if (folds.length === 0) throw new Error("no fold results to summarise");
+export function summarise(finished: FoldResult[], backend: BackendInfo): CrossValidationSummary {
+  if (finished.length === 0) throw new Error("no fold results to summarise");
+  // In fold order: floating-point sums depend on the order, and a report must not depend on which fold finished first.
+  const folds = [...finished].sort((a, b) => a.fold - b.fold);
   const pick = (f: (m: Metrics) => number, list = folds.map((r) => r.metrics)) => summary(list.map(f));
   const n = folds[0].metrics.confusion.length;
   const confusion = Array.from({ length: n }, (_, i) => Array.from({ length: n }, (_, j) => folds.reduce((s, r) => s + r.metrics.confusion[i][j], 0)));
   const teachers = folds.flatMap((r) => (r.teacherMetrics ? [r.teacherMetrics] : []));
   return {
-    folds: [...folds].sort((a, b) => a.fold - b.fold),
+    folds,
     cropAccuracy: pick((m) => m.cropAccuracy),
     voteAccuracy: pick((m) => m.voteAccuracy),
     inferenceCropAccuracy: pick((m) => m.inferenceCropAccuracy),

@@ -2,7 +2,9 @@
 // the inference crop alone, confusion and recall; and the mean +- std of the folds.
 import { describe, expect, it } from "vitest";
 import { INFERENCE_CROP_INDEX, metricsFromLogits } from "../src/evaluate.js";
-import { summary } from "../src/cross-validate.js";
+import { summarise, summary } from "../src/cross-validate.js";
+import type { FoldResult } from "../src/fold.js";
+import type { BackendInfo } from "../src/backend/index.js";
 import { TRAINING_CROP_OFFSETS } from "@microexp/infer";
 
 /** Logits for one crop: `winner` gets `high`, the others 0. */
@@ -52,6 +54,23 @@ describe("summary", () => {
     expect(s.mean).toBeCloseTo(0.7, 12);
     expect(s.std).toBeCloseTo(0.2, 12);
     expect(summary([0.8]).std).toBe(0);
+  });
+});
+
+describe("summarise", () => {
+  it("gives the same numbers, to the last bit, whatever order the folds finished in", () => {
+    // (0.1 + 0.2) + 0.3 and (0.3 + 0.2) + 0.1 differ in the last bit.
+    const fold = (n: number, accuracy: number): FoldResult => ({
+      fold: n, metrics: { ...metricsFromLogits(new Float32Array(16), new Int32Array([0]), 2), cropAccuracy: accuracy, voteAccuracy: accuracy, inferenceCropAccuracy: accuracy },
+      history: [], trainSeconds: 1, samplesPerSecond: 1, backend: "cpu",
+    });
+    const folds = [fold(0, 0.1), fold(1, 0.2), fold(2, 0.3)];
+    const backend = { name: "cpu" } as BackendInfo;
+    const inOrder = summarise(folds, backend);
+    const reversed = summarise([...folds].reverse(), backend);
+    expect(reversed.cropAccuracy).toStrictEqual(inOrder.cropAccuracy);
+    expect(reversed.voteAccuracy).toStrictEqual(inOrder.voteAccuracy);
+    expect(reversed.folds.map((f) => f.fold)).toEqual([0, 1, 2]);
   });
 });
 
