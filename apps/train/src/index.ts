@@ -9,3 +9,8 @@ export { TRAINING_DEFAULTS, runName, type TrainingOptions } from "./run-config.j
 export { createProgress, silentProgress, type ProgressDisplay, type TaskProgress } from "./progress.js";
 export { packageVersions, machine, commandLine } from "./environment.js";
 export * from "./paper-results.js";
+export { enqueueCv, enqueueSweep, foldJobId, readPlan, type FoldJobData, type FoldJobResult, type QueuePlan, type EnqueueOutcome } from "./queue-jobs.js";
+export { openQueue, queueUrl, QUEUE_NAME, type QueueConnection } from "./queue-connection.js";
+export { runQueueWorker, WORKER_DEFAULTS, type QueueWorkerOptions } from "./queue-worker.js";
+export { runQueueReport, type QueueReportOptions, type QueueReportOutcome } from "./queue-report.js";
+export { queueStatus, statusText, type QueueStatus, type QueueCounts } from "./queue-status.js";
