@@ -190,8 +190,8 @@ describe.skipIf(!redisFound)("the job queue (BullMQ over a real Redis server)", 
     expect(text).toContain("run grid: 40/40 folds done");
   });
 
-  it("assembles the report a local run of the same sweep writes", () => {
-    const queued = cli(cwd, ["report", "--queue", redis.url, "--run", "grid", "--out", "runs/queued"]);
+  it("assembles the report a local run of the same sweep writes, with the folds' weights", () => {
+    const queued = cli(cwd, ["report", "--queue", redis.url, "--run", "grid", "--out", "runs/queued", "--work-dir", "work"]);
     expect(queued.stderr).toBe("");
     expect(queued.status).toBe(0);
     const local = cli(cwd, [...SWEEP, "--workers", "2", "--sweep-dir", "runs/local"]);
@@ -202,6 +202,11 @@ describe.skipIf(!redisFound)("the job queue (BullMQ over a real Redis server)", 
       const fromQueue = readReport(join(cwd, "runs/queued", cell), "report");
       expect(fromQueue, cell).toEqual(readReport(join(cwd, "runs/local", cell), "report"));
       expect(fromQueue.markdown).toContain("| 9 | 18 | 2 |");
+      // The folds' networks, copied from the workers' work folder where publish looks for them, are the local run's.
+      for (let fold = 0; fold < 10; fold++) {
+        const file = join(cell, `fold-${fold}`, "student.mxw");
+        expect(readFileSync(join(cwd, "runs/queued", file)).equals(readFileSync(join(cwd, "runs/local", file))), file).toBe(true);
+      }
     }
     expect(readFileSync(join(cwd, "runs/queued/sweep.md"), "utf8")).toContain("| v-XXS |");
   });
