@@ -192,10 +192,11 @@ export async function trainStudent(data: CropSet, config: TrainConfig, hooks: Tr
     if (!isFamilyMember(config.architecture)) throw new Error(`initial weights are only supported for family members, not ${config.architecture}`);
     initFromWeights(model, config.architecture, data.labelNames, config.init);
   }
-  if (threads > 1 && model.nonTrainableWeights.length > 0) {
-    throw new Error(`${config.architecture} keeps non-trainable state (e.g. batch norm statistics), which data-parallel training does not share yet: use one thread`);
-  }
   const variables = model.trainableWeights.map((w) => w.read() as tf.Variable);
+  // What a checkpoint keeps: the trainable weights, then state such as batch norm's moving
+  // statistics. With several threads the statistics follow this thread's share only (as
+  // data-parallel frameworks do by default); every share normalises with its own batch.
+  const modelState = [...variables, ...model.nonTrainableWeights.map((w) => w.read() as tf.Variable)];
   const adam = new Adam(variables, { weightDecay: config.weightDecay ?? 0 });
   const key = configKey(config, data, teacherLogits, validation);
   const random = new SeededRandom(config.seed);
@@ -208,7 +209,7 @@ export async function trainStudent(data: CropSet, config: TrainConfig, hooks: Tr
   if (saved) {
     if (saved.configKey !== key) throw new Error(`${hooks.checkpointPath}: made by a different configuration; delete it or use another run folder`);
     if (!saved.trainer) throw new Error(`${hooks.checkpointPath}: made by an earlier version of the trainer (tfjs Adam slots); delete it to start this run over`);
-    assignAll(variables, saved.model, hooks.checkpointPath!);
+    assignAll(modelState, saved.model, hooks.checkpointPath!);
     state = saved.trainer as unknown as TrainerState;
     adam.restore(state.adamStep, saved.optimizer);
     if (saved.best.length > 0) best = saved.best;
@@ -279,7 +280,7 @@ export async function trainStudent(data: CropSet, config: TrainConfig, hooks: Tr
         if (!state.best || v.loss < state.best.loss) {
           state.best = { epoch: epoch + 1, loss: v.loss };
           state.badEpochs = 0;
-          best = values(variables);
+          best = values(modelState);
         } else {
           state.badEpochs++;
           if (config.earlyStoppingPatience !== undefined && state.badEpochs >= config.earlyStoppingPatience) stopped = true;
@@ -293,7 +294,7 @@ export async function trainStudent(data: CropSet, config: TrainConfig, hooks: Tr
         // An early stop is final: the checkpoint says training ended at this epoch.
         writeCheckpoint(hooks.checkpointPath, {
           configKey: key, epoch: stopped ? config.epochs : epoch + 1, rngState: random.seedState, history,
-          model: values(variables), optimizer: adam.saveSlots(), best: best ?? [], trainer: state as unknown as Record<string, unknown>,
+          model: values(modelState), optimizer: adam.saveSlots(), best: best ?? [], trainer: state as unknown as Record<string, unknown>,
         });
       }
     }
@@ -303,7 +304,7 @@ export async function trainStudent(data: CropSet, config: TrainConfig, hooks: Tr
   }
   let selectedEpoch = history.length > 0 ? history[history.length - 1].epoch : 0;
   if (best && state.best) {
-    assignAll(variables, best, "best weights");
+    assignAll(modelState, best, "best weights");
     selectedEpoch = state.best.epoch;
   }
   const seconds = (performance.now() - started) / 1000;
