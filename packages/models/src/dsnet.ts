@@ -10,6 +10,7 @@
 import * as tfl from "@tensorflow/tfjs-layers";
 import type { SymbolicTensor } from "@tensorflow/tfjs-layers";
 import type { TeacherOptions } from "./teachers.js";
+import { BatchNorm } from "./batch-norm.js";
 
 const INPUT_SIZE = 84;
 
@@ -17,7 +18,7 @@ export function buildDsnet(options: TeacherOptions): tfl.LayersModel {
   const seed = options.seed;
   let index = 0;
   const init = () => tfl.initializers.heNormal({ seed: seed === undefined ? undefined : seed * 64 + index++ });
-  const bn = (name: string, x: SymbolicTensor) => tfl.layers.batchNormalization({ name: `${name}_bn`, epsilon: 1e-3 }).apply(x) as SymbolicTensor;
+  const bn = (name: string, x: SymbolicTensor) => new BatchNorm({ name: `${name}_bn` }).apply(x) as SymbolicTensor;
   const relu = (name: string, x: SymbolicTensor) => tfl.layers.reLU({ name: `${name}_relu` }).apply(x) as SymbolicTensor;
   /** Depthwise 3x3, pointwise 1x1 to `filters`, batch norm; relu unless the block's add comes next. */
   const separable = (name: string, x: SymbolicTensor, filters: number, activate = true): SymbolicTensor => {
