@@ -27,8 +27,8 @@ export function batchNormTraining(x: tf.Tensor, gamma: tf.Tensor1D, beta: tf.Ten
   const axes = x.shape.slice(0, -1).map((_, i) => i);
   let mean: tf.Tensor1D | undefined;
   let variance: tf.Tensor1D | undefined;
-  const normalise = tf.customGrad((...args: tf.Tensor[]) => {
-    const [input, scale, offset, save] = args as [tf.Tensor, tf.Tensor1D, tf.Tensor1D, (tensors: tf.Tensor[]) => void];
+  const normalise = tf.customGrad((...args: Array<tf.Tensor | tf.GradSaveFunc>) => {
+    const [input, scale, offset, save] = args as [tf.Tensor, tf.Tensor1D, tf.Tensor1D, tf.GradSaveFunc];
     const m = tf.div(tf.sum(input, axes), rows) as tf.Tensor1D;
     const centred = tf.sub(input, m);
     const v = tf.div(tf.sum(tf.square(centred), axes), rows) as tf.Tensor1D;

@@ -65,7 +65,7 @@ describe("dsnet", () => {
     const logits = model.predict(tf.randomUniform([2, 84, 84, 1], 0, 255, "float32", 9)) as tf.Tensor;
     expect(logits.shape).toEqual([2, 7]);
     expect(logits.dataSync().every(Number.isFinite)).toBe(true);
-    const trainable = model.trainableWeights.reduce((n, w) => n + w.shape.reduce((a, b) => a * b, 1), 0);
+    const trainable = model.trainableWeights.reduce((n, w) => n + w.read().size, 0);
     expect(trainable).toBe(81831);
     // The same seed builds the same network.
     const again = buildDsnet({ numClasses: 7, seed: 1 });
