@@ -19,6 +19,8 @@ export interface TrainingOptions {
   teacherDropout: number;
   /** A .mxw file the teacher starts from (fine-tuning), e.g. one trained on FER2013. */
   teacherInit?: string;
+  /** A finished cv run folder whose fold networks are the teachers (nothing is trained for them). */
+  teacherFrom?: string;
   temperature: number;
   lambda: number;
   /** Multiply the soft term by T^2 (Hinton et al.; not in the paper). */
@@ -118,6 +120,7 @@ export function runName(parts: { data: DataOptions; training: TrainingOptions; p
     if (t.teacherEpochs !== undefined && t.teacherEpochs !== t.epochs) name.push(`te${t.teacherEpochs}`);
     if (t.teacherDropout !== TRAINING_DEFAULTS.teacherDropout) name.push(`td${t.teacherDropout}`);
     if (t.teacherInit) name.push(`from-${basename(t.teacherInit).replace(/\.mxw$/, "")}`);
+    if (t.teacherFrom) name.push(`of-${basename(resolve(t.teacherFrom))}`);
   }
   name.push(`e${t.epochs}`);
   if (t.lr !== TRAINING_DEFAULTS.lr) name.push(`lr${t.lr}`);

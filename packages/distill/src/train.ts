@@ -310,3 +310,19 @@ export async function trainStudent(data: CropSet, config: TrainConfig, hooks: Tr
   const seconds = (performance.now() - started) / 1000;
   return { model, history, epochsRun, selectedEpoch, samplesPerSecond: seconds > 0 ? trained / seconds : 0 };
 }
+
+/**
+ * The network a finished training run ended with, rebuilt from its checkpoint: the weights it
+ * selected (the best on validation, else the last), batch norm statistics included. `data` must
+ * be the faces it trained on: the checkpoint's configuration key is checked against them.
+ */
+export function modelFromCheckpoint(path: string, config: TrainConfig, data: CropSet): tfl.LayersModel {
+  const saved = readCheckpoint(path);
+  if (!saved) throw new Error(`${path}: no such checkpoint`);
+  if (saved.configKey !== configKey(config, data)) throw new Error(`${path}: made by another configuration or on other faces than the ones given`);
+  if (saved.epoch < config.epochs) throw new Error(`${path}: training stopped at epoch ${saved.epoch} of ${config.epochs}; finish the run first`);
+  const model = buildTrainable(config.architecture, { numClasses: data.labelNames.length, dropout: config.dropout ?? 0.5, seed: config.seed });
+  const state = [...model.trainableWeights, ...model.nonTrainableWeights].map((w) => w.read() as tf.Variable);
+  assignAll(state, saved.best.length > 0 ? saved.best : saved.model, path);
+  return model;
+}
