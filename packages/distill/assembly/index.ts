@@ -8,3 +8,4 @@ export { sumRows } from "./sum-rows";
 export { addBias } from "./add-bias";
 export { col2im } from "./col2im";
 export { maxPool2x2 } from "./pool";
+export { depthwiseFilter, depthwiseInput } from "./depthwise-grad";

@@ -27,6 +27,14 @@ export interface TrainingKernels {
     x: Ptr, batch: number, height: number, width: number, channels: number, dy: Ptr, filters: number, kh: number, kw: number,
     strideH: number, strideW: number, top: number, left: number, outHeight: number, outWidth: number, dw: Ptr, scratch: Ptr,
   ): void;
+  depthwiseFilter(
+    x: Ptr, dy: Ptr, batch: number, height: number, width: number, channels: number, kh: number, kw: number,
+    strideH: number, strideW: number, top: number, left: number, outHeight: number, outWidth: number, dw: Ptr, scratch: Ptr,
+  ): void;
+  depthwiseInput(
+    dy: Ptr, w: Ptr, batch: number, height: number, width: number, channels: number, kh: number, kw: number,
+    strideH: number, strideW: number, top: number, left: number, outHeight: number, outWidth: number, dx: Ptr,
+  ): void;
   maxPoolGrad2x2(
     x: Ptr, dy: Ptr, dx: Ptr, batch: number, height: number, width: number, outHeight: number, outWidth: number, channels: number,
   ): void;
