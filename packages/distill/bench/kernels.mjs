@@ -139,19 +139,20 @@ const DSNET_DEPTHWISE = [
 ];
 const CPU_CALLS = Number(process.env.MICROEXP_BENCH_CPU_CALLS ?? 3);
 
-/** Median ms of `calls` calls on `backend` (after one warm-up call that also moves the inputs there). */
+/** Median CPU ms of `calls` calls on `backend` (after one warm-up call that also moves the inputs there). */
 function timeOn(backend, calls, run) {
   tf.setBackend(backend);
   tf.dispose(run());
-  const wall = [];
+  const cpu = [];
   for (let i = 0; i < calls; i++) {
-    const start = performance.now();
+    const start = process.cpuUsage();
     const out = run();
     out.dataSync();
-    wall.push(performance.now() - start);
+    const used = process.cpuUsage(start);
+    cpu.push((used.user + used.system) / 1000);
     tf.dispose(out);
   }
-  return median(wall);
+  return median(cpu);
 }
 
 const depthwiseRows = [];
@@ -181,7 +182,7 @@ for (const layer of DSNET_DEPTHWISE) {
   tf.dispose([xs, dys, ws]);
 }
 
-console.log(`\ndsnet's depthwise gradients (3x3 s1 SAME, batch ${BATCH}), wall ms per call, median of ${CALLS} (tfjs-cpu: ${CPU_CALLS}):\n`);
+console.log(`\ndsnet's depthwise gradients (3x3 s1 SAME, batch ${BATCH}), CPU ms per call, median of ${CALLS} (tfjs-cpu: ${CPU_CALLS}):\n`);
 console.log("| layer | gradient | tfjs-cpu | distill TS loop | SIMD module | SIMD GMAC/s | SIMD vs TS loop |");
 console.log("|---|---|---:|---:|---:|---:|---:|");
 for (const r of depthwiseRows) {
@@ -194,3 +195,31 @@ for (const kernel of ["filter", "input"]) {
   console.log(`| all six (one step) | ${kernel} | ${total("cpu").toFixed(1)} | ${total("loop").toFixed(1)} | ${total("simd").toFixed(2)} | ` +
     `${(total("macs") / total("simd") / 1e6).toFixed(2)} | ${(total("loop") / total("simd")).toFixed(1)}x |`);
 }
+
+// dsnet's batch norms: tf.moments over N, H, W takes two Means per layer (mean, variance) of
+// these activations (@microexp/models' "dsnet" at batch 64): the SIMD module against the stock
+// tfjs-wasm kernel (which transposes first).
+const DSNET_BATCH_NORMS = [
+  ["stem", 42, 16], ["sep1", 42, 32], ["block1_a", 21, 64], ["block1_b", 21, 64], ["block1_skip", 11, 64],
+  ["block2_a", 11, 128], ["block2_b", 11, 128], ["block2_skip", 6, 128], ["sep2", 6, 256],
+];
+const meanRows = [];
+for (const [name, size, channels] of DSNET_BATCH_NORMS) {
+  tf.setBackend("wasm");
+  const activation = tf.randomNormal([BATCH, size, size, channels], 0.5);
+  const run = () => tf.mean(activation, [0, 1, 2], true);
+  distill.setSimdTrainingKernels(true);
+  const simd = timeOn("wasm", CALLS, run);
+  distill.setSimdTrainingKernels(false);
+  const stock = timeOn("wasm", CALLS, run);
+  distill.setSimdTrainingKernels(true);
+  meanRows.push({ layer: `${name} ${size}x${size}x${channels}`, simd, stock });
+  activation.dispose();
+}
+console.log(`\ndsnet's batch-norm means (Mean over N, H, W, batch ${BATCH}), CPU ms per call, median of ${CALLS}:\n`);
+console.log("| layer | stock tfjs-wasm | SIMD module | speed-up |");
+console.log("|---|---:|---:|---:|");
+for (const r of meanRows) console.log(`| ${r.layer} | ${r.stock.toFixed(2)} | ${r.simd.toFixed(2)} | ${(r.stock / r.simd).toFixed(1)}x |`);
+const meanTotal = (key) => 2 * meanRows.reduce((sum, r) => sum + r[key], 0);
+console.log(`| all nine, twice (one step's forward) | ${meanTotal("stock").toFixed(1)} | ${meanTotal("simd").toFixed(1)} | ` +
+  `${(meanTotal("stock") / meanTotal("simd")).toFixed(1)}x |`);

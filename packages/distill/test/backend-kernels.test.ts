@@ -139,7 +139,7 @@ describe("wasm training kernels", () => {
     expect(wasmTrainingKernelsRegistered()).toBe(true);
     expect([...WASM_TRAINING_KERNELS].sort()).toEqual([
       "Add", "BatchMatMul", "Cast", "Conv2D", "Conv2DBackpropFilter", "Conv2DBackpropInput",
-      "DepthwiseConv2dNativeBackpropFilter", "DepthwiseConv2dNativeBackpropInput", "FusedConv2D", "Identity", "MaxPool", "MaxPoolGrad", "Sum",
+      "DepthwiseConv2dNativeBackpropFilter", "DepthwiseConv2dNativeBackpropInput", "FusedConv2D", "Identity", "MaxPool", "MaxPoolGrad", "Mean", "Sum",
     ]);
   });
 
@@ -200,6 +200,59 @@ describe("Sum on wasm matches cpu", () => {
     it(`[${c.shape}] axis ${JSON.stringify(c.axis)}${c.keepDims ? " keepDims" : ""}`, async () => {
       await expectSameAsCpu("Sum", { x: input(c.shape, 1800 + i) }, { axis: c.axis, keepDims: c.keepDims });
     });
+  });
+});
+
+interface MeanCase extends SumCase { offset: number }
+
+const MEAN_CASES: MeanCase[] = [
+  // Batch norm's moments in dsnet (tf.moments over N, H, W, keepDims), batch 64 at 42x42,
+  // smaller batches below; activations with a mean (offset) and without.
+  { shape: [64, 42, 42, 16], axis: [0, 1, 2], keepDims: true, offset: 0.5 },
+  { shape: [8, 21, 21, 64], axis: [0, 1, 2], keepDims: true, offset: 0 },
+  { shape: [3, 11, 11, 128], axis: [0, 1, 2], keepDims: false, offset: 2 },
+  { shape: [5, 6, 6, 256], axis: [2, 1, 0], keepDims: false, offset: -1 },
+  { shape: [70, 3, 3], axis: [1, 0], keepDims: false, offset: 0.25 }, // 3 columns: no vector part; 210 rows: partial block
+  { shape: [9, 13], axis: [0], keepDims: true, offset: 1 },
+  { shape: [2, 9, 6], axis: [-2, 0], keepDims: true, offset: 0.5 }, // 6 columns: a vector and a 2-column tail
+  { shape: [2, 3, 5], axis: [1], keepDims: false, offset: 0.5 }, // not the leading axes: stock kernel
+  { shape: [4, 6], axis: [0, 1], keepDims: false, offset: 0.5 }, // every axis: stock kernel
+  { shape: [7], axis: 0, keepDims: false, offset: 0.5 }, // rank 1: stock kernel
+];
+
+describe("Mean on wasm matches cpu", () => {
+  MEAN_CASES.forEach((c, i) => {
+    it(`[${c.shape}] axis ${JSON.stringify(c.axis)}${c.keepDims ? " keepDims" : ""}, values offset by ${c.offset}`, async () => {
+      await expectSameAsCpu("Mean", { x: input(c.shape, 3100 + i, (v) => v + c.offset) }, { axis: c.axis, keepDims: c.keepDims });
+    });
+  });
+
+  // The registered kernel must give, bit for bit, what the SIMD module's meanRows writes when
+  // called directly, and not what the stock kernel (transpose, then float32 sums) gives.
+  it("runs the SIMD module's meanRows for a reduction over N, H, W", async () => {
+    await tf.setBackend("wasm");
+    const backend = tf.backend() as unknown as BackendWasm;
+    const kernels = trainingKernels(backend)!;
+    const [rows, channels] = [16 * 21 * 21, 32];
+    const x = tf.tensor(randoms(rows * channels, 3200).map((v) => v + 0.5), [16, 21, 21, channels]);
+    const registered = (simd: boolean) => {
+      setSimdTrainingKernels(simd);
+      const mean = tf.engine().runKernel("Mean", { x }, { axis: [0, 1, 2], keepDims: true }) as tf.Tensor;
+      const result = { shape: mean.shape, values: mean.dataSync() as Float32Array };
+      mean.dispose();
+      return result;
+    };
+    const simd = registered(true);
+    const stock = registered(false);
+    setSimdTrainingKernels(true);
+    const direct = tf.zeros([channels]);
+    withScratch(backend, channels * 8, (scratch) => kernels.meanRows(
+      pointer(backend, x as unknown as tf.TensorInfo), rows, channels, pointer(backend, direct as unknown as tf.TensorInfo), scratch));
+    expect(simd.shape).toEqual([1, 1, 1, channels]);
+    expect(simd.values).toEqual(direct.dataSync());
+    expect(simd.values).not.toEqual(stock.values);
+    expect(relativeError(simd.values, stock.values)).toBeLessThanOrEqual(1e-5);
+    tf.dispose([x, direct]);
   });
 });
 

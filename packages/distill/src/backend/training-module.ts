@@ -40,6 +40,7 @@ export interface TrainingKernels {
   ): void;
   maxPool2x2(x: Ptr, y: Ptr, batch: number, height: number, width: number, outHeight: number, outWidth: number, channels: number): void;
   sumRows(x: Ptr, rows: number, cols: number, out: Ptr, scratch: Ptr): void;
+  meanRows(x: Ptr, rows: number, cols: number, out: Ptr, scratch: Ptr): void;
   addBias(x: Ptr, rows: number, cols: number, bias: Ptr, out: Ptr): void;
   col2im(
     cols: Ptr, image: Ptr, firstImage: number, images: number, height: number, width: number, channels: number,
