@@ -68,7 +68,7 @@ export interface CvReport {
   data: DataRecord;
   split: { protocol: Protocol; folds: number; seed: number | null };
   seeds: { split: number; students: number[]; teachers: number[] | null };
-  training: TrainingOptions & { architecture: string; teacherArchitecture: string | null; teacherInitSha256?: string };
+  training: TrainingOptions & { architecture: string; teacherArchitecture: string | null; teacherInitSha256?: string; initSha256?: string };
   runDir: string;
   cacheDir: string;
   engine: EngineRecord;
@@ -165,6 +165,7 @@ async function runLockedCv(options: CvOptions, context: CommandContext, runDir: 
       model: options.model, teacher: options.teacher, teacherEpochs: options.teacher ? (teachers[0]?.epochs ?? options.epochs) : undefined,
       teacherDropout: teachers[0]?.dropout ?? options.teacherDropout, ...(teacherRun ? { teacherFrom: teacherRun.dir } : {}), temperature: options.temperature, lambda: options.lambda, t2: options.t2,
       ...(teachers[0]?.init ? { teacherInit: teachers[0].init.file, teacherInitSha256: teachers[0].init.sha256 } : {}),
+      ...(students[0].init ? { init: students[0].init.file, initSha256: students[0].init.sha256 } : {}),
       epochs: options.epochs, lr: options.lr, batch: options.batch, dropout: options.dropout, seed: options.seed, ...recipeOptions(options),
       architecture: architectureOf(options.model), teacherArchitecture: options.teacher ? architectureOf(options.teacher) : null,
     },
@@ -193,7 +194,7 @@ const epochs = (n: number | undefined) => `${n} epoch${n === 1 ? "" : "s"}`;
 /** One line on how a student was trained; `perCell` names settings that a sweep varies. */
 export function describeTraining(t: CvReport["training"], perCell: { model?: boolean; temperature?: boolean } = {}): string {
   const model = perCell.model ? "model per cell" : `${t.model} (${t.architecture})`;
-  const student = `${model}, ${epochs(t.epochs)}, Adam lr ${t.lr}, batch ${t.batch}, dropout ${t.dropout}${describeRecipe(t)}`;
+  const student = `${model}${t.init ? ` starting from ${t.init}` : ""}, ${epochs(t.epochs)}, Adam lr ${t.lr}, batch ${t.batch}, dropout ${t.dropout}${describeRecipe(t)}`;
   if (!t.teacher) return `${student}; vanilla (cross-entropy only)`;
   const temperature = perCell.temperature ? "T per cell" : `T ${t.temperature}`;
   const init = t.teacherInit ? `, starting from ${t.teacherInit}` : t.teacherFrom ? `, trained by run ${t.teacherFrom}` : "";

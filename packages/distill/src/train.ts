@@ -24,7 +24,7 @@ import { allocateBatch, epochOrder, fillBatch, samplesPerEpoch, usesTargets } fr
 import type { LearningRateSchedule, PlateauState } from "./schedule.js";
 import { plateauStep, scheduledRate } from "./schedule.js";
 import type { SavedTensor } from "./checkpoint.js";
-import { readCheckpoint, writeCheckpoint } from "./checkpoint.js";
+import { isCheckpointFile, readCheckpoint, writeCheckpoint } from "./checkpoint.js";
 import type { InitWeights } from "./init-weights.js";
 import { initFromWeights } from "./init-weights.js";
 import { buildTrainable, isFamilyMember } from "./trainable.js";
@@ -189,7 +189,9 @@ export async function trainStudent(data: CropSet, config: TrainConfig, hooks: Tr
   const build = { numClasses: classes, dropout: config.dropout ?? 0.5, seed: config.seed };
   const model = buildTrainable(config.architecture, build);
   if (config.init) {
-    if (!isFamilyMember(config.architecture)) throw new Error(`initial weights are only supported for family members, not ${config.architecture}`);
+    if (!isFamilyMember(config.architecture) && !isCheckpointFile(config.init.file)) {
+      throw new Error(`${config.init.file}: a weights file holds a family member; start ${config.architecture} from a training checkpoint (.ckpt) instead`);
+    }
     initFromWeights(model, config.architecture, data.labelNames, config.init);
   }
   const variables = model.trainableWeights.map((w) => w.read() as tf.Variable);
