@@ -16,6 +16,7 @@ import type { TrainingOptions } from "./run-config.js";
 import { claimRunDir, recipeOptions, runName, studentConfig, teacherConfig } from "./run-config.js";
 import { readTeacherRun, teacherArchitectureOf } from "./teacher-run.js";
 import { UsageError } from "./errors.js";
+import { isFamilyMember } from "@microexp/distill";
 import { lockRunDir } from "./run-lock.js";
 
 export interface RunOptions {
@@ -104,6 +105,9 @@ function withTeacherOfRun(options: CvOptions): CvOptions {
 
 export function checkTrainingModels(options: TrainingOptions): void {
   checkModel(options.model, "--model");
+  if ((options.unitPixels || options.biasStd !== undefined) && !isFamilyMember(options.model)) {
+    throw new UsageError(`--unit-pixels and --bias-std set up MicroExpNet family members; ${options.model} has its own input scaling and initialisation`);
+  }
   if (options.teacher) checkModel(options.teacher, "--teacher");
 }
 
@@ -210,6 +214,8 @@ export function describeRecipe(t: Partial<CvReport["training"]>): string {
   if (t.softTargets) parts.push(`${t.softTargets === "ferplus" ? "FER+ votes" : t.softTargets} as soft targets (weight ${t.softWeight})`);
   if (t.weightDecay) parts.push(`weight decay ${t.weightDecay}`);
   if (t.schedule === "cosine") parts.push(`cosine schedule${t.warmup ? ` after ${t.warmup} warm-up epochs` : ""}`);
+  if (t.unitPixels) parts.push("pixels scaled to 0..1");
+  if (t.biasStd !== undefined) parts.push(`biases initialised N(0, ${t.biasStd})`);
   if (t.threads && t.threads > 1) parts.push(`${t.threads} threads a batch`);
   return parts.length > 0 ? `, ${parts.join(", ")}` : "";
 }

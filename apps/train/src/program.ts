@@ -72,6 +72,8 @@ function addTrainingOptions(command: Command, withModel = true): Command {
     .option("--weight-decay <w>", "decoupled weight decay (AdamW)", nonNegativeNumber, TRAINING_DEFAULTS.weightDecay)
     .addOption(new Option("--schedule <kind>", "learning-rate schedule: constant, or cosine (to 0 at the last epoch)").choices(["constant", "cosine"]).default(TRAINING_DEFAULTS.schedule))
     .option("--warmup <epochs>", "linear warm-up epochs of the cosine schedule", nonNegativeInteger, TRAINING_DEFAULTS.warmup)
+    .option("--unit-pixels", "family members: train on pixels scaled to 0..1 instead of the paper's raw 0..255 (exported weights fold the scale into conv1)")
+    .option("--bias-std <s>", "family members: standard deviation of the bias initializer (the paper: 0.5)", nonNegativeNumber)
     .option("--threads <n>", "threads computing each batch of a fold (data-parallel; default: the cores left per fold)", positiveInteger);
 }
 
@@ -117,6 +119,8 @@ function trainingOptions(raw: Raw): TrainingOptions {
     weightDecay: (raw.weightDecay as number | undefined) ?? 0,
     schedule: (raw.schedule as "constant" | "cosine" | undefined) ?? TRAINING_DEFAULTS.schedule,
     warmup: (raw.warmup as number | undefined) ?? 0,
+    ...(raw.unitPixels === true ? { unitPixels: true } : {}),
+    ...(raw.biasStd !== undefined ? { biasStd: raw.biasStd as number } : {}),
     ...(raw.threads !== undefined ? { threads: raw.threads as number } : {}),
   };
 }

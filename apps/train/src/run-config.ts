@@ -46,6 +46,10 @@ export interface TrainingOptions {
   warmup: number;
   /** Threads computing each batch of one fold (data-parallel). Default: the cores left per fold. */
   threads?: number;
+  /** Family members: train on pixels scaled to 0..1 (exports fold the scale into conv1). */
+  unitPixels?: boolean;
+  /** Family members: std of the bias initializer (the paper's 0.5 when omitted). */
+  biasStd?: number;
 }
 
 export const TRAINING_DEFAULTS = {
@@ -55,8 +59,9 @@ export const TRAINING_DEFAULTS = {
 } as const;
 
 /** The recipe's options as a report records them. */
-export function recipeOptions(options: TrainingOptions): Pick<TrainingOptions, "sampling" | "augment" | "labelSmoothing" | "softTargets" | "softWeight" | "weightDecay" | "schedule" | "warmup" | "threads"> {
+export function recipeOptions(options: TrainingOptions): Pick<TrainingOptions, "sampling" | "augment" | "labelSmoothing" | "softTargets" | "softWeight" | "weightDecay" | "schedule" | "warmup" | "threads" | "unitPixels" | "biasStd"> {
   return {
+    ...(options.unitPixels ? { unitPixels: true } : {}), ...(options.biasStd !== undefined ? { biasStd: options.biasStd } : {}),
     sampling: options.sampling, augment: options.augment, labelSmoothing: options.labelSmoothing,
     ...(options.softTargets ? { softTargets: options.softTargets } : {}), softWeight: options.softWeight,
     weightDecay: options.weightDecay, schedule: options.schedule, warmup: options.warmup,
@@ -74,6 +79,8 @@ function recipeConfig(options: TrainingOptions): Partial<TrainConfig> {
     ...(options.softTargets ? { softTargetWeight: options.softWeight } : {}),
     ...(options.weightDecay > 0 ? { weightDecay: options.weightDecay } : {}),
     ...(options.schedule === "cosine" ? { schedule: { kind: "cosine", warmupEpochs: options.warmup } } : {}),
+    ...(options.unitPixels ? { inputScale: 1 / 255 } : {}),
+    ...(options.biasStd !== undefined ? { biasStddev: options.biasStd } : {}),
   };
 }
 
@@ -136,6 +143,8 @@ export function runName(parts: { data: DataOptions; training: TrainingOptions; p
   if (t.softTargets) name.push(`${t.softTargets}${t.softWeight}`);
   if (t.weightDecay > 0) name.push(`wd${t.weightDecay}`);
   if (t.schedule === "cosine") name.push(`cos${t.warmup > 0 ? `-w${t.warmup}` : ""}`);
+  if (t.unitPixels) name.push("unit");
+  if (t.biasStd !== undefined) name.push(`bstd${t.biasStd}`);
   name.push(`s${t.seed}`);
   if (data.limit !== undefined) name.push(`n${data.limit}`);
   return safeName(name.join("-"));

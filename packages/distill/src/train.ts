@@ -27,7 +27,7 @@ import type { SavedTensor } from "./checkpoint.js";
 import { isCheckpointFile, readCheckpoint, writeCheckpoint } from "./checkpoint.js";
 import type { InitWeights } from "./init-weights.js";
 import { initFromWeights } from "./init-weights.js";
-import { buildTrainable, isFamilyMember } from "./trainable.js";
+import { buildOptionsOf, buildTrainable, isFamilyMember } from "./trainable.js";
 
 export { isFamilyMember } from "./trainable.js";
 
@@ -59,6 +59,10 @@ export interface TrainConfig {
   schedule?: LearningRateSchedule;
   /** Stop after this many epochs without a better validation loss (needs a validation set). */
   earlyStoppingPatience?: number;
+  /** Family members: pixels times this before conv1 (default 1, the paper's raw 0..255; exports fold it into conv1). */
+  inputScale?: number;
+  /** Family members: std of the bias initializer (default 0.5, the paper's). */
+  biasStddev?: number;
 }
 
 export interface TrainProgress {
@@ -126,6 +130,8 @@ export function configKey(config: TrainConfig, data: CropSet, teacher?: Float32A
       earlyStoppingPatience: config.earlyStoppingPatience ?? null, epochs: config.schedule?.kind === "cosine" ? config.epochs : null,
     },
     soft: floatsDigest(data.softTargets), validation: validation ? validation.count : null,
+    ...(config.inputScale !== undefined ? { inputScale: config.inputScale } : {}),
+    ...(config.biasStddev !== undefined ? { biasStddev: config.biasStddev } : {}),
   });
 }
 
@@ -186,7 +192,7 @@ export async function trainStudent(data: CropSet, config: TrainConfig, hooks: Tr
   if ((schedule.kind === "plateau" || config.earlyStoppingPatience !== undefined) && !validation) {
     throw new Error(`${config.earlyStoppingPatience !== undefined ? "early stopping" : "the plateau schedule"} needs a validation set`);
   }
-  const build = { numClasses: classes, dropout: config.dropout ?? 0.5, seed: config.seed };
+  const build = buildOptionsOf(config, classes);
   const model = buildTrainable(config.architecture, build);
   if (config.init) {
     if (!isFamilyMember(config.architecture) && !isCheckpointFile(config.init.file)) {
@@ -323,7 +329,7 @@ export function modelFromCheckpoint(path: string, config: TrainConfig, data: Cro
   if (!saved) throw new Error(`${path}: no such checkpoint`);
   if (saved.configKey !== configKey(config, data)) throw new Error(`${path}: made by another configuration or on other faces than the ones given`);
   if (saved.epoch < config.epochs) throw new Error(`${path}: training stopped at epoch ${saved.epoch} of ${config.epochs}; finish the run first`);
-  const model = buildTrainable(config.architecture, { numClasses: data.labelNames.length, dropout: config.dropout ?? 0.5, seed: config.seed });
+  const model = buildTrainable(config.architecture, buildOptionsOf(config, data.labelNames.length));
   const state = [...model.trainableWeights, ...model.nonTrainableWeights].map((w) => w.read() as tf.Variable);
   assignAll(state, saved.best.length > 0 ? saved.best : saved.model, path);
   return model;

@@ -21,7 +21,17 @@ function layerWeights(model: tfl.LayersModel, name: string): tf.Variable[] {
   }
 }
 
-/** Copies a trained model's parameters out (same layouts as TF: HWIO kernels, [in, out] dense). */
+/** The factor a family model's rescale layer applies to the pixels (1 without one). */
+export function inputScaleOf(model: tfl.LayersModel): number {
+  const layer = model.layers.find((l) => l.name === LAYER_NAMES.rescale);
+  return layer ? Number(layer.getConfig().scale) : 1;
+}
+
+/**
+ * Copies a trained model's parameters out (same layouts as TF: HWIO kernels, [in, out] dense).
+ * A rescale layer's factor is folded into conv1's kernel: convolution is linear, so the
+ * network gives the same answers on raw pixels.
+ */
 export function networkFromModel(model: tfl.LayersModel, spec: ArchitectureSpec): NetworkWeights {
   const shapes = tensorShapes(spec);
   const tensors = {} as Record<TensorName, Float32Array>;
@@ -32,6 +42,8 @@ export function networkFromModel(model: tfl.LayersModel, spec: ArchitectureSpec)
     }
     tensors[name] = Float32Array.from(w.dataSync());
   }
+  const scale = inputScaleOf(model);
+  if (scale !== 1) tensors.wc1 = tensors.wc1.map((v) => v * scale);
   return { spec, tensors };
 }
 
@@ -47,7 +59,10 @@ export function loadNetworkIntoModel(model: tfl.LayersModel, network: NetworkWei
     if (skipLayers.includes(layerName)) continue;
     loaded.push(layerName);
     const names = (Object.keys(TENSOR_LAYERS) as TensorName[]).filter((n) => TENSOR_LAYERS[n][0] === layerName);
-    const values = names.sort((a, b) => TENSOR_LAYERS[a][1] - TENSOR_LAYERS[b][1]).map((n) => tf.tensor(network.tensors[n], shapes[n]));
+    // A model with a rescale layer holds conv1's kernel for rescaled pixels.
+    const scale = layerName === LAYER_NAMES.conv1 ? inputScaleOf(model) : 1;
+    const values = names.sort((a, b) => TENSOR_LAYERS[a][1] - TENSOR_LAYERS[b][1])
+      .map((n) => tf.tensor(scale !== 1 && n === "wc1" ? network.tensors[n].map((v) => v / scale) : network.tensors[n], shapes[n]));
     model.getLayer(layerName).setWeights(values);
     tf.dispose(values);
   }
