@@ -46,7 +46,7 @@ describe("ExpressionClassifier", () => {
   it("loads every shipped model", async () => {
     for (const name of Object.keys(MODEL_ZOO) as ModelName[]) {
       const classifier = await loadModel(name);
-      expect(classifier.labels.length).toBe(classifier.weights.network.spec.numClasses);
+      expect(classifier.labels.length).toBe(classifier.weights.network.spec!.numClasses);
       expect(classifier.weights.model.name).toBe(name);
     }
     // @ts-expect-error: model names are a union of the shipped names, so a typo fails to compile

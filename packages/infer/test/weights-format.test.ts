@@ -43,7 +43,7 @@ describe("weights format", () => {
     expect(fromFloat16Bits(0x2e66)).toBeCloseTo(0.0999755859375, 12);
   });
 
-  const good = () => encodeWeights(randomNetwork(), { labels: LABELS });
+  const good = () => encodeWeights(randomNetwork(), { labels: LABELS, formatVersion: 2 });
 
   it("rejects a bad magic, naming the file", () => {
     const bytes = good();
@@ -54,7 +54,7 @@ describe("weights format", () => {
   it("rejects an unknown format version", () => {
     const bytes = good();
     new DataView(bytes.buffer).setUint32(4, WEIGHTS_FORMAT_VERSION + 1, true);
-    expect(() => decodeWeights(bytes, "m.mxw")).toThrow(/m\.mxw: weights format version 3 is not supported \(this @microexp\/infer reads versions 1 and 2\)/);
+    expect(() => decodeWeights(bytes, "m.mxw")).toThrow(/m\.mxw: weights format version 4 is not supported \(this @microexp\/infer reads versions 1, 2 and 3\)/);
   });
 
   it("rejects a truncated file", () => {
@@ -69,7 +69,7 @@ describe("weights format", () => {
   it("rejects a tensor whose size does not fit the architecture", () => {
     const network = randomNetwork();
     // Same tensors, but the header claims a wider fc1 than the data has.
-    const patched = withHeader(encodeWeights(network, { labels: LABELS }), (h) => (h.architecture = "p12-XS"));
+    const patched = withHeader(encodeWeights(network, { labels: LABELS, formatVersion: 2 }), (h) => (h.architecture = "p12-XS"));
     expect(() => decodeWeights(patched, "m.mxw")).toThrow(/tensor wfc has shape \[1152,48\], p12-XS with 8 classes needs \[1152,96\]/);
     expect(() => encodeWeights({ ...network, tensors: { ...network.tensors, bo: new Float32Array(3) } }, { labels: LABELS })).toThrow(/bo has 3 values/);
   });
@@ -92,7 +92,7 @@ describe("weights format", () => {
 });
 
 describe("weights format version 2: self-checking", () => {
-  const good = () => encodeWeights(randomNetwork(), { labels: LABELS, dtype: "float16", model: { name: "t" } });
+  const good = () => encodeWeights(randomNetwork(), { labels: LABELS, dtype: "float16", model: { name: "t" }, formatVersion: 2 });
 
   it("writes version 2 with the CRC-32 of every byte but its own", () => {
     const bytes = good();

@@ -1,4 +1,4 @@
-import type { NetworkWeights, TensorName } from "../architecture.js";
+import type { ArchitectureSpec, NetworkWeights, TensorName } from "../architecture.js";
 import { TENSOR_NAMES, tensorShapes } from "../architecture.js";
 import type { ForwardEngine } from "../engine.js";
 import { compileKernel } from "./kernel-module.js";
@@ -31,9 +31,20 @@ interface KernelExports {
   forward(count: number): void;
 }
 
-/** Throws a clear error when the kernels cannot run this network (its shapes or tensor sizes). */
-function checkNetwork(network: NetworkWeights): void {
-  const { spec, tensors } = network;
+/**
+ * Why the kernels cannot run this network's graph (undefined when they can): they run the
+ * paper's family (Winograd kernels for its convolutions), not yet other graphs.
+ */
+export function wasmGraphProblem(network: NetworkWeights): string | undefined {
+  if (!network.spec) return `the WebAssembly engine runs the paper's family (v/p1/p2/p12 x M/S/XS/XXS); graph ${network.graph.name} is not one of them`;
+  return undefined;
+}
+
+/** Throws a clear error when the kernels cannot run this network (its graph, shapes or tensor sizes). */
+function checkNetwork(network: NetworkWeights): asserts network is NetworkWeights & { spec: ArchitectureSpec } {
+  const graphProblem = wasmGraphProblem(network);
+  if (graphProblem) throw new Error(`createWasmEngine: cannot run network ${network.graph.name}: ${graphProblem}`);
+  const { spec, tensors } = network as NetworkWeights & { spec: ArchitectureSpec };
   const { conv1, conv2 } = spec;
   const problems: string[] = [];
   if (conv1.filters % 16 !== 0 || conv2.filters % 16 !== 0) problems.push("conv filters must be multiples of 16");
@@ -49,7 +60,7 @@ function checkNetwork(network: NetworkWeights): void {
 }
 
 /** The network's tensors in the kernel's layout, in TENSOR_NAMES order. */
-function packNetwork(network: NetworkWeights, kernel: KernelExports): Record<TensorName, Float32Array> {
+function packNetwork(network: NetworkWeights & { spec: ArchitectureSpec }, kernel: KernelExports): Record<TensorName, Float32Array> {
   const { spec, tensors: t } = network;
   const { conv1, conv2 } = spec;
   const width = paddedWidth(spec.fc1);
