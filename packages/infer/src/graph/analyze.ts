@@ -124,7 +124,7 @@ function checkNodeFields(raw: unknown, where: string, fail: (message: string) =>
   }
   if (spec.relu && raw.relu !== undefined) {
     if (typeof raw.relu !== "boolean") fail(`${where} (${op}): relu must be true or false, got ${shown(raw.relu)}`);
-    if (raw.relu) node.relu = true;
+    node.relu = raw.relu;
   }
   return node as unknown as GraphNode;
 }
