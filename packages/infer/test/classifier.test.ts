@@ -8,6 +8,8 @@ import {
 import { loadClassifierFromFile, loadModel, modelPath } from "../src/node.js";
 import { loadFixturePhoto } from "./image/fixture.js";
 import { createJsEngine } from "../src/forward-js.js";
+import { architectureGraph } from "../src/graph/family.js";
+import type { GraphNode } from "../src/graph/layer-graph.js";
 import { dsnetGraph, randomGraphNetwork } from "./graphs.js";
 import { LABELS, randomNetwork } from "./weights-files.js";
 
@@ -197,6 +199,16 @@ describe("a network that is not a family member (dsnet)", () => {
     const family = await loadModel();
     expect(family.engineKind).toBe("wasm");
     expect(family.engineFallbackReason).toBeUndefined();
+  });
+
+  it('"auto" falls back for MicroExpNet with a 24-filter conv1 too (it used to throw "conv filters must be multiples of 16")', async () => {
+    const graph = architectureGraph("microexpnet", 7);
+    graph.name = "microexpnet-wide";
+    (graph.nodes[0] as Extract<GraphNode, { op: "conv2d" }>).filters = 24;
+    const classifier = await ExpressionClassifier.create(encodeWeights(randomGraphNetwork(graph, 2), { labels: LABELS.slice(1) }));
+    expect(classifier.engineKind).toBe("js");
+    expect(classifier.engineFallbackReason).toMatch(/graph microexpnet-wide is not one of them/);
+    expect(classifier.classify(photo).scores).toHaveLength(7);
   });
 
   it("classifies faces, crops and all, as its engine computes them", async () => {

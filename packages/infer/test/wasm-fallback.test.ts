@@ -71,6 +71,12 @@ describe("wasm engine API", () => {
     expect(engine.forward(new Float32Array(0), 0)).toEqual(new Float32Array(0));
   });
 
+  it("reads the network from its graph: a spec that says otherwise is refused", async () => {
+    const { createWasmEngine } = await freshWasmModule();
+    const network = { ...smallNetwork(), spec: describeArchitecture("p2-S") };
+    await expect(createWasmEngine(network)).rejects.toThrow("createWasmEngine: cannot run network p12-XXS: its spec says p2-S, its graph is p12-XXS");
+  });
+
   it("rejects a network whose tensors do not match its architecture", async () => {
     const { createWasmEngine } = await freshWasmModule();
     const network = smallNetwork();
