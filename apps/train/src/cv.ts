@@ -14,6 +14,8 @@ import type { DataRecord, EngineRecord, ReportFiles, RunRecord } from "./report.
 import { aboutTable, dataRecord, engineRecord, metricsRecord, recallAndConfusion, runRecord, writeReport } from "./report.js";
 import type { TrainingOptions } from "./run-config.js";
 import { claimRunDir, recipeOptions, runName, studentConfig, teacherConfig } from "./run-config.js";
+import { readTeacherRun, teacherArchitectureOf } from "./teacher-run.js";
+import { UsageError } from "./errors.js";
 import { lockRunDir } from "./run-lock.js";
 
 export interface RunOptions {
@@ -66,7 +68,7 @@ export interface CvReport {
   data: DataRecord;
   split: { protocol: Protocol; folds: number; seed: number | null };
   seeds: { split: number; students: number[]; teachers: number[] | null };
-  training: TrainingOptions & { architecture: string; teacherArchitecture: string | null; teacherInitSha256?: string };
+  training: TrainingOptions & { architecture: string; teacherArchitecture: string | null; teacherInitSha256?: string; initSha256?: string };
   runDir: string;
   cacheDir: string;
   engine: EngineRecord;
@@ -91,14 +93,24 @@ export function defaultRunDir(options: CvOptions): string {
   return resolve("runs", runName({ data: options, training: options, protocol: options.protocol, folds: options.folds }));
 }
 
+/** With --teacher-from, the teacher is the network that run trained. */
+function withTeacherOfRun(options: CvOptions): CvOptions {
+  if (!options.teacherFrom) return options;
+  const teacher = teacherArchitectureOf(options.teacherFrom);
+  if (options.teacher && options.teacher !== teacher) throw new UsageError(`--teacher ${options.teacher} and --teacher-from ${options.teacherFrom} (which trained ${teacher}) disagree; give one`);
+  if (options.teacherInit || options.teacherEpochs !== undefined) throw new UsageError("--teacher-from takes a trained teacher: --teacher-init and --teacher-epochs do not apply");
+  return { ...options, teacher };
+}
+
 export function checkTrainingModels(options: TrainingOptions): void {
   checkModel(options.model, "--model");
   if (options.teacher) checkModel(options.teacher, "--teacher");
 }
 
 /** Runs one cross-validation (resuming whatever an earlier run of it left) and writes its report. */
-export async function runCv(options: CvOptions, context: CommandContext, prepared?: PreparedData): Promise<CvOutcome> {
+export async function runCv(given: CvOptions, context: CommandContext, prepared?: PreparedData): Promise<CvOutcome> {
   const started = new Date();
+  const options = withTeacherOfRun(given);
   checkTrainingModels(options);
   const runDir = resolve(options.runDir ?? defaultRunDir(options));
   const unlock = lockRunDir(runDir);
@@ -116,15 +128,20 @@ async function runLockedCv(options: CvOptions, context: CommandContext, runDir: 
   const split = makeSplit(data, options.dataset, { protocol: options.protocol, folds: options.folds, seed: options.seed });
   const folds = split.folds.length;
   const students = split.folds.map((_, f) => studentConfig(options, f));
-  const teachers = split.folds.map((_, f) => teacherConfig(options, f));
-  claimRunDir(runDir, {
+  const identity = {
     dataset: options.dataset, labels: data.manifest.labelNames, detectFaces: data.detectFaces, limit: options.limit ?? null,
-    manifestHash: data.manifestHash, contentHash: data.contentHash, protocol: options.protocol, folds, splitSeed: split.seed, student: students[0], teacher: teachers[0] ?? null,
+    contentHash: data.contentHash, protocol: options.protocol, folds, splitSeed: split.seed,
+  };
+  const teacherRun = options.teacherFrom ? readTeacherRun(options.teacherFrom, identity) : undefined;
+  const teachers = split.folds.map((_, f) => teacherRun ? teacherRun.folds[f].config : teacherConfig(options, f));
+  claimRunDir(runDir, {
+    ...identity, manifestHash: data.manifestHash, student: students[0], teacher: teachers[0] ?? null,
+    ...(teacherRun ? { teacherFrom: teacherRun.dir } : {}),
   });
   const jobs: FoldJob[] = split.folds.map((fold, f) => ({
     fold: f, runDir, train: fold.train, test: fold.test, student: students[f], dataHash: data.contentHash,
     ...(options.threads ? { threads: options.threads } : {}),
-    ...(teachers[f] ? { teacher: { config: teachers[f] as TrainConfig, cacheDir } } : {}),
+    ...(teachers[f] ? { teacher: { config: teachers[f] as TrainConfig, cacheDir, ...(teacherRun ? { checkpoint: teacherRun.folds[f].checkpoint } : {}) } } : {}),
   }));
 
   const { progress } = context;
@@ -145,9 +162,10 @@ async function runLockedCv(options: CvOptions, context: CommandContext, runDir: 
     split: { protocol: options.protocol, folds, seed: split.seed },
     seeds: { split: options.seed, students: students.map((s) => s.seed), teachers: teachers[0] ? teachers.map((t) => t!.seed) : null },
     training: {
-      model: options.model, teacher: options.teacher, teacherEpochs: options.teacher ? (options.teacherEpochs ?? options.epochs) : undefined,
-      teacherDropout: options.teacherDropout, temperature: options.temperature, lambda: options.lambda, t2: options.t2,
+      model: options.model, teacher: options.teacher, teacherEpochs: options.teacher ? (teachers[0]?.epochs ?? options.epochs) : undefined,
+      teacherDropout: teachers[0]?.dropout ?? options.teacherDropout, ...(teacherRun ? { teacherFrom: teacherRun.dir } : {}), temperature: options.temperature, lambda: options.lambda, t2: options.t2,
       ...(teachers[0]?.init ? { teacherInit: teachers[0].init.file, teacherInitSha256: teachers[0].init.sha256 } : {}),
+      ...(students[0].init ? { init: students[0].init.file, initSha256: students[0].init.sha256 } : {}),
       epochs: options.epochs, lr: options.lr, batch: options.batch, dropout: options.dropout, seed: options.seed, ...recipeOptions(options),
       architecture: architectureOf(options.model), teacherArchitecture: options.teacher ? architectureOf(options.teacher) : null,
     },
@@ -176,10 +194,10 @@ const epochs = (n: number | undefined) => `${n} epoch${n === 1 ? "" : "s"}`;
 /** One line on how a student was trained; `perCell` names settings that a sweep varies. */
 export function describeTraining(t: CvReport["training"], perCell: { model?: boolean; temperature?: boolean } = {}): string {
   const model = perCell.model ? "model per cell" : `${t.model} (${t.architecture})`;
-  const student = `${model}, ${epochs(t.epochs)}, Adam lr ${t.lr}, batch ${t.batch}, dropout ${t.dropout}${describeRecipe(t)}`;
+  const student = `${model}${t.init ? ` starting from ${t.init}` : ""}, ${epochs(t.epochs)}, Adam lr ${t.lr}, batch ${t.batch}, dropout ${t.dropout}${describeRecipe(t)}`;
   if (!t.teacher) return `${student}; vanilla (cross-entropy only)`;
   const temperature = perCell.temperature ? "T per cell" : `T ${t.temperature}`;
-  const init = t.teacherInit ? `, starting from ${t.teacherInit}` : "";
+  const init = t.teacherInit ? `, starting from ${t.teacherInit}` : t.teacherFrom ? `, trained by run ${t.teacherFrom}` : "";
   return `${student}; distilled from ${t.teacher} (${epochs(t.teacherEpochs)}, dropout ${t.teacherDropout}${init}) with ${temperature}, lambda ${t.lambda}${t.t2 ? ", soft term x T^2" : ""}`;
 }
 

@@ -54,9 +54,11 @@ function addTrainingOptions(command: Command, withModel = true): Command {
     .option("--teacher-epochs <n>", "epochs of the teacher (default: --epochs)", positiveInteger)
     .option("--teacher-dropout <rate>", "dropout rate of the teacher", dropoutRate, TRAINING_DEFAULTS.teacherDropout)
     .option("--teacher-init <file>", "start the teacher (a family member) from these weights, e.g. trained on FER2013 (its output layer is kept only if the labels match)")
+    .option("--teacher-from <run>", "distil from the networks of a finished cv run folder (fold f teaches fold f; same data and split), e.g. a dsnet trained with its own recipe")
     .option("--temperature <T>", "distillation temperature", positiveNumber, TRAINING_DEFAULTS.temperature)
     .option("--lambda <w>", "weight of the teacher term in the KD loss (0..1)", unitInterval, TRAINING_DEFAULTS.lambda)
     .option("--t2", "multiply the teacher term by T^2 (Hinton et al.; the paper does not)", false)
+    .option("--init <file>", "start the trained network from these weights (fine-tuning): a .mxw of the same family member, or a finished run's checkpoint (fold-<k>/student.ckpt) of any network")
     .option("--epochs <n>", "training epochs (the paper: 3000)", positiveInteger, TRAINING_DEFAULTS.epochs)
     .option("--lr <rate>", "Adam learning rate", positiveNumber, TRAINING_DEFAULTS.lr)
     .option("--batch <n>", "batch size", positiveInteger, TRAINING_DEFAULTS.batch)
@@ -103,6 +105,8 @@ function trainingOptions(raw: Raw): TrainingOptions {
     ...(raw.teacherEpochs !== undefined ? { teacherEpochs: raw.teacherEpochs as number } : {}),
     teacherDropout: raw.teacherDropout as number,
     ...(raw.teacherInit ? { teacherInit: raw.teacherInit as string } : {}),
+    ...(raw.teacherFrom ? { teacherFrom: raw.teacherFrom as string } : {}),
+    ...(raw.init ? { init: raw.init as string } : {}),
     temperature: raw.temperature as number, lambda: raw.lambda as number,
     t2: raw.t2 === true, epochs: raw.epochs as number, lr: raw.lr as number, batch: raw.batch as number,
     dropout: raw.dropout as number, seed: raw.seed as number,

@@ -19,6 +19,10 @@ export interface TrainingOptions {
   teacherDropout: number;
   /** A .mxw file the teacher starts from (fine-tuning), e.g. one trained on FER2013. */
   teacherInit?: string;
+  /** A finished cv run folder whose fold networks are the teachers (nothing is trained for them). */
+  teacherFrom?: string;
+  /** Weights the trained network starts from: a .mxw of the same family member, or a finished run's checkpoint (.ckpt). */
+  init?: string;
   temperature: number;
   lambda: number;
   /** Multiply the soft term by T^2 (Hinton et al.; not in the paper). */
@@ -78,6 +82,7 @@ export function studentConfig(options: TrainingOptions, offset = 0): TrainConfig
   return {
     architecture: options.model, epochs: options.epochs, seed: options.seed + offset,
     batchSize: options.batch, learningRate: options.lr, dropout: options.dropout, ...recipeConfig(options),
+    ...(options.init ? { init: initWeights(options.init, "--init") } : {}),
     ...(options.teacher ? { distillation: { temperature: options.temperature, lambda: options.lambda, scaleByTemperatureSquared: options.t2 } } : {}),
   };
 }
@@ -87,13 +92,13 @@ export function teacherConfig(options: TrainingOptions, offset = 0): TrainConfig
   return {
     architecture: options.teacher, epochs: options.teacherEpochs ?? options.epochs, seed: options.seed + offset,
     batchSize: options.batch, learningRate: options.lr, dropout: options.teacherDropout,
-    ...(options.teacherInit ? { init: initWeights(options.teacherInit) } : {}),
+    ...(options.teacherInit ? { init: initWeights(options.teacherInit, "--teacher-init") } : {}),
   };
 }
 
-function initWeights(path: string): { file: string; sha256: string } {
+function initWeights(path: string, flag: string): { file: string; sha256: string } {
   const file = resolve(path);
-  if (!existsSync(file)) throw new UsageError(`--teacher-init ${path}: no such file`);
+  if (!existsSync(file)) throw new UsageError(`${flag} ${path}: no such file`);
   return { file, sha256: createHash("sha256").update(readFileSync(file)).digest("hex") };
 }
 
@@ -118,7 +123,9 @@ export function runName(parts: { data: DataOptions; training: TrainingOptions; p
     if (t.teacherEpochs !== undefined && t.teacherEpochs !== t.epochs) name.push(`te${t.teacherEpochs}`);
     if (t.teacherDropout !== TRAINING_DEFAULTS.teacherDropout) name.push(`td${t.teacherDropout}`);
     if (t.teacherInit) name.push(`from-${basename(t.teacherInit).replace(/\.mxw$/, "")}`);
+    if (t.teacherFrom) name.push(`of-${basename(resolve(t.teacherFrom))}`);
   }
+  if (t.init) name.push(`init-${basename(t.init).replace(/\.(mxw|ckpt)$/, "")}`);
   name.push(`e${t.epochs}`);
   if (t.lr !== TRAINING_DEFAULTS.lr) name.push(`lr${t.lr}`);
   if (t.batch !== TRAINING_DEFAULTS.batch) name.push(`b${t.batch}`);
