@@ -64,11 +64,14 @@ describe("layer graphs", () => {
   it("describes the dsnet test network: 84 -> 42 -> 21 -> 11 -> 6, global pooling, residual adds", () => {
     const a = analyzeGraph(dsnetGraph(7));
     expect(a.shapes.get("stem")).toEqual([42, 42, 16]);
-    expect(a.shapes.get("ds1_pool")).toEqual([21, 21, 32]);
-    expect(a.shapes.get("a_add")).toEqual([11, 11, 64]);
-    expect(a.shapes.get("b_add")).toEqual([6, 6, 128]);
-    expect(a.shapes.get("pool")).toEqual([256]);
+    expect(a.shapes.get("sep1_pool")).toEqual([21, 21, 32]);
+    expect(a.shapes.get("block1_add")).toEqual([11, 11, 64]);
+    expect(a.shapes.get("block2_add")).toEqual([6, 6, 128]);
+    expect(a.shapes.get("gap")).toEqual([256]);
     expect(a.numClasses).toBe(7);
+    // Counted by hand, layer by layer (the folded biases included): about 80 k and 9.5 M, as its builder says.
+    expect(a.parameterCount).toBe(80951);
+    expect(a.multiplyAdds).toBe(9450144);
   });
 
   const cases: [string, (nodes: Record<string, unknown>[], graph: Record<string, unknown>) => void, RegExp][] = [
@@ -146,10 +149,10 @@ describe("the TypeScript engine on graphs", () => {
 
   it("names a missing or wrong-sized tensor", () => {
     const network = randomGraphNetwork(dsnetGraph(7));
-    delete network.tensors["a_pw2/bias"];
-    expect(() => createJsEngine(network)).toThrow("createJsEngine: tensor a_pw2/bias has no values, graph dsnet needs 64 (64)");
-    network.tensors["a_pw2/bias"] = new Float32Array(3);
-    expect(() => createJsEngine(network)).toThrow("createJsEngine: tensor a_pw2/bias has 3 values, graph dsnet needs 64 (64)");
+    delete network.tensors["block1_b_pw/bias"];
+    expect(() => createJsEngine(network)).toThrow("createJsEngine: tensor block1_b_pw/bias has no values, graph dsnet needs 64 (64)");
+    network.tensors["block1_b_pw/bias"] = new Float32Array(3);
+    expect(() => createJsEngine(network)).toThrow("createJsEngine: tensor block1_b_pw/bias has 3 values, graph dsnet needs 64 (64)");
   });
 
   it("runs dsnet", () => {

@@ -5,9 +5,12 @@ import { analyzeGraph } from "../src/graph/analyze.js";
 import type { GraphNode, LayerGraph } from "../src/graph/layer-graph.js";
 
 /**
- * dsnet after batch-norm folding: x/255; stem conv 3x3/2 (16); dw 3x3 + pw to 32, max-pool;
- * two residual blocks (dw, pw, relu, dw, pw, max-pool; shortcut 1x1/2; add; relu) to 64 and
- * 128; dw + pw to 256; global average pool; dense to the classes (dropout is the identity).
+ * The lead's dsnet (packages/models/src/dsnet.ts) after batch-norm folding, with its layer
+ * names: x/255; stem conv 3x3/2 to 16 (BN, relu); separable (depthwise 3x3 without bias, then
+ * pointwise 1x1 with BN, relu) to 32 and a max-pool; two residual blocks (two separable
+ * convolutions, the second without relu, a max-pool; a 1x1/2 shortcut with BN; add; relu) to
+ * 64 and 128; separable to 256; global average pool; dense to the classes (dropout is the
+ * identity). Folding gives every convolution before a BN a bias.
  */
 export function dsnetGraph(numClasses = 7): LayerGraph {
   const nodes: GraphNode[] = [];
@@ -18,26 +21,25 @@ export function dsnetGraph(numClasses = 7): LayerGraph {
   };
   const conv = (name: string, kernel: number, stride: number, filters: number, relu: boolean, from = last) =>
     add({ op: "conv2d", name, inputs: [from], kernel, stride, filters, weights: `${name}/kernel`, bias: `${name}/bias`, relu });
-  const dw = (name: string, relu: boolean) =>
-    add({ op: "depthwiseConv2d", name, inputs: [last], kernel: 3, stride: 1, weights: `${name}/kernel`, bias: `${name}/bias`, relu });
+  const separable = (name: string, filters: number, relu = true) => {
+    add({ op: "depthwiseConv2d", name: `${name}_dw`, inputs: [last], kernel: 3, stride: 1, weights: `${name}_dw/kernel` });
+    return conv(`${name}_pw`, 1, 1, filters, relu);
+  };
+  const pool = (name: string) => add({ op: "maxPool", name, inputs: [last], size: 2, stride: 2 });
   add({ op: "rescale", name: "rescale", inputs: [last], scale: 1 / 255, offset: 0 });
   conv("stem", 3, 2, 16, true);
-  dw("ds1_dw", true);
-  conv("ds1_pw", 1, 1, 32, true);
-  add({ op: "maxPool", name: "ds1_pool", inputs: [last], size: 2, stride: 2 });
-  for (const [block, filters] of [["a", 64], ["b", 128]] as const) {
+  separable("sep1", 32);
+  pool("sep1_pool");
+  for (const [block, filters] of [["block1", 64], ["block2", 128]] as const) {
     const blockInput = last;
-    dw(`${block}_dw1`, false);
-    conv(`${block}_pw1`, 1, 1, filters, true);
-    dw(`${block}_dw2`, false);
-    conv(`${block}_pw2`, 1, 1, filters, false);
-    const main = add({ op: "maxPool", name: `${block}_pool`, inputs: [last], size: 2, stride: 2 });
-    const shortcut = conv(`${block}_shortcut`, 1, 2, filters, false, blockInput);
+    separable(`${block}_a`, filters);
+    separable(`${block}_b`, filters, false);
+    const main = pool(`${block}_pool`);
+    const shortcut = conv(`${block}_skip`, 1, 2, filters, false, blockInput);
     add({ op: "add", name: `${block}_add`, inputs: [main, shortcut], relu: true });
   }
-  dw("head_dw", true);
-  conv("head_pw", 1, 1, 256, true);
-  add({ op: "globalAvgPool", name: "pool", inputs: [last] });
+  separable("sep2", 256);
+  add({ op: "globalAvgPool", name: "gap", inputs: [last] });
   add({ op: "dense", name: "logits", inputs: [last], units: numClasses, weights: "logits/kernel", bias: "logits/bias" });
   return { name: "dsnet", inputSize: 84, nodes };
 }

@@ -212,7 +212,7 @@ describe("weights format version 3: the layer graph in the header", () => {
     const bytes = good();
     const { preamble, headerLength } = layoutOf(bytes);
     const header = JSON.parse(new TextDecoder().decode(bytes.subarray(preamble, preamble + headerLength)));
-    expect(header.tensors.slice(0, 5).map((t: { name: string }) => t.name)).toEqual(["stem/kernel", "stem/bias", "ds1_dw/kernel", "ds1_dw/bias", "ds1_pw/kernel"]);
+    expect(header.tensors.slice(0, 5).map((t: { name: string }) => t.name)).toEqual(["stem/kernel", "stem/bias", "sep1_dw/kernel", "sep1_pw/kernel", "sep1_pw/bias"]);
     expect(header.tensors.at(-1).name).toBe("logits/bias");
   });
 
@@ -237,7 +237,7 @@ describe("weights format version 3: the layer graph in the header", () => {
       ["wider stem", (h) => (nodes(h)[1].filters = 17), /tensor stem\/kernel has shape \[3,3,1,16\], dsnet with 7 classes needs \[3,3,1,17\]/],
       ["renamed tensor", (h) => (nodes(h)[1].bias = "stem/b"), /header\.tensors\[1\] is "stem\/bias", expected stem\/b/],
       ["padding it would ignore", (h) => (nodes(h)[1].padding = "valid"), /header\.graph "dsnet": node 1 \("stem"\) \(conv2d\) has a field "padding"/],
-      ["cut residual", (h) => ((nodes(h).find((n) => n.name === "a_add") as Record<string, unknown>).inputs = ["a_pool", "a_pool"]), /header\.graph "dsnet": the output of node "a_shortcut" is never used/],
+      ["cut residual", (h) => ((nodes(h).find((n) => n.name === "block1_add") as Record<string, unknown>).inputs = ["block1_pool", "block1_pool"]), /header\.graph "dsnet": the output of node "block1_skip" is never used/],
       ["architecture beside the graph", (h) => (h.architecture = "p12-XXS"), /header\.architecture is not part of a version 3 header/],
       ["labels", (h) => (h.labels = (h.labels as string[]).slice(1)), /header: 6 labels for graph dsnet, which has 7 outputs/],
       ["a family name on another graph", (h) => ((h.graph as { name: string }).name = "p12-XXS"), /header\.graph "p12-XXS" is not the p12-XXS family member's graph/],
