@@ -1,6 +1,6 @@
 import type { NetworkWeights } from "./architecture.js";
 import type { ForwardEngine } from "./engine.js";
-import { analyzeGraph } from "./graph/analyze.js";
+import { analyzeGraph, MISSING_GRAPH } from "./graph/analyze.js";
 import type { GraphNode } from "./graph/layer-graph.js";
 import { GRAPH_INPUT } from "./graph/layer-graph.js";
 import type { FeatureMap } from "./graph/ops.js";
@@ -58,6 +58,7 @@ function runNode(node: GraphNode, inputs: Value[], t: NetworkWeights["tensors"])
 
 /** The reference forward pass in plain TypeScript: runs any layer graph, anywhere. */
 export function createJsEngine(network: NetworkWeights): ForwardEngine {
+  if (network.graph === undefined) throw new Error(`createJsEngine: ${MISSING_GRAPH}`);
   const { graph, numClasses } = analyzeGraph(network.graph);
   checkNetworkTensors(network, "createJsEngine");
   const { tensors } = network;

@@ -25,7 +25,7 @@ import type { ArchitectureId, ArchitectureSpec, NetworkWeights } from "./archite
 import { describeArchitecture } from "./architecture.js";
 import { crc32 } from "./crc32.js";
 import type { GraphAnalysis, GraphParameter } from "./graph/analyze.js";
-import { analyzeGraph } from "./graph/analyze.js";
+import { analyzeGraph, MISSING_GRAPH } from "./graph/analyze.js";
 import { familyGraph, familySpecOf } from "./graph/family.js";
 import type { LayerGraph } from "./graph/layer-graph.js";
 
@@ -162,6 +162,7 @@ function tensorTable(parameters: GraphParameter[], dtypeOf: (index: number) => T
 
 /** The graph's analysis, its errors as WeightsFormatErrors. */
 function analyzed(graph: unknown, source?: string): GraphAnalysis {
+  if (graph === undefined) throw new WeightsFormatError(MISSING_GRAPH, source);
   try {
     return analyzeGraph(graph);
   } catch (error) {

@@ -4,7 +4,10 @@ import { createJsEngine } from "../src/forward-js.js";
 import { analyzeGraph, GraphError } from "../src/graph/analyze.js";
 import { architectureGraph, familyGraph, familySpecOf } from "../src/graph/family.js";
 import type { GraphNode, LayerGraph } from "../src/graph/layer-graph.js";
+import type { NetworkWeights } from "../src/architecture.js";
+import { checkModelWeights, encodeWeights } from "../src/weights-format.js";
 import { dsnetGraph, randomGraphNetwork } from "./graphs.js";
+import { LABELS, randomNetwork } from "./weights-files.js";
 
 /** A small valid graph to break in one place at a time. */
 function small(): LayerGraph {
@@ -153,6 +156,14 @@ describe("the TypeScript engine on graphs", () => {
     expect(() => createJsEngine(network)).toThrow("createJsEngine: tensor block1_b_pw/bias has no values, graph dsnet needs 64 (64)");
     network.tensors["block1_b_pw/bias"] = new Float32Array(3);
     expect(() => createJsEngine(network)).toThrow("createJsEngine: tensor block1_b_pw/bias has 3 values, graph dsnet needs 64 (64)");
+  });
+
+  it("tells code written for { spec, tensors } networks what a network is now", () => {
+    const { spec, tensors } = randomNetwork();
+    const old = { spec, tensors } as unknown as NetworkWeights;
+    expect(() => createJsEngine(old)).toThrow("createJsEngine: the network has no graph: a network is { graph, tensors } (familyNetwork(spec, tensors) makes a family member's)");
+    expect(() => encodeWeights(old, { labels: LABELS })).toThrow(/^the network has no graph/);
+    expect(() => checkModelWeights({ network: old, labels: LABELS, normalization: { scale: 1, offset: 0 }, model: {} }, "w")).toThrow(/^w: the network has no graph/);
   });
 
   it("runs dsnet", () => {

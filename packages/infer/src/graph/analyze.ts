@@ -268,6 +268,9 @@ export function analyzeGraph(raw: unknown): GraphAnalysis {
   };
 }
 
+/** The error for a network without a graph: code written for `{ spec, tensors }` networks. */
+export const MISSING_GRAPH = "the network has no graph: a network is { graph, tensors } (familyNetwork(spec, tensors) makes a family member's)";
+
 /** Parameters of a graph (convolution and dense weights and biases). */
 export function graphParameterCount(graph: LayerGraph): number {
   return analyzeGraph(graph).parameterCount;
