@@ -95,6 +95,7 @@ describe("layer graphs", () => {
     ["tensor used twice", (n) => (n[1].weights = "c1/w"), /node "d1" \(depthwiseConv2d\) names tensor "c1\/w", which node "c1" already uses/],
     ["unused node", (n) => (n[2].inputs = ["c1", "c1"]), /the output of node "d1" is never used/],
     ["output not a vector", (n) => n.splice(4, 2), /the last node "p" must output a vector of at least 2 logits, it outputs \[3, 3, 4\]/],
+    ["a tensor named __proto__", (n) => (n[0].weights = "__proto__"), /node 0 \("c1"\) \(conv2d\): weights "__proto__" cannot name a node or tensor/],
     ["node named input", (n) => (n[0].name = "input"), /node 0 is named "input"/],
     ["unknown graph field", (_, g) => (g.outputs = ["out"]), /graph: unknown field "outputs"/],
     ["input size", (_, g) => (g.inputSize = 5000), /graph "small": inputSize must be an integer 1\.\.1024, got 5000/],

@@ -78,6 +78,8 @@ const shapeText = (shape: number[]): string => `[${shape.join(", ")}]`;
 function nameProblem(value: unknown): string | undefined {
   if (typeof value !== "string" || value === "") return `must be a non-empty string, got ${shown(value)}`;
   if (value.length > 200 || UNPRINTABLE.test(value)) return `${shown(value)} is longer than 200 characters or holds a control character`;
+  // Tensors are looked up by name in plain objects, where this name is the prototype.
+  if (value === "__proto__") return `"__proto__" cannot name a node or tensor`;
   return undefined;
 }
 
