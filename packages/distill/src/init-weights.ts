@@ -34,8 +34,8 @@ export function initFromWeights(model: tfl.LayersModel, architecture: string, la
     throw new Error(`initial weights ${init.file}: ${(error as Error).message}`);
   }
   const spec = describeArchitecture(architecture, labels.length);
-  const found = weights.network.spec;
-  if (found.id !== spec.id) throw new Error(`initial weights ${init.file}: hold a ${found.id} network, the model is ${spec.id}`);
+  const found = weights.network.graph.name;
+  if (found !== spec.id) throw new Error(`initial weights ${init.file}: hold a ${found} network, the model is ${spec.id}`);
   const sameHead = weights.labels.length === labels.length && weights.labels.every((label, i) => label === labels[i]);
   return loadNetworkIntoModel(model, weights.network, sameHead ? [] : [LAYER_NAMES.logits]);
 }

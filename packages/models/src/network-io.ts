@@ -2,7 +2,7 @@
 import * as tf from "@tensorflow/tfjs-core";
 import type * as tfl from "@tensorflow/tfjs-layers";
 import type { ArchitectureSpec, EncodeOptions, NetworkWeights, TensorName } from "@microexp/infer";
-import { encodeWeights, tensorShapes } from "@microexp/infer";
+import { encodeWeights, familyNetwork, tensorShapes } from "@microexp/infer";
 import { LAYER_NAMES } from "./family.js";
 
 /** Which layer holds each runtime tensor: [layer, 0 = kernel | 1 = bias]. */
@@ -44,7 +44,7 @@ export function networkFromModel(model: tfl.LayersModel, spec: ArchitectureSpec)
   }
   const scale = inputScaleOf(model);
   if (scale !== 1) tensors.wc1 = tensors.wc1.map((v) => v * scale);
-  return { spec, tensors };
+  return familyNetwork(spec, tensors);
 }
 
 /**
@@ -53,6 +53,7 @@ export function networkFromModel(model: tfl.LayersModel, spec: ArchitectureSpec)
  * Returns the layers loaded.
  */
 export function loadNetworkIntoModel(model: tfl.LayersModel, network: NetworkWeights, skipLayers: readonly string[] = []): string[] {
+  if (!network.spec) throw new Error(`loadNetworkIntoModel: graph ${network.graph.name} is not a member of the MicroExpNet family`);
   const shapes = tensorShapes(network.spec);
   const loaded: string[] = [];
   for (const layerName of new Set(Object.values(TENSOR_LAYERS).map(([layer]) => layer))) {
