@@ -189,6 +189,21 @@ describe("cv with the in-the-wild recipe", () => {
     expect(markdown).toContain("one random crop per face and epoch, augmented (flip, shift 4 px, rotation 10°, scale 10 %, erasing p 0.5), label smoothing 0.1, weight decay 0.0001, cosine schedule after 1 warm-up epochs, 2 threads a batch");
   });
 
+  it("trains a family member on 0..1 pixels with another bias init, and writes weights for raw pixels", async () => {
+    const run = cli(cwd, ["cv", ...DATA, "--epochs", "1", "--folds", "2", "--dropout", "0", "--backend", "wasm", "--unit-pixels", "--bias-std", "0", "--run-dir", "runs/unit"]);
+    expect(run.stderr).toBe("");
+    expect(run.status).toBe(0);
+    const report = readJson<CvReport>(join(cwd, "runs/unit/report.json"));
+    expect(report.training).toMatchObject({ unitPixels: true, biasStd: 0 });
+    expect(readFileSync(join(cwd, "runs/unit/report.md"), "utf8")).toContain("pixels scaled to 0..1, biases initialised N(0, 0)");
+    // The fold's weights file (conv1 with the scale folded in; models' parity test checks the answers) loads and evaluates.
+    const evaluated = cli(cwd, ["eval", ...DATA, "--weights", "runs/unit/fold-0/student.mxw", "--report-dir", "runs/unit-eval"]);
+    expect(evaluated.status).toBe(0);
+    const dsnet = cli(cwd, ["cv", ...DATA, "--epochs", "1", "--model", "dsnet", "--unit-pixels", "--run-dir", "runs/unit-dsnet"]);
+    expect(dsnet.status).toBe(1);
+    expect(dsnet.stderr).toMatch(/--unit-pixels and --bias-std set up MicroExpNet family members; dsnet has its own/);
+  });
+
   it("refuses FER+ soft targets on a dataset that is not FER2013", () => {
     const run = cli(cwd, ["cv", ...DATA, "--epochs", "1", "--folds", "2", "--soft-targets", "ferplus", "--run-dir", "runs/soft"]);
     expect(run.status).not.toBe(0);
