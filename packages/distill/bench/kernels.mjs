@@ -199,6 +199,28 @@ for (const kernel of ["filter", "input"]) {
     `${(total("macs") / total("simd") / 1e6).toFixed(2)} | ${(total("loop") / total("simd")).toFixed(1)}x |`);
 }
 
+// dsnet's pointwise (1x1, stride 1) filter gradients over more than 16 input channels: one
+// matrix product (x's rows transposed times dy's rows) through XNNPACK.
+const DSNET_POINTWISE = [
+  ["block1_a", 21, 32, 64], ["block1_b", 21, 64, 64], ["block2_a", 11, 64, 128], ["block2_b", 11, 128, 128], ["sep2", 6, 128, 256],
+];
+const pointwiseRows = [];
+for (const [name, size, inChannels, outChannels] of DSNET_POINTWISE) {
+  tf.setBackend("wasm");
+  const xs = tf.randomNormal([BATCH, size, size, inChannels]);
+  const dys = tf.randomNormal([BATCH, size, size, outChannels]);
+  const ms = timeOn("wasm", CALLS, () => tf.engine().runKernel("Conv2DBackpropFilter", { x: xs, dy: dys },
+    { strides: 1, pad: "same", dataFormat: "NHWC", filterShape: [1, 1, inChannels, outChannels] }));
+  pointwiseRows.push({ layer: `${name}_pw ${size}x${size} ${inChannels}->${outChannels}`, ms, macs: BATCH * size * size * inChannels * outChannels });
+  tf.dispose([xs, dys]);
+}
+console.log(`\ndsnet's pointwise filter gradients (Conv2DBackpropFilter 1x1, batch ${BATCH}), CPU ms per call, median of ${CALLS}:\n`);
+console.log("| layer | ms | GMAC/s |");
+console.log("|---|---:|---:|");
+for (const r of pointwiseRows) console.log(`| ${r.layer} | ${r.ms.toFixed(1)} | ${(r.macs / r.ms / 1e6).toFixed(2)} |`);
+const pointwiseMs = pointwiseRows.reduce((sum, r) => sum + r.ms, 0);
+console.log(`| all five | ${pointwiseMs.toFixed(1)} | ${(pointwiseRows.reduce((sum, r) => sum + r.macs, 0) / pointwiseMs / 1e6).toFixed(2)} |`);
+
 // Batch-norm moments (tf.moments over N, H, W: two Means per layer, as in tfjs-layers'
 // BatchNormalization and inception-v3's batch norm) at the shapes of dsnet's nine batch norms
 // (batch 64; dsnet's own BatchNorm sums rows instead): the SIMD module against the stock
