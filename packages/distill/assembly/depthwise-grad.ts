@@ -1,9 +1,7 @@
 // The two gradients of a depthwise convolution with channel multiplier 1 (dilation 1, any
 // kernel size, strides and padding before), NHWC with channels a multiple of 4, vectorised
-// over channels. Both walk (image, output row, tap row) so that the one input row and the
-// one dy row in use stay in L1, and run along that row pair once per tap column: a tap
-// column touches the output columns [first, end) whose input column lies inside the image.
-// Channels go 16 at a time (4 vectors, independent chains), then 4 at a time.
+// over channels: 16 at a time (4 vectors, independent chains), then 4 at a time. Both sum
+// in registers and read only the few rows in use at a time (they stay in L1).
 
 /** The output columns whose input column o * stride + shift lies in [0, size): [first, end). */
 @inline function firstColumn(shift: i32, stride: i32): i32 {
@@ -22,6 +20,8 @@
 }
 
 /**
+ * Walks (image, output row, tap row) and runs along that input row and dy row once per tap
+ * column, over the output columns [first, end) whose input column lies inside the image.
  * dw[i, j, c] = sum over n, oy, ox of x[n, oy * strideH - top + i, ox * strideW - left + j, c]
  * * dy[n, oy, ox, c]. x: [batch, height, width, channels]; dy: [batch, outHeight, outWidth,
  * channels]; dw: [kh, kw, channels]. Each row's products are summed in float32, the rows in
@@ -89,60 +89,83 @@ export function depthwiseFilter(
   for (let k = 0; k < count; k++) store<f32>(dw + (<usize>k << 2), <f32>load<f64>(scratch + (<usize>k << 3)));
 }
 
+/** The outputs o in [0, outSize) whose window (o * stride - pad .. + kernel - 1) holds input p: [first, last]. */
+@inline function firstOutput(p: i32, pad: i32, kernel: i32, stride: i32): i32 {
+  const lowest = p + pad - kernel + 1; // o * stride >= lowest
+  if (lowest <= 0) return 0;
+  return stride == 1 ? lowest : (lowest + stride - 1) / stride; // per pixel: no division at stride 1
+}
+
+@inline function lastOutput(p: i32, pad: i32, stride: i32, outSize: i32): i32 {
+  return min(outSize - 1, stride == 1 ? p + pad : (p + pad) / stride); // p + pad >= 0: padding before is never negative
+}
+
 /**
- * dx[n, iy, ix, c] = sum over the taps (i, j) and output pixels (oy, ox) with
- * iy = oy * strideH - top + i, ix = ox * strideW - left + j of dy[n, oy, ox, c] * w[i, j, c]:
- * dx is zeroed, then each dy row is scattered into the input rows its taps read (at most
- * kh * kw float32 terms per element). dy: [batch, outHeight, outWidth, channels];
- * w: [kh, kw, channels]; dx: [batch, height, width, channels].
+ * dx[n, iy, ix, c] = sum over the output pixels (oy, ox) whose window holds (iy, ix), with
+ * tap i = iy + top - oy * strideH, j = ix + left - ox * strideW, of dy[n, oy, ox, c] * w[i, j, c].
+ * Gathered: each dx vector is summed in registers (float32, at most kh * kw terms, output
+ * rows then columns in increasing order) and stored once, so dx needs no zeroing.
+ * dy: [batch, outHeight, outWidth, channels]; w: [kh, kw, channels]; dx: [batch, height, width, channels].
  */
 export function depthwiseInput(
   dy: usize, w: usize, batch: i32, height: i32, width: i32, channels: i32, kh: i32, kw: i32,
   strideH: i32, strideW: i32, top: i32, left: i32, outHeight: i32, outWidth: i32, dx: usize,
 ): void {
   const pixelBytes = <usize>channels << 2;
-  const inRowBytes = pixelBytes * <usize>width;
   const outRowBytes = pixelBytes * <usize>outWidth;
-  const xStep = pixelBytes * <usize>strideW;
-  memory.fill(dx, 0, <usize>batch * <usize>height * inRowBytes);
+  const wRowBytes = pixelBytes * <usize>kw;
+  const dyStepY = outRowBytes, wStepY = wRowBytes * <usize>strideH; // next output row: tap row - strideH
+  const wStepX = pixelBytes * <usize>strideW; // next output column: tap column - strideW
+  let out = dx;
   for (let n = 0; n < batch; n++) {
-    for (let oy = 0; oy < outHeight; oy++) {
-      const dyRow = dy + <usize>(n * outHeight + oy) * outRowBytes;
-      for (let i = 0; i < kh; i++) {
-        const iy = oy * strideH - top + i;
-        if (iy < 0 || iy >= height) continue;
-        const dxRow = dx + <usize>(n * height + iy) * inRowBytes;
-        for (let j = 0; j < kw; j++) {
-          const shift = j - left;
-          const first = firstColumn(shift, strideW);
-          const end = endColumn(shift, strideW, width, outWidth);
-          if (first >= end) continue;
-          const dxStart = dxRow + <usize>(first * strideW + shift) * pixelBytes;
-          const dyStart = dyRow + <usize>first * pixelBytes;
-          const tap = w + <usize>(i * kw + j) * pixelBytes;
-          let c: usize = 0;
-          for (; c + 64 <= pixelBytes; c += 64) {
-            const w0 = v128.load(tap + c), w1 = v128.load(tap + c, 16), w2 = v128.load(tap + c, 32), w3 = v128.load(tap + c, 48);
-            let p = dxStart + c, q = dyStart + c;
-            for (let o = first; o < end; o++) {
-              v128.store(p, f32x4.add(v128.load(p), f32x4.mul(v128.load(q), w0)));
-              v128.store(p, f32x4.add(v128.load(p, 16), f32x4.mul(v128.load(q, 16), w1)), 16);
-              v128.store(p, f32x4.add(v128.load(p, 32), f32x4.mul(v128.load(q, 32), w2)), 32);
-              v128.store(p, f32x4.add(v128.load(p, 48), f32x4.mul(v128.load(q, 48), w3)), 48);
-              p += xStep;
+    const image = dy + <usize>(n * outHeight) * outRowBytes;
+    for (let iy = 0; iy < height; iy++) {
+      const oy0 = firstOutput(iy, top, kh, strideH);
+      const oy1 = lastOutput(iy, top, strideH, outHeight);
+      for (let ix = 0; ix < width; ix++) {
+        const ox0 = firstOutput(ix, left, kw, strideW);
+        const ox1 = lastOutput(ix, left, strideW, outWidth);
+        // The first (oy0, ox0) pair's dy pixel and tap; rows and columns step from there.
+        const dyFirst = image + <usize>oy0 * outRowBytes + <usize>ox0 * pixelBytes;
+        const wFirst = w + <usize>(iy + top - oy0 * strideH) * wRowBytes + <usize>(ix + left - ox0 * strideW) * pixelBytes;
+        let c: usize = 0;
+        for (; c + 64 <= pixelBytes; c += 64) {
+          let a0 = f32x4.splat(0), a1 = f32x4.splat(0), a2 = f32x4.splat(0), a3 = f32x4.splat(0);
+          let dyRow = dyFirst + c, wRow = wFirst + c;
+          for (let oy = oy0; oy <= oy1; oy++) {
+            let q = dyRow, t = wRow;
+            for (let ox = ox0; ox <= ox1; ox++) {
+              a0 = f32x4.add(a0, f32x4.mul(v128.load(q), v128.load(t)));
+              a1 = f32x4.add(a1, f32x4.mul(v128.load(q, 16), v128.load(t, 16)));
+              a2 = f32x4.add(a2, f32x4.mul(v128.load(q, 32), v128.load(t, 32)));
+              a3 = f32x4.add(a3, f32x4.mul(v128.load(q, 48), v128.load(t, 48)));
               q += pixelBytes;
+              t -= wStepX;
             }
+            dyRow += dyStepY;
+            wRow -= wStepY;
           }
-          for (; c < pixelBytes; c += 16) {
-            const wc = v128.load(tap + c);
-            let p = dxStart + c, q = dyStart + c;
-            for (let o = first; o < end; o++) {
-              v128.store(p, f32x4.add(v128.load(p), f32x4.mul(v128.load(q), wc)));
-              p += xStep;
-              q += pixelBytes;
-            }
-          }
+          v128.store(out + c, a0);
+          v128.store(out + c, a1, 16);
+          v128.store(out + c, a2, 32);
+          v128.store(out + c, a3, 48);
         }
+        for (; c < pixelBytes; c += 16) {
+          let a = f32x4.splat(0);
+          let dyRow = dyFirst + c, wRow = wFirst + c;
+          for (let oy = oy0; oy <= oy1; oy++) {
+            let q = dyRow, t = wRow;
+            for (let ox = ox0; ox <= ox1; ox++) {
+              a = f32x4.add(a, f32x4.mul(v128.load(q), v128.load(t)));
+              q += pixelBytes;
+              t -= wStepX;
+            }
+            dyRow += dyStepY;
+            wRow -= wStepY;
+          }
+          v128.store(out + c, a);
+        }
+        out += pixelBytes;
       }
     }
   }

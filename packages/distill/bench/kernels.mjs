@@ -6,14 +6,16 @@
 // idle core would give. Last, dsnet's depthwise gradients against the TS loop and tfjs-cpu.
 //   node bench/kernels.mjs          (after `npm run build`; also run by bench/index.mjs)
 //   MICROEXP_BENCH_KERNEL_STEPS=0 node bench/kernels.mjs     (per-kernel tables only)
+//   MICROEXP_BENCH_KERNEL_NETWORK=dsnet MICROEXP_BENCH_KERNEL_STEPS=3 node bench/kernels.mjs   (dsnet steps)
 import { loadavg } from "node:os";
 import * as tf from "@tensorflow/tfjs-core";
-import { buildFamilyModel } from "@microexp/models";
+import { buildDsnet, buildFamilyModel } from "@microexp/models";
 
 const distill = await import("../dist/index.js");
 await distill.selectBackend("wasm");
 
 const BATCH = 64;
+const NETWORK = process.env.MICROEXP_BENCH_KERNEL_NETWORK ?? "microexpnet";
 const CALLS = Number(process.env.MICROEXP_BENCH_KERNEL_CALLS ?? 15);
 
 function median(values) {
@@ -39,7 +41,7 @@ function time(run) {
 
 /** Alternating on/off training steps: median CPU ms and wall ms per step for each. */
 function trainingSteps(warmup, steps) {
-  const model = buildFamilyModel("microexpnet");
+  const model = NETWORK === "dsnet" ? buildDsnet({ numClasses: 8 }) : buildFamilyModel("microexpnet");
   const classes = model.outputs[0].shape[1];
   const optimizer = tf.train.adam(1e-4);
   const images = tf.randomUniform([BATCH, 84, 84, 1], 0, 255);
@@ -48,7 +50,7 @@ function trainingSteps(warmup, steps) {
     const loss = optimizer.minimize(() => tf.losses.softmaxCrossEntropy(labels, model.apply(images, { training: true })), true);
     const value = loss.dataSync()[0];
     loss.dispose();
-    if (!Number.isFinite(value)) throw new Error(`bench: MicroExpNet step gave loss ${value}`);
+    if (!Number.isFinite(value)) throw new Error(`bench: ${NETWORK} step gave loss ${value}`);
   };
   const runs = { on: { cpu: [], wall: [] }, off: { cpu: [], wall: [] } };
   for (let i = 0; i < warmup + steps; i++) {
@@ -70,12 +72,13 @@ function trainingSteps(warmup, steps) {
   return { on: { cpu: median(runs.on.cpu), wall: median(runs.on.wall) }, off: { cpu: median(runs.off.cpu), wall: median(runs.off.wall) } };
 }
 
-// MICROEXP_BENCH_KERNEL_STEPS=0 skips the training steps (only the per-kernel tables).
+// MICROEXP_BENCH_KERNEL_STEPS=0 skips the training steps (only the per-kernel tables);
+// MICROEXP_BENCH_KERNEL_NETWORK=dsnet times @microexp/models' dsnet instead of MicroExpNet.
 const STEPS = Number(process.env.MICROEXP_BENCH_KERNEL_STEPS ?? 15);
 if (STEPS > 0) {
   const loadBefore = loadavg()[0];
   const steps = trainingSteps(3, STEPS);
-  console.log(`\nMicroExpNet training, one core, with and without the SIMD training kernels (batch ${BATCH}, ` +
+  console.log(`\n${NETWORK} training, one core, with and without the SIMD training kernels (batch ${BATCH}, ` +
     `${STEPS} steps each, alternating; load average before ${loadBefore.toFixed(1)}, after ${loadavg()[0].toFixed(1)}):\n`);
   console.log("| kernels | CPU ms/step (median) | samples/CPU-s | wall ms/step (median) | samples/s (wall) |");
   console.log("|---|---:|---:|---:|---:|");
@@ -196,8 +199,31 @@ for (const kernel of ["filter", "input"]) {
     `${(total("macs") / total("simd") / 1e6).toFixed(2)} | ${(total("loop") / total("simd")).toFixed(1)}x |`);
 }
 
-// dsnet's batch norms: tf.moments over N, H, W takes two Means per layer (mean, variance) of
-// these activations (@microexp/models' "dsnet" at batch 64): the SIMD module against the stock
+// dsnet's pointwise (1x1, stride 1) filter gradients over more than 16 input channels: one
+// matrix product (x's rows transposed times dy's rows) through XNNPACK.
+const DSNET_POINTWISE = [
+  ["block1_a", 21, 32, 64], ["block1_b", 21, 64, 64], ["block2_a", 11, 64, 128], ["block2_b", 11, 128, 128], ["sep2", 6, 128, 256],
+];
+const pointwiseRows = [];
+for (const [name, size, inChannels, outChannels] of DSNET_POINTWISE) {
+  tf.setBackend("wasm");
+  const xs = tf.randomNormal([BATCH, size, size, inChannels]);
+  const dys = tf.randomNormal([BATCH, size, size, outChannels]);
+  const ms = timeOn("wasm", CALLS, () => tf.engine().runKernel("Conv2DBackpropFilter", { x: xs, dy: dys },
+    { strides: 1, pad: "same", dataFormat: "NHWC", filterShape: [1, 1, inChannels, outChannels] }));
+  pointwiseRows.push({ layer: `${name}_pw ${size}x${size} ${inChannels}->${outChannels}`, ms, macs: BATCH * size * size * inChannels * outChannels });
+  tf.dispose([xs, dys]);
+}
+console.log(`\ndsnet's pointwise filter gradients (Conv2DBackpropFilter 1x1, batch ${BATCH}), CPU ms per call, median of ${CALLS}:\n`);
+console.log("| layer | ms | GMAC/s |");
+console.log("|---|---:|---:|");
+for (const r of pointwiseRows) console.log(`| ${r.layer} | ${r.ms.toFixed(1)} | ${(r.macs / r.ms / 1e6).toFixed(2)} |`);
+const pointwiseMs = pointwiseRows.reduce((sum, r) => sum + r.ms, 0);
+console.log(`| all five | ${pointwiseMs.toFixed(1)} | ${(pointwiseRows.reduce((sum, r) => sum + r.macs, 0) / pointwiseMs / 1e6).toFixed(2)} |`);
+
+// Batch-norm moments (tf.moments over N, H, W: two Means per layer, as in tfjs-layers'
+// BatchNormalization and inception-v3's batch norm) at the shapes of dsnet's nine batch norms
+// (batch 64; dsnet's own BatchNorm sums rows instead): the SIMD module against the stock
 // tfjs-wasm kernel (which transposes first).
 const DSNET_BATCH_NORMS = [
   ["stem", 42, 16], ["sep1", 42, 32], ["block1_a", 21, 64], ["block1_b", 21, 64], ["block1_skip", 11, 64],
@@ -216,10 +242,10 @@ for (const [name, size, channels] of DSNET_BATCH_NORMS) {
   meanRows.push({ layer: `${name} ${size}x${size}x${channels}`, simd, stock });
   activation.dispose();
 }
-console.log(`\ndsnet's batch-norm means (Mean over N, H, W, batch ${BATCH}), CPU ms per call, median of ${CALLS}:\n`);
+console.log(`\nBatch-norm means at dsnet's shapes (Mean over N, H, W, batch ${BATCH}), CPU ms per call, median of ${CALLS}:\n`);
 console.log("| layer | stock tfjs-wasm | SIMD module | speed-up |");
 console.log("|---|---:|---:|---:|");
 for (const r of meanRows) console.log(`| ${r.layer} | ${r.stock.toFixed(2)} | ${r.simd.toFixed(2)} | ${(r.stock / r.simd).toFixed(1)}x |`);
 const meanTotal = (key) => 2 * meanRows.reduce((sum, r) => sum + r[key], 0);
-console.log(`| all nine, twice (one step's forward) | ${meanTotal("stock").toFixed(1)} | ${meanTotal("simd").toFixed(1)} | ` +
+console.log(`| all nine, twice | ${meanTotal("stock").toFixed(1)} | ${meanTotal("simd").toFixed(1)} | ` +
   `${(meanTotal("stock") / meanTotal("simd")).toFixed(1)}x |`);

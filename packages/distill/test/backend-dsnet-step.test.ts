@@ -1,5 +1,5 @@
 // One dsnet training step (@microexp/models' depthwise-separable network with batch norm:
-// depthwise gradients and batch-norm means run in the SIMD module) on wasm with the SIMD
+// its depthwise gradients and batch-norm row sums run in the SIMD module) on wasm with the SIMD
 // training kernels and without them (the TypeScript loops and stock kernels they replace):
 // the same loss and gradients, from the same weights and batch.
 import * as tf from "@tensorflow/tfjs-core";
@@ -20,7 +20,7 @@ describe("a dsnet step with and without the SIMD training kernels", () => {
     expect((await selectBackend("wasm")).customKernels).toBe(true);
     tf.setBackend("wasm");
     // Dropout 0 so both steps see the same network; training mode so batch norm takes the
-    // batch's moments (the Means over N, H, W).
+    // batch's statistics.
     const model = buildDsnet({ numClasses: 8, seed: 3, dropout: 0 });
     const next = uniform(7);
     const x = tf.tensor4d(Float32Array.from({ length: BATCH * 84 * 84 }, () => next() * 255), [BATCH, 84, 84, 1]);

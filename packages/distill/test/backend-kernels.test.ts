@@ -109,6 +109,12 @@ const CONV_CASES: ConvCase[] = [
   { batch: 2, height: 8, width: 7, inChannels: 4, outChannels: 4, kernel: [3, 3], strides: 2, pad: [[0, 0], [5, 1], [0, 4], [0, 0]] },
   { batch: 2, height: 8, width: 7, inChannels: 8, outChannels: 4, kernel: [3, 3], strides: 2, pad: [[0, 0], [1, 0], [5, 2], [0, 0]] },
   { batch: 2, height: 12, width: 11, inChannels: 12, outChannels: 20, kernel: [5, 4], strides: [3, 2], pad: "same" },
+  // 1x1 over more than 16 channels at stride 1 without padding (dsnet's pointwise layers): one
+  // matrix product for the filter gradient; with padding or stride 2: the convolution.
+  { batch: 3, height: 11, width: 9, inChannels: 24, outChannels: 20, kernel: [1, 1], strides: 1, pad: "same" },
+  { batch: 2, height: 7, width: 6, inChannels: 32, outChannels: 8, kernel: [1, 1], strides: 1, pad: "valid" },
+  { batch: 2, height: 11, width: 11, inChannels: 32, outChannels: 16, kernel: [1, 1], strides: 2, pad: "same" },
+  { batch: 2, height: 6, width: 7, inChannels: 20, outChannels: 12, kernel: [1, 1], strides: 1, pad: 1 },
   // More channels: 32 (past the SIMD kernels' 16: XNNPACK) and 16 with 12 filters.
   { batch: 2, height: 9, width: 9, inChannels: 32, outChannels: 16, kernel: [3, 3], strides: 1, pad: "same" },
   { batch: 3, height: 11, width: 10, inChannels: 16, outChannels: 12, kernel: [3, 4], strides: [1, 2], pad: "valid" },
@@ -264,6 +270,23 @@ describe("Conv2DBackpropFilter on wasm matches cpu", () => {
         strides: c.strides, pad: c.pad, dataFormat: c.dataFormat ?? "NHWC", dimRoundingMode: c.dimRoundingMode, filterShape: filter,
       });
     });
+  });
+});
+
+describe("Conv2DBackpropFilter of a 1x1 convolution", () => {
+  it("is x's rows transposed times dy's rows, one matrix product (bit for bit)", async () => {
+    await tf.setBackend("wasm");
+    const [batch, size, inChannels, outChannels] = [4, 21, 32, 64];
+    const rows = batch * size * size;
+    const x = tf.tensor(randoms(rows * inChannels, 3400), [batch, size, size, inChannels]);
+    const dy = tf.tensor(randoms(rows * outChannels, 3401), [batch, size, size, outChannels]);
+    const dW = tf.engine().runKernel("Conv2DBackpropFilter", { x, dy }, {
+      strides: 1, pad: "same", dataFormat: "NHWC", filterShape: [1, 1, inChannels, outChannels],
+    }) as tf.Tensor;
+    const product = tf.matMul(tf.reshape(x, [rows, inChannels]), tf.reshape(dy, [rows, outChannels]), true, false);
+    expect(dW.shape).toEqual([1, 1, inChannels, outChannels]);
+    expect(dW.dataSync()).toEqual(product.dataSync());
+    tf.dispose([x, dy, dW, product]);
   });
 });
 

@@ -1,8 +1,9 @@
 // DepthwiseConv2dNativeBackpropInput for wasm (missing in tfjs-backend-wasm 4.22): the
-// adjoint of a depthwise convolution, scattered from dy into dx. Multiplier 1 with channels
-// a multiple of 4 (dsnet's layers) runs in wasm SIMD (assembly/depthwise-grad.ts); other
-// shapes, or no SIMD module, take a direct loop over the wasm heap (NHWC, channels
-// innermost, float64 accumulators like the cpu backend).
+// adjoint of a depthwise convolution. Multiplier 1 with channels a multiple of 4 (dsnet's
+// layers) runs in wasm SIMD (assembly/depthwise-grad.ts, each dx vector gathered from the dy
+// pixels whose windows hold it); other shapes, or no SIMD module, take a direct loop over
+// the wasm heap that scatters dy into dx (NHWC, channels innermost, float64 accumulators
+// like the cpu backend).
 import {
   backend_util,
   DepthwiseConv2dNativeBackpropInput,
