@@ -5,23 +5,13 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { selectBackend, setSimdTrainingKernels, WASM_TRAINING_KERNELS, wasmTrainingKernelsRegistered } from "../src/backend/index.js";
 import { pointer, trainingKernels, withScratch } from "../src/backend/training-module.js";
 import type { BackendWasm } from "../src/backend/wasm-ops.js";
+import { uniformFloats } from "../../../test-support/random.js";
 
 type Shape4 = [number, number, number, number];
 type Pad = "same" | "valid" | number | [[number, number], [number, number], [number, number], [number, number]];
 
-/** Deterministic uniform floats in [-1, 1) (mulberry32). */
-function randoms(count: number, seed: number): Float32Array {
-  let state = seed >>> 0;
-  const out = new Float32Array(count);
-  for (let i = 0; i < count; i++) {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    out[i] = (((t ^ (t >>> 14)) >>> 0) / 4294967296) * 2 - 1;
-  }
-  return out;
-}
+/** Deterministic uniform floats in [-1, 1). */
+const randoms = (count: number, seed: number) => uniformFloats(count, seed, -1, 1);
 
 interface Input { shape: number[]; values: Float32Array }
 
