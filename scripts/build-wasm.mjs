@@ -1,6 +1,8 @@
 // Compiles a package's assembly/ (AssemblyScript) to WebAssembly and embeds the bytes,
 // base64-encoded, in a generated TypeScript module, so the runtime needs no file loading
-// (browsers, workers, Node). Used by infer (the network kernel) and face (the detector kernel).
+// (browsers, workers, Node). Used by infer (the network kernel), face (the detector kernel) and
+// distill (the training kernels). The generated modules are build outputs in every package:
+// git ignores them and every build (which typecheck and test depend on) writes them afresh.
 // Run from the package folder: node ../../scripts/build-wasm.mjs <target.ts> <EXPORT_NAME> [--check]
 // Deterministic: same sources and compiler give the same file; an unchanged file is not rewritten.
 // `--check` compiles and only verifies that the file is up to date (exit 1 if not).

@@ -10,13 +10,14 @@ import { decodeImageFile } from "@microexp/face/node";
 import { dataFolder, londonFolder, readFerManifest, readLondonPhotos, skipMessage } from "./src/data.mjs";
 import { FER_LABELS, ferIndexOfOutputs, ferPrediction } from "./src/labels.mjs";
 import { evenlySpaced, median, summarize } from "./src/metrics.mjs";
-import { faceApiModel, humanModel, microexpModels, wasmTf } from "./src/models.mjs";
+import { faceApiModel, humanModel, microexpFileModel, microexpModels, wasmTf } from "./src/models.mjs";
 import { largestBox } from "./src/pixels.mjs";
 import { markdownTable, milliseconds, percent } from "./src/table.mjs";
 
-const USAGE = `usage: npm run bench:accuracy -- [--limit N] [--json out.json]
+const USAGE = `usage: npm run bench:accuracy -- [--limit N] [--json out.json] [--weights file.mxw ...]
   --limit N        N faces of each set, spread evenly over it (a quick run)
   --json FILE      also write every figure to FILE (JSON)
+  --weights FILE   also a weights file that does not ship (a candidate), as its own row; repeatable
 Data: FER2013 from $MICROEXP_DATA/fer2013 (default ../shared/data/fer2013), the London photos
 from ../shared/reference/images/london-sample; a set that is absent is skipped with a warning.`;
 
@@ -25,7 +26,7 @@ const WARM_UP = 5;
 async function main() {
   let values;
   try {
-    ({ values } = parseArgs({ options: { limit: { type: "string" }, json: { type: "string" }, help: { type: "boolean" } } }));
+    ({ values } = parseArgs({ options: { limit: { type: "string" }, json: { type: "string" }, weights: { type: "string", multiple: true }, help: { type: "boolean" } } }));
   } catch (error) {
     console.error(`${error.message}\n${USAGE}`);
     process.exit(2);
@@ -50,7 +51,16 @@ async function main() {
   }
 
   const { tf, threads, version } = await wasmTf();
-  const models = [...(await microexpModels()), await faceApiModel(tf), await humanModel(tf)];
+  const candidates = [];
+  for (const file of values.weights ?? []) {
+    try {
+      candidates.push(await microexpFileModel(resolve(file)));
+    } catch (error) {
+      console.error(`--weights ${file}: ${error.message}`);
+      process.exit(2);
+    }
+  }
+  const models = [...(await microexpModels()), ...candidates, await faceApiModel(tf), await humanModel(tf)];
   for (const model of models) model.toFer = ferIndexOfOutputs(model.labels, model.name);
   console.log(`tfjs ${version} on ${tf.getBackend()} (${threads} thread); ${models.map((m) => m.runtime).join("; ")}\n`);
 

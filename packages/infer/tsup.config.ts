@@ -10,4 +10,7 @@ export default defineConfig({
   target: "es2022",
   // import.meta.url locates the shipped weights; tsup shims it in the CJS build.
   shims: true,
+  // One copy of the library for both CJS entries (index, node), as the ESM build has: the
+  // installed package stays under 1 MB.
+  splitting: true,
 });

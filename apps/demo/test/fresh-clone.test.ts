@@ -60,9 +60,9 @@ describe("a fresh clone", () => {
 
 describe("turbo's inputs", () => {
   it("hold no git-ignored file (a file that tests or builds write would change every hash after them)", () => {
-    // infer's generated WebAssembly module is git-ignored and written by its build and its tests.
-    if (!existsSync(join(REPO, "packages/infer/src/wasm/kernel.generated.ts"))) {
-      execFileSync("npm", ["run", "-s", "build:wasm"], { cwd: join(REPO, "packages/infer"), stdio: "pipe" });
+    // The generated WebAssembly modules are git-ignored and written by the builds (and infer's tests).
+    for (const [pkg, file] of [["infer", "src/wasm/kernel.generated.ts"], ["face", "src/detect/kernel.generated.ts"], ["distill", "src/backend/kernels.generated.ts"]]) {
+      if (!existsSync(join(REPO, "packages", pkg, file))) execFileSync("npm", ["run", "-s", "build:wasm"], { cwd: join(REPO, "packages", pkg), stdio: "pipe" });
     }
     const dry = JSON.parse(execFileSync("npx", ["turbo", "run", "build", "typecheck", "--dry=json"], { cwd: REPO, encoding: "utf8", maxBuffer: 64 << 20 })) as {
       tasks: Array<{ taskId: string; directory: string; inputs: Record<string, string> }>;

@@ -14,6 +14,10 @@ import type { DataRecord, EngineRecord, ReportFiles, RunRecord } from "./report.
 import { aboutTable, dataRecord, engineRecord, metricsRecord, recallAndConfusion, runRecord, writeReport } from "./report.js";
 import type { TrainingOptions } from "./run-config.js";
 import { claimRunDir, recipeOptions, runName, studentConfig, teacherConfig } from "./run-config.js";
+import type { SplitIdentity } from "./teacher-run.js";
+import { readTeacherRun, teacherArchitectureOf } from "./teacher-run.js";
+import { UsageError } from "./errors.js";
+import { isFamilyMember } from "@microexp/distill";
 import { lockRunDir } from "./run-lock.js";
 
 export interface RunOptions {
@@ -66,7 +70,7 @@ export interface CvReport {
   data: DataRecord;
   split: { protocol: Protocol; folds: number; seed: number | null };
   seeds: { split: number; students: number[]; teachers: number[] | null };
-  training: TrainingOptions & { architecture: string; teacherArchitecture: string | null; teacherInitSha256?: string };
+  training: TrainingOptions & { architecture: string; teacherArchitecture: string | null; teacherInitSha256?: string; initSha256?: string };
   runDir: string;
   cacheDir: string;
   engine: EngineRecord;
@@ -91,14 +95,27 @@ export function defaultRunDir(options: CvOptions): string {
   return resolve("runs", runName({ data: options, training: options, protocol: options.protocol, folds: options.folds }));
 }
 
+/** With --teacher-from, the teacher is the network that run trained. */
+export function withTeacherOfRun(options: CvOptions): CvOptions {
+  if (!options.teacherFrom) return options;
+  const teacher = teacherArchitectureOf(options.teacherFrom);
+  if (options.teacher && options.teacher !== teacher) throw new UsageError(`--teacher ${options.teacher} and --teacher-from ${options.teacherFrom} (which trained ${teacher}) disagree; give one`);
+  if (options.teacherInit || options.teacherEpochs !== undefined) throw new UsageError("--teacher-from takes a trained teacher: --teacher-init and --teacher-epochs do not apply");
+  return { ...options, teacher };
+}
+
 export function checkTrainingModels(options: TrainingOptions): void {
   checkModel(options.model, "--model");
+  if ((options.unitPixels || options.biasStd !== undefined) && !isFamilyMember(options.model)) {
+    throw new UsageError(`--unit-pixels and --bias-std set up MicroExpNet family members; ${options.model} has its own input scaling and initialisation`);
+  }
   if (options.teacher) checkModel(options.teacher, "--teacher");
 }
 
 /** Runs one cross-validation (resuming whatever an earlier run of it left) and writes its report. */
-export async function runCv(options: CvOptions, context: CommandContext, prepared?: PreparedData): Promise<CvOutcome> {
+export async function runCv(given: CvOptions, context: CommandContext, prepared?: PreparedData): Promise<CvOutcome> {
   const started = new Date();
+  const options = withTeacherOfRun(given);
   checkTrainingModels(options);
   const runDir = resolve(options.runDir ?? defaultRunDir(options));
   const unlock = lockRunDir(runDir);
@@ -116,19 +133,30 @@ export async function runCv(options: CvOptions, context: CommandContext, prepare
 export interface CvPlan {
   options: CvOptions;
   data: DataRecord;
+  /** The faces and the split: what a run folder (and a --teacher-from run) is checked against. */
+  identity: SplitIdentity;
   split: CvReport["split"];
   students: TrainConfig[];
   /** Per fold (null: vanilla training). */
   teachers: Array<TrainConfig | null>;
+  /** With --teacher-from: that run's folder and, per fold, its teacher's final checkpoint. */
+  teacherFrom?: { dir: string; checkpoints: string[] };
   folds: Array<{ train: number[]; test: number[] }>;
 }
 
+/** `options` as runCv takes them (--teacher-from already resolved to its teacher). */
 export function planCv(options: CvOptions, data: HashedData): CvPlan {
   const split = makeSplit(data, options.dataset, { protocol: options.protocol, folds: options.folds, seed: options.seed });
+  const identity: SplitIdentity = {
+    dataset: options.dataset, labels: data.manifest.labelNames, detectFaces: data.detectFaces, limit: options.limit ?? null,
+    contentHash: data.contentHash, protocol: options.protocol, folds: split.folds.length, splitSeed: split.seed,
+  };
+  const teacherRun = options.teacherFrom ? readTeacherRun(options.teacherFrom, identity) : undefined;
   return {
-    options, data: dataRecord(data, options.dataset, options.limit), split: { protocol: options.protocol, folds: split.folds.length, seed: split.seed },
+    options, data: dataRecord(data, options.dataset, options.limit), identity, split: { protocol: options.protocol, folds: split.folds.length, seed: split.seed },
     students: split.folds.map((_, f) => studentConfig(options, f)),
-    teachers: split.folds.map((_, f) => teacherConfig(options, f) ?? null),
+    teachers: split.folds.map((_, f) => (teacherRun ? teacherRun.folds[f].config : (teacherConfig(options, f) ?? null))),
+    ...(teacherRun ? { teacherFrom: { dir: teacherRun.dir, checkpoints: teacherRun.folds.map((f) => f.checkpoint) } } : {}),
     folds: split.folds.map((fold) => ({ train: fold.train, test: fold.test })),
   };
 }
@@ -139,7 +167,7 @@ export function cvFoldJobs(plan: CvPlan, runDir: string, cacheDir: string): Fold
   return plan.folds.map((fold, f) => ({
     fold: f, runDir, train: fold.train, test: fold.test, student: plan.students[f], dataHash: plan.data.contentHash,
     ...(options.threads ? { threads: options.threads } : {}),
-    ...(plan.teachers[f] ? { teacher: { config: plan.teachers[f], cacheDir } } : {}),
+    ...(plan.teachers[f] ? { teacher: { config: plan.teachers[f], cacheDir, ...(plan.teacherFrom ? { checkpoint: plan.teacherFrom.checkpoints[f] } : {}) } } : {}),
   }));
 }
 
@@ -149,9 +177,8 @@ async function runLockedCv(options: CvOptions, context: CommandContext, runDir: 
   if (options.softTargets && !data.crops.softTargets) await attachSoftTargets(data, options.softTargets, options.dataset, options.data, context.progress);
   const plan = planCv(options, data);
   claimRunDir(runDir, {
-    dataset: options.dataset, labels: data.manifest.labelNames, detectFaces: data.detectFaces, limit: options.limit ?? null,
-    manifestHash: data.manifestHash, contentHash: data.contentHash, protocol: options.protocol, folds: plan.split.folds, splitSeed: plan.split.seed,
-    student: plan.students[0], teacher: plan.teachers[0] ?? null,
+    ...plan.identity, manifestHash: data.manifestHash, student: plan.students[0], teacher: plan.teachers[0] ?? null,
+    ...(plan.teacherFrom ? { teacherFrom: plan.teacherFrom.dir } : {}),
   });
   const jobs = cvFoldJobs(plan, runDir, cacheDir);
 
@@ -179,9 +206,10 @@ export function cvReport(plan: CvPlan, summary: CrossValidationSummary, where: {
     split: plan.split,
     seeds: { split: options.seed, students: students.map((s) => s.seed), teachers: teachers[0] ? teachers.map((t) => t!.seed) : null },
     training: {
-      model: options.model, teacher: options.teacher, teacherEpochs: options.teacher ? (options.teacherEpochs ?? options.epochs) : undefined,
-      teacherDropout: options.teacherDropout, temperature: options.temperature, lambda: options.lambda, t2: options.t2,
+      model: options.model, teacher: options.teacher, teacherEpochs: options.teacher ? (teachers[0]?.epochs ?? options.epochs) : undefined,
+      teacherDropout: teachers[0]?.dropout ?? options.teacherDropout, ...(plan.teacherFrom ? { teacherFrom: plan.teacherFrom.dir } : {}), temperature: options.temperature, lambda: options.lambda, t2: options.t2,
       ...(teachers[0]?.init ? { teacherInit: teachers[0].init.file, teacherInitSha256: teachers[0].init.sha256 } : {}),
+      ...(students[0].init ? { init: students[0].init.file, initSha256: students[0].init.sha256 } : {}),
       epochs: options.epochs, lr: options.lr, batch: options.batch, dropout: options.dropout, seed: options.seed, ...recipeOptions(options),
       architecture: architectureOf(options.model), teacherArchitecture: options.teacher ? architectureOf(options.teacher) : null,
     },
@@ -209,10 +237,10 @@ const epochs = (n: number | undefined) => `${n} epoch${n === 1 ? "" : "s"}`;
 /** One line on how a student was trained; `perCell` names settings that a sweep varies. */
 export function describeTraining(t: CvReport["training"], perCell: { model?: boolean; temperature?: boolean } = {}): string {
   const model = perCell.model ? "model per cell" : `${t.model} (${t.architecture})`;
-  const student = `${model}, ${epochs(t.epochs)}, Adam lr ${t.lr}, batch ${t.batch}, dropout ${t.dropout}${describeRecipe(t)}`;
+  const student = `${model}${t.init ? ` starting from ${t.init}` : ""}, ${epochs(t.epochs)}, Adam lr ${t.lr}, batch ${t.batch}, dropout ${t.dropout}${describeRecipe(t)}`;
   if (!t.teacher) return `${student}; vanilla (cross-entropy only)`;
   const temperature = perCell.temperature ? "T per cell" : `T ${t.temperature}`;
-  const init = t.teacherInit ? `, starting from ${t.teacherInit}` : "";
+  const init = t.teacherInit ? `, starting from ${t.teacherInit}` : t.teacherFrom ? `, trained by run ${t.teacherFrom}` : "";
   return `${student}; distilled from ${t.teacher} (${epochs(t.teacherEpochs)}, dropout ${t.teacherDropout}${init}) with ${temperature}, lambda ${t.lambda}${t.t2 ? ", soft term x T^2" : ""}`;
 }
 
@@ -225,6 +253,8 @@ export function describeRecipe(t: Partial<CvReport["training"]>): string {
   if (t.softTargets) parts.push(`${t.softTargets === "ferplus" ? "FER+ votes" : t.softTargets} as soft targets (weight ${t.softWeight})`);
   if (t.weightDecay) parts.push(`weight decay ${t.weightDecay}`);
   if (t.schedule === "cosine") parts.push(`cosine schedule${t.warmup ? ` after ${t.warmup} warm-up epochs` : ""}`);
+  if (t.unitPixels) parts.push("pixels scaled to 0..1");
+  if (t.biasStd !== undefined) parts.push(`biases initialised N(0, ${t.biasStd})`);
   if (t.threads && t.threads > 1) parts.push(`${t.threads} threads a batch`);
   return parts.length > 0 ? `, ${parts.join(", ")}` : "";
 }

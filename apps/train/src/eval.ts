@@ -87,7 +87,7 @@ export async function runEval(options: EvalOptions, context: CommandContext): Pr
   const metrics: Metrics = metricsFromLogits(logits, labels, modelLabels.length, mirrored);
   const report: EvalReport = {
     kind: "eval", run: runRecord(context.argv, started), data: dataRecord(data, options.dataset, options.limit),
-    weights: { file: weightsFile, architecture: classifier.weights.network.spec.id, labels: modelLabels, modelCard: classifier.weights.model },
+    weights: { file: weightsFile, architecture: classifier.weights.network.graph.name, labels: modelLabels, modelCard: classifier.weights.model },
     engine: { kind: "infer", engine: classifier.engineKind },
     metrics: metricsRecord(metrics),
     seconds: { classify: classifySeconds, perCrop: classifySeconds / (data.crops.count * CROPS_PER_IMAGE) },

@@ -62,9 +62,11 @@ function addTrainingOptions(command: Command, withModel = true): Command {
     .option("--teacher-epochs <n>", "epochs of the teacher (default: --epochs)", positiveInteger)
     .option("--teacher-dropout <rate>", "dropout rate of the teacher", dropoutRate, TRAINING_DEFAULTS.teacherDropout)
     .option("--teacher-init <file>", "start the teacher (a family member) from these weights, e.g. trained on FER2013 (its output layer is kept only if the labels match)")
+    .option("--teacher-from <run>", "distil from the networks of a finished cv run folder (fold f teaches fold f; same data and split), e.g. a dsnet trained with its own recipe")
     .option("--temperature <T>", "distillation temperature", positiveNumber, TRAINING_DEFAULTS.temperature)
     .option("--lambda <w>", "weight of the teacher term in the KD loss (0..1)", unitInterval, TRAINING_DEFAULTS.lambda)
     .option("--t2", "multiply the teacher term by T^2 (Hinton et al.; the paper does not)", false)
+    .option("--init <file>", "start the trained network from these weights (fine-tuning): a .mxw of the same family member, or a finished run's checkpoint (fold-<k>/student.ckpt) of any network")
     .option("--epochs <n>", "training epochs (the paper: 3000)", positiveInteger, TRAINING_DEFAULTS.epochs)
     .option("--lr <rate>", "Adam learning rate", positiveNumber, TRAINING_DEFAULTS.lr)
     .option("--batch <n>", "batch size", positiveInteger, TRAINING_DEFAULTS.batch)
@@ -78,6 +80,8 @@ function addTrainingOptions(command: Command, withModel = true): Command {
     .option("--weight-decay <w>", "decoupled weight decay (AdamW)", nonNegativeNumber, TRAINING_DEFAULTS.weightDecay)
     .addOption(new Option("--schedule <kind>", "learning-rate schedule: constant, or cosine (to 0 at the last epoch)").choices(["constant", "cosine"]).default(TRAINING_DEFAULTS.schedule))
     .option("--warmup <epochs>", "linear warm-up epochs of the cosine schedule", nonNegativeInteger, TRAINING_DEFAULTS.warmup)
+    .option("--unit-pixels", "family members: train on pixels scaled to 0..1 instead of the paper's raw 0..255 (exported weights fold the scale into conv1)")
+    .option("--bias-std <s>", "family members: standard deviation of the bias initializer (the paper: 0.5)", nonNegativeNumber)
     .option("--threads <n>", "threads computing each batch of a fold (data-parallel; default: the cores left per fold)", positiveInteger);
 }
 
@@ -137,6 +141,8 @@ function trainingOptions(raw: Raw): TrainingOptions {
     ...(raw.teacherEpochs !== undefined ? { teacherEpochs: raw.teacherEpochs as number } : {}),
     teacherDropout: raw.teacherDropout as number,
     ...(raw.teacherInit ? { teacherInit: raw.teacherInit as string } : {}),
+    ...(raw.teacherFrom ? { teacherFrom: raw.teacherFrom as string } : {}),
+    ...(raw.init ? { init: raw.init as string } : {}),
     temperature: raw.temperature as number, lambda: raw.lambda as number,
     t2: raw.t2 === true, epochs: raw.epochs as number, lr: raw.lr as number, batch: raw.batch as number,
     dropout: raw.dropout as number, seed: raw.seed as number,
@@ -147,6 +153,8 @@ function trainingOptions(raw: Raw): TrainingOptions {
     weightDecay: (raw.weightDecay as number | undefined) ?? 0,
     schedule: (raw.schedule as "constant" | "cosine" | undefined) ?? TRAINING_DEFAULTS.schedule,
     warmup: (raw.warmup as number | undefined) ?? 0,
+    ...(raw.unitPixels === true ? { unitPixels: true } : {}),
+    ...(raw.biasStd !== undefined ? { biasStd: raw.biasStd as number } : {}),
     ...(raw.threads !== undefined ? { threads: raw.threads as number } : {}),
   };
 }

@@ -2,10 +2,11 @@
 // job whose id is a hash of what it trains (the configuration, the fold's images, the data's
 // contents), so enqueueing the same run twice, or two runs sharing folds, never trains twice.
 import { createHash } from "node:crypto";
+import { readFileSync } from "node:fs";
 import { basename, resolve } from "node:path";
 import type { BackendInfo, FoldResult, TrainConfig } from "@microexp/distill";
 import type { CommandContext, CvOptions, CvPlan } from "./cv.js";
-import { checkTrainingModels, defaultRunDir, planCv } from "./cv.js";
+import { checkTrainingModels, defaultRunDir, planCv, withTeacherOfRun } from "./cv.js";
 import type { DataOptions } from "./data.js";
 import { UsageError } from "./errors.js";
 import type { HashedData } from "./prepare.js";
@@ -31,6 +32,8 @@ export interface FoldJobData {
   test: number[];
   student: TrainConfig;
   teacher?: TrainConfig;
+  /** With --teacher-from: the fold's trained teacher (a checkpoint every worker reads at this path). */
+  teacherCheckpoint?: { file: string; sha256: string };
   /** Threads computing each batch: part of what a job computes (sums of gradient shares). */
   threads: number;
 }
@@ -63,7 +66,7 @@ export const JOB_DEFAULTS = { attempts: 3 } as const;
 export function foldJobId(job: Omit<FoldJobData, "label" | "data" | "limitSeed"> & { detectFaces: boolean }): string {
   const key = {
     contentHash: job.contentHash, detectFaces: job.detectFaces, softTargets: job.softTargets ?? null, fold: job.fold,
-    train: job.train, test: job.test, student: job.student, teacher: job.teacher ?? null, threads: job.threads,
+    train: job.train, test: job.test, student: job.student, teacher: job.teacher ?? null, teacherCheckpoint: job.teacherCheckpoint?.sha256 ?? null, threads: job.threads,
   };
   return `fold-${createHash("sha256").update(JSON.stringify(key)).digest("hex").slice(0, 32)}`;
 }
@@ -79,10 +82,15 @@ function cellJobs(cv: CvPlan, data: HashedData, label: string): Array<{ id: stri
     const job = {
       contentHash: data.contentHash, ...(options.softTargets ? { softTargets: options.softTargets } : {}),
       fold: f, train: fold.train, test: fold.test, student: cv.students[f], ...(cv.teachers[f] ? { teacher: cv.teachers[f] } : {}),
+      ...(cv.teacherFrom ? { teacherCheckpoint: fileWithHash(cv.teacherFrom.checkpoints[f]) } : {}),
       threads: options.threads ?? 1,
     };
     return { id: foldJobId({ ...job, detectFaces: data.detectFaces }), data: { label: `${label} fold ${f}`, data: dataOptions, limitSeed: options.seed, ...job } };
   });
+}
+
+function fileWithHash(file: string): { file: string; sha256: string } {
+  return { file, sha256: createHash("sha256").update(readFileSync(file)).digest("hex") };
 }
 
 export interface EnqueueOutcome {
@@ -94,7 +102,8 @@ export interface EnqueueOutcome {
 }
 
 /** Enqueues a cross-validation's folds (`cv --queue`). */
-export async function enqueueCv(connection: QueueConnection, options: CvOptions, context: CommandContext, attempts: number): Promise<EnqueueOutcome> {
+export async function enqueueCv(connection: QueueConnection, given: CvOptions, context: CommandContext, attempts: number): Promise<EnqueueOutcome> {
+  const options = withTeacherOfRun(given);
   checkTrainingModels(options);
   const data = await hashData(options, options.seed, context.progress);
   const cv = planCv(options, data);
@@ -110,7 +119,7 @@ export async function enqueueSweep(connection: QueueConnection, options: SweepOp
   const data = await hashData(options, options.seed, context.progress);
   const name = basename(resolve(options.sweepDir ?? defaultSweepDir(options)));
   const planned = cells.map((cell) => {
-    const cv = planCv({ ...options, ...cell.training }, data);
+    const cv = planCv(withTeacherOfRun({ ...options, ...cell.training }), data);
     return { cell, cv, jobs: cellJobs(cv, data, `${data.name} ${cell.id}`) };
   });
   const plan: QueuePlan = {

@@ -94,7 +94,10 @@ export async function runQueueWorker(options: QueueWorkerOptions, context: Comma
     try {
       progress.log(`${unit}: taken (attempt ${job.attemptsMade + 1})`);
       const data = await dataFor(spec);
-      if (spec.teacher?.init) checkInitWeights(spec.teacher.init);
+      // Files the job names must be the very files it was enqueued with.
+      for (const [what, file] of [["initial weights", spec.student.init], ["teacher's initial weights", spec.teacher?.init], ["teacher", spec.teacherCheckpoint]] as const) {
+        if (file) checkSameFile(what, file);
+      }
       const crops = JSON.stringify({ contents: data.contentHash, faces: data.detectFaces, soft: spec.softTargets ?? null });
       if (!slot.thread || slot.crops !== crops) {
         await slot.thread?.terminate();
@@ -104,7 +107,7 @@ export async function runQueueWorker(options: QueueWorkerOptions, context: Comma
       const foldJob: FoldJob = {
         fold: spec.fold, runDir: join(workDir, "jobs", job.id!), train: spec.train, test: spec.test, student: spec.student,
         dataHash: spec.contentHash, threads: spec.threads, backend: options.backend,
-        ...(spec.teacher ? { teacher: { config: spec.teacher, cacheDir } } : {}),
+        ...(spec.teacher ? { teacher: { config: spec.teacher, cacheDir, ...(spec.teacherCheckpoint ? { checkpoint: spec.teacherCheckpoint.file } : {}) } } : {}),
       };
       let reported = 0;
       let events = 0;
@@ -186,9 +189,8 @@ export async function runQueueWorker(options: QueueWorkerOptions, context: Comma
   return { done, failed };
 }
 
-/** A teacher's starting weights must be the very file the run was enqueued with. */
-function checkInitWeights(init: { file: string; sha256: string }): void {
-  if (!existsSync(init.file)) throw new Error(`teacher weights ${init.file}: not on this worker (every worker must see the file at this path)`);
-  const sha256 = createHash("sha256").update(readFileSync(init.file)).digest("hex");
-  if (sha256 !== init.sha256) throw new Error(`teacher weights ${init.file}: this worker's file has sha256 ${sha256}, the run was enqueued with ${init.sha256}`);
+function checkSameFile(what: string, expected: { file: string; sha256: string }): void {
+  if (!existsSync(expected.file)) throw new Error(`${what} ${expected.file}: not on this worker (every worker must see the file at this path)`);
+  const sha256 = createHash("sha256").update(readFileSync(expected.file)).digest("hex");
+  if (sha256 !== expected.sha256) throw new Error(`${what} ${expected.file}: this worker's file has sha256 ${sha256}, the run was enqueued with ${expected.sha256}`);
 }

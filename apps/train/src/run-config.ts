@@ -19,6 +19,10 @@ export interface TrainingOptions {
   teacherDropout: number;
   /** A .mxw file the teacher starts from (fine-tuning), e.g. one trained on FER2013. */
   teacherInit?: string;
+  /** A finished cv run folder whose fold networks are the teachers (nothing is trained for them). */
+  teacherFrom?: string;
+  /** Weights the trained network starts from: a .mxw of the same family member, or a finished run's checkpoint (.ckpt). */
+  init?: string;
   temperature: number;
   lambda: number;
   /** Multiply the soft term by T^2 (Hinton et al.; not in the paper). */
@@ -42,6 +46,10 @@ export interface TrainingOptions {
   warmup: number;
   /** Threads computing each batch of one fold (data-parallel). Default: the cores left per fold. */
   threads?: number;
+  /** Family members: train on pixels scaled to 0..1 (exports fold the scale into conv1). */
+  unitPixels?: boolean;
+  /** Family members: std of the bias initializer (the paper's 0.5 when omitted). */
+  biasStd?: number;
 }
 
 export const TRAINING_DEFAULTS = {
@@ -51,8 +59,9 @@ export const TRAINING_DEFAULTS = {
 } as const;
 
 /** The recipe's options as a report records them. */
-export function recipeOptions(options: TrainingOptions): Pick<TrainingOptions, "sampling" | "augment" | "labelSmoothing" | "softTargets" | "softWeight" | "weightDecay" | "schedule" | "warmup" | "threads"> {
+export function recipeOptions(options: TrainingOptions): Pick<TrainingOptions, "sampling" | "augment" | "labelSmoothing" | "softTargets" | "softWeight" | "weightDecay" | "schedule" | "warmup" | "threads" | "unitPixels" | "biasStd"> {
   return {
+    ...(options.unitPixels ? { unitPixels: true } : {}), ...(options.biasStd !== undefined ? { biasStd: options.biasStd } : {}),
     sampling: options.sampling, augment: options.augment, labelSmoothing: options.labelSmoothing,
     ...(options.softTargets ? { softTargets: options.softTargets } : {}), softWeight: options.softWeight,
     weightDecay: options.weightDecay, schedule: options.schedule, warmup: options.warmup,
@@ -70,6 +79,8 @@ function recipeConfig(options: TrainingOptions): Partial<TrainConfig> {
     ...(options.softTargets ? { softTargetWeight: options.softWeight } : {}),
     ...(options.weightDecay > 0 ? { weightDecay: options.weightDecay } : {}),
     ...(options.schedule === "cosine" ? { schedule: { kind: "cosine", warmupEpochs: options.warmup } } : {}),
+    ...(options.unitPixels ? { inputScale: 1 / 255 } : {}),
+    ...(options.biasStd !== undefined ? { biasStddev: options.biasStd } : {}),
   };
 }
 
@@ -78,6 +89,7 @@ export function studentConfig(options: TrainingOptions, offset = 0): TrainConfig
   return {
     architecture: options.model, epochs: options.epochs, seed: options.seed + offset,
     batchSize: options.batch, learningRate: options.lr, dropout: options.dropout, ...recipeConfig(options),
+    ...(options.init ? { init: initWeights(options.init, "--init") } : {}),
     ...(options.teacher ? { distillation: { temperature: options.temperature, lambda: options.lambda, scaleByTemperatureSquared: options.t2 } } : {}),
   };
 }
@@ -87,13 +99,13 @@ export function teacherConfig(options: TrainingOptions, offset = 0): TrainConfig
   return {
     architecture: options.teacher, epochs: options.teacherEpochs ?? options.epochs, seed: options.seed + offset,
     batchSize: options.batch, learningRate: options.lr, dropout: options.teacherDropout,
-    ...(options.teacherInit ? { init: initWeights(options.teacherInit) } : {}),
+    ...(options.teacherInit ? { init: initWeights(options.teacherInit, "--teacher-init") } : {}),
   };
 }
 
-function initWeights(path: string): { file: string; sha256: string } {
+function initWeights(path: string, flag: string): { file: string; sha256: string } {
   const file = resolve(path);
-  if (!existsSync(file)) throw new UsageError(`--teacher-init ${path}: no such file`);
+  if (!existsSync(file)) throw new UsageError(`${flag} ${path}: no such file`);
   return { file, sha256: createHash("sha256").update(readFileSync(file)).digest("hex") };
 }
 
@@ -118,7 +130,9 @@ export function runName(parts: { data: DataOptions; training: TrainingOptions; p
     if (t.teacherEpochs !== undefined && t.teacherEpochs !== t.epochs) name.push(`te${t.teacherEpochs}`);
     if (t.teacherDropout !== TRAINING_DEFAULTS.teacherDropout) name.push(`td${t.teacherDropout}`);
     if (t.teacherInit) name.push(`from-${basename(t.teacherInit).replace(/\.mxw$/, "")}`);
+    if (t.teacherFrom) name.push(`of-${basename(resolve(t.teacherFrom))}`);
   }
+  if (t.init) name.push(`init-${basename(t.init).replace(/\.(mxw|ckpt)$/, "")}`);
   name.push(`e${t.epochs}`);
   if (t.lr !== TRAINING_DEFAULTS.lr) name.push(`lr${t.lr}`);
   if (t.batch !== TRAINING_DEFAULTS.batch) name.push(`b${t.batch}`);
@@ -129,6 +143,8 @@ export function runName(parts: { data: DataOptions; training: TrainingOptions; p
   if (t.softTargets) name.push(`${t.softTargets}${t.softWeight}`);
   if (t.weightDecay > 0) name.push(`wd${t.weightDecay}`);
   if (t.schedule === "cosine") name.push(`cos${t.warmup > 0 ? `-w${t.warmup}` : ""}`);
+  if (t.unitPixels) name.push("unit");
+  if (t.biasStd !== undefined) name.push(`bstd${t.biasStd}`);
   name.push(`s${t.seed}`);
   if (data.limit !== undefined) name.push(`n${data.limit}`);
   return safeName(name.join("-"));

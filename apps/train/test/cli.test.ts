@@ -114,6 +114,47 @@ describe("cv", () => {
   });
 });
 
+describe("cv --teacher-from: a finished run teaches another, fold by fold", () => {
+  it("distils from each fold's trained network without training it again, and reports its accuracy", () => {
+    const run = cli(cwd, ["cv", ...DATA, "--epochs", "1", "--folds", "2", "--model", "p12-XXS", "--teacher-from", "runs/cv", "--backend", "wasm", "--run-dir", "runs/kd-of-cv"]);
+    expect(run.stderr).toBe("");
+    expect(run.status).toBe(0);
+    expect(run.stdout).not.toMatch(/teacher: started/);
+    const teacherRun = readJson<CvReport>(join(cwd, "runs/cv/report.json"));
+    const report = readJson<CvReport>(join(cwd, "runs/kd-of-cv/report.json"));
+    expect(report.training.teacher).toBe("microexpnet");
+    expect(report.training.teacherFrom).toBe(join(cwd, "runs/cv"));
+    // The same networks on the same held-out faces: the teacher run's own figures, to the digit.
+    expect(report.results.folds.map((f) => f.teacherCropAccuracy)).toEqual(teacherRun.results.folds.map((f) => f.cropAccuracy));
+    expect(readFileSync(join(cwd, "runs/kd-of-cv/report.md"), "utf8")).toContain("trained by run");
+  });
+
+  it("refuses a run that split other faces", () => {
+    const run = cli(cwd, ["cv", ...DATA.slice(0, -1), "10", "--epochs", "1", "--folds", "2", "--teacher-from", "runs/cv", "--run-dir", "runs/kd-other"]);
+    expect(run.status).toBe(1);
+    expect(run.stderr).toMatch(/--teacher-from runs\/cv: its limit is 12, this run's is 10; a teacher must have trained on the same faces/);
+  });
+});
+
+describe("cv --init: fine-tuning from a finished run's checkpoint", () => {
+  it("starts each fold from the checkpoint's network (with a negligible rate, its accuracy is the checkpoint's)", () => {
+    const run = cli(cwd, ["cv", ...DATA, "--epochs", "1", "--folds", "2", "--dropout", "0", "--lr", "1e-12", "--init", "runs/cv/fold-0/student.ckpt", "--backend", "wasm", "--run-dir", "runs/init"]);
+    expect(run.stderr).toBe("");
+    expect(run.status).toBe(0);
+    const report = readJson<CvReport>(join(cwd, "runs/init/report.json"));
+    expect(report.training.init).toBe(join(cwd, "runs/cv/fold-0/student.ckpt"));
+    expect(report.training.initSha256).toMatch(/^[0-9a-f]{64}$/);
+    const from = readJson<CvReport>(join(cwd, "runs/cv/report.json"));
+    expect(report.results.folds[0].cropAccuracy).toBe(from.results.folds[0].cropAccuracy);
+  });
+
+  it("refuses a checkpoint of another network", () => {
+    const run = cli(cwd, ["cv", ...DATA, "--epochs", "1", "--folds", "2", "--model", "p1-XXS", "--init", "runs/cv/fold-0/student.ckpt", "--run-dir", "runs/init-other"]);
+    expect(run.status).toBe(1);
+    expect(run.stderr).toMatch(/student\.ckpt: hold a microexpnet network, the model is p1-XXS/);
+  });
+});
+
 describe("publish", () => {
   it("writes a fold's network with a card quoting its held-out accuracy and no folder of this machine", async () => {
     const run = cli(cwd, ["publish", "--cv-report", "runs/cv/report.json", "--fold", "1", "--out", "published.mxw", "--weights-version", "2.0.0", "--license", "MIT"]);
@@ -146,6 +187,21 @@ describe("cv with the in-the-wild recipe", () => {
     expect(report.training).toMatchObject({ sampling: "one-per-face", augment: "full", labelSmoothing: 0.1, weightDecay: 1e-4, schedule: "cosine", warmup: 1, threads: 2 });
     const markdown = readFileSync(join(cwd, "runs/recipe/report.md"), "utf8");
     expect(markdown).toContain("one random crop per face and epoch, augmented (flip, shift 4 px, rotation 10°, scale 10 %, erasing p 0.5), label smoothing 0.1, weight decay 0.0001, cosine schedule after 1 warm-up epochs, 2 threads a batch");
+  });
+
+  it("trains a family member on 0..1 pixels with another bias init, and writes weights for raw pixels", async () => {
+    const run = cli(cwd, ["cv", ...DATA, "--epochs", "1", "--folds", "2", "--dropout", "0", "--backend", "wasm", "--unit-pixels", "--bias-std", "0", "--run-dir", "runs/unit"]);
+    expect(run.stderr).toBe("");
+    expect(run.status).toBe(0);
+    const report = readJson<CvReport>(join(cwd, "runs/unit/report.json"));
+    expect(report.training).toMatchObject({ unitPixels: true, biasStd: 0 });
+    expect(readFileSync(join(cwd, "runs/unit/report.md"), "utf8")).toContain("pixels scaled to 0..1, biases initialised N(0, 0)");
+    // The fold's weights file (conv1 with the scale folded in; models' parity test checks the answers) loads and evaluates.
+    const evaluated = cli(cwd, ["eval", ...DATA, "--weights", "runs/unit/fold-0/student.mxw", "--report-dir", "runs/unit-eval"]);
+    expect(evaluated.status).toBe(0);
+    const dsnet = cli(cwd, ["cv", ...DATA, "--epochs", "1", "--model", "dsnet", "--unit-pixels", "--run-dir", "runs/unit-dsnet"]);
+    expect(dsnet.status).toBe(1);
+    expect(dsnet.stderr).toMatch(/--unit-pixels and --bias-std set up MicroExpNet family members; dsnet has its own/);
   });
 
   it("refuses FER+ soft targets on a dataset that is not FER2013", () => {

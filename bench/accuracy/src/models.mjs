@@ -4,7 +4,8 @@ import { existsSync, readFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { join } from "node:path";
 import { DEFAULT_MODEL, MODEL_ZOO } from "@microexp/infer";
-import { loadModel } from "@microexp/infer/node";
+import { loadClassifierFromFile, loadModel } from "@microexp/infer/node";
+import { basename } from "node:path";
 import { humanEmotionInput } from "./human-input.mjs";
 import { cropRgb } from "./pixels.mjs";
 import { fileModelHandler, readWeightMap } from "./tfjs-files.mjs";
@@ -37,6 +38,23 @@ export async function microexpModels() {
     });
   }
   return models;
+}
+
+/**
+ * A weights file that does not ship (a candidate, e.g. a network a training run published), as
+ * a row beside the shipped ones: `classify()` with its default crop policy.
+ */
+export async function microexpFileModel(file) {
+  const classifier = await loadClassifierFromFile(file);
+  const { network, model } = classifier.weights;
+  const architecture = network.spec?.id ?? network.graph.name;
+  return {
+    id: `microexp-file:${basename(file)}`,
+    name: `microexp candidate ${basename(file)} (${model.name ?? "?"} ${model.version ?? "?"}, ${architecture}, classify())`,
+    labels: classifier.labels,
+    runtime: `@microexp/infer ${packageVersion("@microexp/infer")}, engine ${classifier.engineKind}`,
+    predict: async (image, box) => classifier.classify(image, box ?? undefined).logits,
+  };
 }
 
 /** tfjs on the WebAssembly backend, one thread, as the peers' node-wasm builds run. */

@@ -4,7 +4,8 @@
 // segment (that would overwrite the backend's heap when instantiated) and allocates nothing.
 export { convForward, convForwardInto, convFilter } from "./conv";
 export { maxPoolGrad2x2 } from "./pool-grad";
-export { sumRows } from "./sum-rows";
+export { sumRows, meanRows } from "./sum-rows";
 export { addBias } from "./add-bias";
 export { col2im } from "./col2im";
 export { maxPool2x2 } from "./pool";
+export { depthwiseFilter, depthwiseInput } from "./depthwise-grad";

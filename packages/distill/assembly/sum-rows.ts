@@ -1,11 +1,20 @@
 // out[c] = sum over r of x[r, c] for x [rows, cols]: the bias gradient (Sum over every axis
-// but the channels). Blocks of 64 rows are summed in float32 vectors, the blocks in double
-// precision (the cpu backend sums in doubles; MicroExpNet's conv1 has 113,000 rows).
+// but the channels); meanRows divides it by rows (batch norm's moments over N, H, W).
+// Blocks of 64 rows are summed in float32 vectors, the blocks in double precision (the cpu
+// backend sums in doubles; MicroExpNet's conv1 has 113,000 rows), divided in double.
 // scratch: cols doubles. cols need not be a multiple of 4 (the tail is summed in doubles).
 
 const BLOCK: i32 = 64;
 
 export function sumRows(x: usize, rows: i32, cols: i32, out: usize, scratch: usize): void {
+  reduceRows(x, rows, cols, out, scratch, 1);
+}
+
+export function meanRows(x: usize, rows: i32, cols: i32, out: usize, scratch: usize): void {
+  reduceRows(x, rows, cols, out, scratch, <f64>rows);
+}
+
+@inline function reduceRows(x: usize, rows: i32, cols: i32, out: usize, scratch: usize, divisor: f64): void {
   const rowBytes = <usize>cols << 2;
   const vectorCols = cols & ~3;
   memory.fill(scratch, 0, <usize>cols << 3);
@@ -33,5 +42,5 @@ export function sumRows(x: usize, rows: i32, cols: i32, out: usize, scratch: usi
       store<f64>(s, load<f64>(s) + sum);
     }
   }
-  for (let c = 0; c < cols; c++) store<f32>(out + (<usize>c << 2), <f32>load<f64>(scratch + (<usize>c << 3)));
+  for (let c = 0; c < cols; c++) store<f32>(out + (<usize>c << 2), <f32>(load<f64>(scratch + (<usize>c << 3)) / divisor));
 }

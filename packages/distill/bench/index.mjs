@@ -7,6 +7,7 @@
 import { availableParallelism, loadavg } from "node:os";
 import * as tf from "@tensorflow/tfjs-core";
 import * as tfl from "@tensorflow/tfjs-layers";
+import { buildDsnet } from "@microexp/models";
 
 const loadBefore = loadavg()[0];
 const distill = await import("../dist/index.js").catch((error) => {
@@ -54,7 +55,8 @@ function forwardMacs(model) {
   let macs = 0;
   for (const layer of model.layers) {
     const kernel = layer.getWeights()[0];
-    if (kernel === undefined) continue;
+    // Batch norm's first weight is gamma: a scale per channel, not a layer of multiply-adds.
+    if (kernel === undefined || layer.getClassName() === "BatchNorm") continue;
     const out = layer.outputShape;
     const positions = out.length === 4 ? out[1] * out[2] : 1;
     macs += positions * kernel.size;
@@ -62,12 +64,14 @@ function forwardMacs(model) {
   return macs;
 }
 
-const NETS = { "MicroExpNet-like": microExpNetLike, "VGG-like teacher": vggLikeTeacher };
+const NETS = { "MicroExpNet-like": microExpNetLike, "VGG-like teacher": vggLikeTeacher, dsnet: () => buildDsnet({ numClasses: 8, seed: 1 }) };
 
 const PLAN = [
   { net: "MicroExpNet-like", backend: "wasm", batch: 64, warmup: 3, steps: 9 },
   { net: "VGG-like teacher", backend: "wasm", batch: 64, warmup: 1, steps: 3 },
+  { net: "dsnet", backend: "wasm", batch: 64, warmup: 2, steps: 7 },
   { net: "MicroExpNet-like", backend: "cpu", batch: 8, warmup: 1, steps: 2 },
+  { net: "dsnet", backend: "cpu", batch: 8, warmup: 1, steps: 2 },
   ...(process.env.MICROEXP_BENCH_CPU_TEACHER ? [{ net: "VGG-like teacher", backend: "cpu", batch: 1, warmup: 0, steps: 1 }] : []),
 ];
 
@@ -151,6 +155,7 @@ async function trainerRate(architecture, faces, threads) {
 const TRAINER_PLAN = [
   { architecture: "microexpnet", faces: 8192 },
   { architecture: "p12-M", faces: 4096 },
+  { architecture: "dsnet", faces: 1024 },
   ...(process.env.MICROEXP_BENCH_TEACHER_THREADS ? [{ architecture: "vgg-small", faces: 256 }] : []),
 ];
 const cores = availableParallelism();

@@ -4,7 +4,7 @@
  *
  *   "MXCK" | uint32 version | uint32 header length | JSON header | float32 data (little-endian)
  */
-import { existsSync, readFileSync, renameSync, writeFileSync } from "node:fs";
+import { closeSync, existsSync, openSync, readFileSync, readSync, renameSync, writeFileSync } from "node:fs";
 
 const MAGIC = "MXCK";
 /** v2 adds the best weights so far and the trainer's state; v1 files are read (and refused by the trainer). */
@@ -100,4 +100,15 @@ export function readCheckpoint(path: string): CheckpointState | undefined {
   const best = take(header.best ?? []);
   if (offset !== bytes.length) fail(`${bytes.length - offset} unexpected trailing bytes`);
   return { ...header, model, optimizer, best };
+}
+
+/** True when the file starts like a training checkpoint (rather than, say, a weights file). */
+export function isCheckpointFile(path: string): boolean {
+  const fd = openSync(path, "r");
+  try {
+    const head = Buffer.alloc(4);
+    return readSync(fd, head, 0, 4, 0) === 4 && head.toString("latin1") === MAGIC;
+  } finally {
+    closeSync(fd);
+  }
 }

@@ -16,10 +16,15 @@ import { CROPS_PER_IMAGE, subsetCropSet } from "./crop-set.js";
 import type { Metrics } from "./evaluate.js";
 import { metricsFromLogits, predictCrops, runnerFor } from "./evaluate.js";
 import type { TrainConfig, TrainProgress } from "./train.js";
-import { isFamilyMember, trainStudent } from "./train.js";
+import { isFamilyMember, modelFromCheckpoint, trainStudent } from "./train.js";
 
 export interface TeacherJob {
   config: TrainConfig;
+  /**
+   * A finished run's checkpoint of `config`, trained on this fold's training faces: its
+   * network is the teacher and nothing is trained (e.g. a teacher trained once, on its own).
+   */
+  checkpoint?: string;
   /** Where the teacher's logits are cached (may be shared by many runs: the key says what they are). */
   cacheDir: string;
 }
@@ -62,13 +67,14 @@ function writeAtomic(path: string, data: string | Uint8Array): void {
 }
 
 /** The teacher's logits on a fold's training crops depend on the teacher's config, the data and the fold. */
-export function teacherCacheKey(teacher: TrainConfig, dataHash: string, train: readonly number[]): string {
-  return createHash("sha256").update(JSON.stringify({ teacher, dataHash, train })).digest("hex").slice(0, 24);
+export function teacherCacheKey(teacher: TrainConfig, dataHash: string, train: readonly number[], checkpointSha256?: string): string {
+  return createHash("sha256").update(JSON.stringify({ teacher, dataHash, train, ...(checkpointSha256 ? { checkpointSha256 } : {}) })).digest("hex").slice(0, 24);
 }
 
 /** The cache file of a teacher's logits (the metrics sit beside it, in `<file>.metrics.json`). */
 export function teacherCacheFile(teacher: TeacherJob, dataHash: string, train: readonly number[]): string {
-  return join(teacher.cacheDir, `teacher-${teacher.config.architecture}-${teacherCacheKey(teacher.config, dataHash, train)}.f32`);
+  const checkpointSha256 = teacher.checkpoint ? createHash("sha256").update(readFileSync(teacher.checkpoint)).digest("hex") : undefined;
+  return join(teacher.cacheDir, `teacher-${teacher.config.architecture}-${teacherCacheKey(teacher.config, dataHash, train, checkpointSha256)}.f32`);
 }
 
 export interface TeacherLogits {
@@ -110,7 +116,7 @@ export async function cachedTeacherLogits(trainSet: CropSet, train: readonly num
     const logits = new Float32Array(bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.length));
     return { logits, ...(metrics ? { metrics } : {}), cacheFile, fromCache: true };
   }
-  const trained = await trainStudent(trainSet, config, {
+  const trained = teacher.checkpoint ? { model: modelFromCheckpoint(teacher.checkpoint, config, trainSet) } : await trainStudent(trainSet, config, {
     ...(options.threads ? { threads: options.threads } : {}), ...(options.backend ? { backend: options.backend } : {}),
     ...(options.checkpointPath ? { checkpointPath: options.checkpointPath } : {}),
     ...(options.signal ? { signal: options.signal } : {}),

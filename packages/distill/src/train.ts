@@ -24,10 +24,10 @@ import { allocateBatch, epochOrder, fillBatch, samplesPerEpoch, usesTargets } fr
 import type { LearningRateSchedule, PlateauState } from "./schedule.js";
 import { plateauStep, scheduledRate } from "./schedule.js";
 import type { SavedTensor } from "./checkpoint.js";
-import { readCheckpoint, writeCheckpoint } from "./checkpoint.js";
+import { isCheckpointFile, readCheckpoint, writeCheckpoint } from "./checkpoint.js";
 import type { InitWeights } from "./init-weights.js";
 import { initFromWeights } from "./init-weights.js";
-import { buildTrainable, isFamilyMember } from "./trainable.js";
+import { buildOptionsOf, buildTrainable, isFamilyMember } from "./trainable.js";
 
 export { isFamilyMember } from "./trainable.js";
 
@@ -59,6 +59,10 @@ export interface TrainConfig {
   schedule?: LearningRateSchedule;
   /** Stop after this many epochs without a better validation loss (needs a validation set). */
   earlyStoppingPatience?: number;
+  /** Family members: pixels times this before conv1 (default 1, the paper's raw 0..255; exports fold it into conv1). */
+  inputScale?: number;
+  /** Family members: std of the bias initializer (default 0.5, the paper's). */
+  biasStddev?: number;
 }
 
 export interface TrainProgress {
@@ -126,6 +130,8 @@ export function configKey(config: TrainConfig, data: CropSet, teacher?: Float32A
       earlyStoppingPatience: config.earlyStoppingPatience ?? null, epochs: config.schedule?.kind === "cosine" ? config.epochs : null,
     },
     soft: floatsDigest(data.softTargets), validation: validation ? validation.count : null,
+    ...(config.inputScale !== undefined ? { inputScale: config.inputScale } : {}),
+    ...(config.biasStddev !== undefined ? { biasStddev: config.biasStddev } : {}),
   });
 }
 
@@ -186,16 +192,19 @@ export async function trainStudent(data: CropSet, config: TrainConfig, hooks: Tr
   if ((schedule.kind === "plateau" || config.earlyStoppingPatience !== undefined) && !validation) {
     throw new Error(`${config.earlyStoppingPatience !== undefined ? "early stopping" : "the plateau schedule"} needs a validation set`);
   }
-  const build = { numClasses: classes, dropout: config.dropout ?? 0.5, seed: config.seed };
+  const build = buildOptionsOf(config, classes);
   const model = buildTrainable(config.architecture, build);
   if (config.init) {
-    if (!isFamilyMember(config.architecture)) throw new Error(`initial weights are only supported for family members, not ${config.architecture}`);
+    if (!isFamilyMember(config.architecture) && !isCheckpointFile(config.init.file)) {
+      throw new Error(`${config.init.file}: a weights file holds a family member; start ${config.architecture} from a training checkpoint (.ckpt) instead`);
+    }
     initFromWeights(model, config.architecture, data.labelNames, config.init);
   }
-  if (threads > 1 && model.nonTrainableWeights.length > 0) {
-    throw new Error(`${config.architecture} keeps non-trainable state (e.g. batch norm statistics), which data-parallel training does not share yet: use one thread`);
-  }
   const variables = model.trainableWeights.map((w) => w.read() as tf.Variable);
+  // What a checkpoint keeps: the trainable weights, then state such as batch norm's moving
+  // statistics. With several threads the statistics follow this thread's share only (as
+  // data-parallel frameworks do by default); every share normalises with its own batch.
+  const modelState = [...variables, ...model.nonTrainableWeights.map((w) => w.read() as tf.Variable)];
   const adam = new Adam(variables, { weightDecay: config.weightDecay ?? 0 });
   const key = configKey(config, data, teacherLogits, validation);
   const random = new SeededRandom(config.seed);
@@ -208,7 +217,7 @@ export async function trainStudent(data: CropSet, config: TrainConfig, hooks: Tr
   if (saved) {
     if (saved.configKey !== key) throw new Error(`${hooks.checkpointPath}: made by a different configuration; delete it or use another run folder`);
     if (!saved.trainer) throw new Error(`${hooks.checkpointPath}: made by an earlier version of the trainer (tfjs Adam slots); delete it to start this run over`);
-    assignAll(variables, saved.model, hooks.checkpointPath!);
+    assignAll(modelState, saved.model, hooks.checkpointPath!);
     state = saved.trainer as unknown as TrainerState;
     adam.restore(state.adamStep, saved.optimizer);
     if (saved.best.length > 0) best = saved.best;
@@ -279,7 +288,7 @@ export async function trainStudent(data: CropSet, config: TrainConfig, hooks: Tr
         if (!state.best || v.loss < state.best.loss) {
           state.best = { epoch: epoch + 1, loss: v.loss };
           state.badEpochs = 0;
-          best = values(variables);
+          best = values(modelState);
         } else {
           state.badEpochs++;
           if (config.earlyStoppingPatience !== undefined && state.badEpochs >= config.earlyStoppingPatience) stopped = true;
@@ -293,7 +302,7 @@ export async function trainStudent(data: CropSet, config: TrainConfig, hooks: Tr
         // An early stop is final: the checkpoint says training ended at this epoch.
         writeCheckpoint(hooks.checkpointPath, {
           configKey: key, epoch: stopped ? config.epochs : epoch + 1, rngState: random.seedState, history,
-          model: values(variables), optimizer: adam.saveSlots(), best: best ?? [], trainer: state as unknown as Record<string, unknown>,
+          model: values(modelState), optimizer: adam.saveSlots(), best: best ?? [], trainer: state as unknown as Record<string, unknown>,
         });
       }
     }
@@ -303,9 +312,25 @@ export async function trainStudent(data: CropSet, config: TrainConfig, hooks: Tr
   }
   let selectedEpoch = history.length > 0 ? history[history.length - 1].epoch : 0;
   if (best && state.best) {
-    assignAll(variables, best, "best weights");
+    assignAll(modelState, best, "best weights");
     selectedEpoch = state.best.epoch;
   }
   const seconds = (performance.now() - started) / 1000;
   return { model, history, epochsRun, selectedEpoch, samplesPerSecond: seconds > 0 ? trained / seconds : 0 };
+}
+
+/**
+ * The network a finished training run ended with, rebuilt from its checkpoint: the weights it
+ * selected (the best on validation, else the last), batch norm statistics included. `data` must
+ * be the faces it trained on: the checkpoint's configuration key is checked against them.
+ */
+export function modelFromCheckpoint(path: string, config: TrainConfig, data: CropSet): tfl.LayersModel {
+  const saved = readCheckpoint(path);
+  if (!saved) throw new Error(`${path}: no such checkpoint`);
+  if (saved.configKey !== configKey(config, data)) throw new Error(`${path}: made by another configuration or on other faces than the ones given`);
+  if (saved.epoch < config.epochs) throw new Error(`${path}: training stopped at epoch ${saved.epoch} of ${config.epochs}; finish the run first`);
+  const model = buildTrainable(config.architecture, buildOptionsOf(config, data.labelNames.length));
+  const state = [...model.trainableWeights, ...model.nonTrainableWeights].map((w) => w.read() as tf.Variable);
+  assignAll(state, saved.best.length > 0 ? saved.best : saved.model, path);
+  return model;
 }

@@ -3,25 +3,15 @@
 import * as tf from "@tensorflow/tfjs-core";
 import { beforeAll, describe, expect, it } from "vitest";
 import { selectBackend, setSimdTrainingKernels, WASM_TRAINING_KERNELS, wasmTrainingKernelsRegistered } from "../src/backend/index.js";
-import { trainingKernels } from "../src/backend/training-module.js";
+import { pointer, trainingKernels, withScratch } from "../src/backend/training-module.js";
 import type { BackendWasm } from "../src/backend/wasm-ops.js";
+import { uniformFloats } from "../../../test-support/random.js";
 
 type Shape4 = [number, number, number, number];
 type Pad = "same" | "valid" | number | [[number, number], [number, number], [number, number], [number, number]];
 
-/** Deterministic uniform floats in [-1, 1) (mulberry32). */
-function randoms(count: number, seed: number): Float32Array {
-  let state = seed >>> 0;
-  const out = new Float32Array(count);
-  for (let i = 0; i < count; i++) {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    out[i] = (((t ^ (t >>> 14)) >>> 0) / 4294967296) * 2 - 1;
-  }
-  return out;
-}
+/** Deterministic uniform floats in [-1, 1). */
+const randoms = (count: number, seed: number) => uniformFloats(count, seed, -1, 1);
 
 interface Input { shape: number[]; values: Float32Array }
 
@@ -109,6 +99,12 @@ const CONV_CASES: ConvCase[] = [
   { batch: 2, height: 8, width: 7, inChannels: 4, outChannels: 4, kernel: [3, 3], strides: 2, pad: [[0, 0], [5, 1], [0, 4], [0, 0]] },
   { batch: 2, height: 8, width: 7, inChannels: 8, outChannels: 4, kernel: [3, 3], strides: 2, pad: [[0, 0], [1, 0], [5, 2], [0, 0]] },
   { batch: 2, height: 12, width: 11, inChannels: 12, outChannels: 20, kernel: [5, 4], strides: [3, 2], pad: "same" },
+  // 1x1 over more than 16 channels at stride 1 without padding (dsnet's pointwise layers): one
+  // matrix product for the filter gradient; with padding or stride 2: the convolution.
+  { batch: 3, height: 11, width: 9, inChannels: 24, outChannels: 20, kernel: [1, 1], strides: 1, pad: "same" },
+  { batch: 2, height: 7, width: 6, inChannels: 32, outChannels: 8, kernel: [1, 1], strides: 1, pad: "valid" },
+  { batch: 2, height: 11, width: 11, inChannels: 32, outChannels: 16, kernel: [1, 1], strides: 2, pad: "same" },
+  { batch: 2, height: 6, width: 7, inChannels: 20, outChannels: 12, kernel: [1, 1], strides: 1, pad: 1 },
   // More channels: 32 (past the SIMD kernels' 16: XNNPACK) and 16 with 12 filters.
   { batch: 2, height: 9, width: 9, inChannels: 32, outChannels: 16, kernel: [3, 3], strides: 1, pad: "same" },
   { batch: 3, height: 11, width: 10, inChannels: 16, outChannels: 12, kernel: [3, 4], strides: [1, 2], pad: "valid" },
@@ -139,7 +135,7 @@ describe("wasm training kernels", () => {
     expect(wasmTrainingKernelsRegistered()).toBe(true);
     expect([...WASM_TRAINING_KERNELS].sort()).toEqual([
       "Add", "BatchMatMul", "Cast", "Conv2D", "Conv2DBackpropFilter", "Conv2DBackpropInput",
-      "DepthwiseConv2dNativeBackpropFilter", "DepthwiseConv2dNativeBackpropInput", "FusedConv2D", "Identity", "MaxPool", "MaxPoolGrad", "Sum",
+      "DepthwiseConv2dNativeBackpropFilter", "DepthwiseConv2dNativeBackpropInput", "FusedConv2D", "Identity", "MaxPool", "MaxPoolGrad", "Mean", "Sum",
     ]);
   });
 
@@ -203,6 +199,59 @@ describe("Sum on wasm matches cpu", () => {
   });
 });
 
+interface MeanCase extends SumCase { offset: number }
+
+const MEAN_CASES: MeanCase[] = [
+  // Batch norm's moments in dsnet (tf.moments over N, H, W, keepDims), batch 64 at 42x42,
+  // smaller batches below; activations with a mean (offset) and without.
+  { shape: [64, 42, 42, 16], axis: [0, 1, 2], keepDims: true, offset: 0.5 },
+  { shape: [8, 21, 21, 64], axis: [0, 1, 2], keepDims: true, offset: 0 },
+  { shape: [3, 11, 11, 128], axis: [0, 1, 2], keepDims: false, offset: 2 },
+  { shape: [5, 6, 6, 256], axis: [2, 1, 0], keepDims: false, offset: -1 },
+  { shape: [70, 3, 3], axis: [1, 0], keepDims: false, offset: 0.25 }, // 3 columns: no vector part; 210 rows: partial block
+  { shape: [9, 13], axis: [0], keepDims: true, offset: 1 },
+  { shape: [2, 9, 6], axis: [-2, 0], keepDims: true, offset: 0.5 }, // 6 columns: a vector and a 2-column tail
+  { shape: [2, 3, 5], axis: [1], keepDims: false, offset: 0.5 }, // not the leading axes: stock kernel
+  { shape: [4, 6], axis: [0, 1], keepDims: false, offset: 0.5 }, // every axis: stock kernel
+  { shape: [7], axis: 0, keepDims: false, offset: 0.5 }, // rank 1: stock kernel
+];
+
+describe("Mean on wasm matches cpu", () => {
+  MEAN_CASES.forEach((c, i) => {
+    it(`[${c.shape}] axis ${JSON.stringify(c.axis)}${c.keepDims ? " keepDims" : ""}, values offset by ${c.offset}`, async () => {
+      await expectSameAsCpu("Mean", { x: input(c.shape, 3100 + i, (v) => v + c.offset) }, { axis: c.axis, keepDims: c.keepDims });
+    });
+  });
+
+  // The registered kernel must give, bit for bit, what the SIMD module's meanRows writes when
+  // called directly, and not what the stock kernel (transpose, then float32 sums) gives.
+  it("runs the SIMD module's meanRows for a reduction over N, H, W", async () => {
+    await tf.setBackend("wasm");
+    const backend = tf.backend() as unknown as BackendWasm;
+    const kernels = trainingKernels(backend)!;
+    const [rows, channels] = [16 * 21 * 21, 32];
+    const x = tf.tensor(randoms(rows * channels, 3200).map((v) => v + 0.5), [16, 21, 21, channels]);
+    const registered = (simd: boolean) => {
+      setSimdTrainingKernels(simd);
+      const mean = tf.engine().runKernel("Mean", { x }, { axis: [0, 1, 2], keepDims: true }) as tf.Tensor;
+      const result = { shape: mean.shape, values: mean.dataSync() as Float32Array };
+      mean.dispose();
+      return result;
+    };
+    const simd = registered(true);
+    const stock = registered(false);
+    setSimdTrainingKernels(true);
+    const direct = tf.zeros([channels]);
+    withScratch(backend, channels * 8, (scratch) => kernels.meanRows(
+      pointer(backend, x as unknown as tf.TensorInfo), rows, channels, pointer(backend, direct as unknown as tf.TensorInfo), scratch));
+    expect(simd.shape).toEqual([1, 1, 1, channels]);
+    expect(simd.values).toEqual(direct.dataSync());
+    expect(simd.values).not.toEqual(stock.values);
+    expect(relativeError(simd.values, stock.values)).toBeLessThanOrEqual(1e-5);
+    tf.dispose([x, direct]);
+  });
+});
+
 describe("Conv2DBackpropFilter on wasm matches cpu", () => {
   CONV_CASES.forEach((c, i) => {
     it(describeConv(c), async () => {
@@ -211,6 +260,23 @@ describe("Conv2DBackpropFilter on wasm matches cpu", () => {
         strides: c.strides, pad: c.pad, dataFormat: c.dataFormat ?? "NHWC", dimRoundingMode: c.dimRoundingMode, filterShape: filter,
       });
     });
+  });
+});
+
+describe("Conv2DBackpropFilter of a 1x1 convolution", () => {
+  it("is x's rows transposed times dy's rows, one matrix product (bit for bit)", async () => {
+    await tf.setBackend("wasm");
+    const [batch, size, inChannels, outChannels] = [4, 21, 32, 64];
+    const rows = batch * size * size;
+    const x = tf.tensor(randoms(rows * inChannels, 3400), [batch, size, size, inChannels]);
+    const dy = tf.tensor(randoms(rows * outChannels, 3401), [batch, size, size, outChannels]);
+    const dW = tf.engine().runKernel("Conv2DBackpropFilter", { x, dy }, {
+      strides: 1, pad: "same", dataFormat: "NHWC", filterShape: [1, 1, inChannels, outChannels],
+    }) as tf.Tensor;
+    const product = tf.matMul(tf.reshape(x, [rows, inChannels]), tf.reshape(dy, [rows, outChannels]), true, false);
+    expect(dW.shape).toEqual([1, 1, inChannels, outChannels]);
+    expect(dW.dataSync()).toEqual(product.dataSync());
+    tf.dispose([x, dy, dW, product]);
   });
 });
 
@@ -238,6 +304,26 @@ const DEPTHWISE_CASES: DepthwiseCase[] = [
   { batch: 1, height: 21, width: 21, channels: 16, multiplier: 1, kernel: [4, 4], strides: 4, pad: "same" },
   { batch: 2, height: 10, width: 9, channels: 5, multiplier: 2, kernel: [2, 3], strides: [2, 1], pad: "same" },
   { batch: 2, height: 8, width: 8, channels: 4, multiplier: 1, kernel: [3, 3], strides: 1, pad: 1 },
+  // Multiplier 1, channels a multiple of 4: the SIMD kernels (16 channels at a time, then 4).
+  // dsnet's layers (3x3, stride 1, SAME) at its sizes 42, 21, 11, 6 with a smaller batch.
+  { batch: 2, height: 42, width: 42, channels: 16, multiplier: 1, kernel: [3, 3], strides: 1, pad: "same" },
+  { batch: 3, height: 21, width: 21, channels: 32, multiplier: 1, kernel: [3, 3], strides: 1, pad: "same" },
+  { batch: 4, height: 11, width: 11, channels: 64, multiplier: 1, kernel: [3, 3], strides: 1, pad: "same" },
+  { batch: 2, height: 6, width: 6, channels: 128, multiplier: 1, kernel: [3, 3], strides: 1, pad: "same" },
+  // Stride 2 on odd and even sides (SAME pads 0 or 1 before), VALID, channel tails (4, 8, 12, 20).
+  { batch: 3, height: 21, width: 21, channels: 20, multiplier: 1, kernel: [3, 3], strides: 2, pad: "same" },
+  { batch: 2, height: 12, width: 10, channels: 12, multiplier: 1, kernel: [3, 3], strides: 2, pad: "same" },
+  { batch: 2, height: 11, width: 11, channels: 8, multiplier: 1, kernel: [3, 3], strides: 2, pad: "valid" },
+  { batch: 1, height: 11, width: 9, channels: 4, multiplier: 1, kernel: [3, 3], strides: 1, pad: "valid" },
+  // Other kernels and strides: 5x5, 2x4, 1x1, 4x4 stride 4, strides [1, 2], kernel wider than the image.
+  { batch: 2, height: 13, width: 11, channels: 16, multiplier: 1, kernel: [5, 5], strides: 1, pad: "same" },
+  { batch: 2, height: 9, width: 14, channels: 24, multiplier: 1, kernel: [2, 4], strides: [1, 2], pad: "same" },
+  { batch: 2, height: 7, width: 5, channels: 8, multiplier: 1, kernel: [1, 1], strides: 2, pad: "valid" },
+  { batch: 1, height: 17, width: 19, channels: 16, multiplier: 1, kernel: [4, 4], strides: 4, pad: "valid" },
+  { batch: 2, height: 4, width: 5, channels: 4, multiplier: 1, kernel: [7, 7], strides: 1, pad: "same" },
+  // Explicit padding wider than the kernel on one side, none on the other.
+  { batch: 2, height: 9, width: 8, channels: 12, multiplier: 1, kernel: [3, 3], strides: 2, pad: 2 },
+  { batch: 2, height: 8, width: 7, channels: 36, multiplier: 1, kernel: [3, 3], strides: 1, pad: [[0, 0], [4, 0], [0, 3], [0, 0]] },
 ];
 
 describe("depthwise backprops on wasm match cpu", () => {
@@ -266,6 +352,46 @@ describe("depthwise backprops on wasm match cpu", () => {
       strides: 1, dilations: 2, pad: "valid", filterShape: [3, 3, 2, 1],
     })).toThrow(/dilation 1 only/);
     tf.dispose([x, dy]);
+  });
+
+  // dsnet's third layer, small batch: the registered kernels must give, bit for bit, what the
+  // SIMD module's exports write when called directly, and not what the float64 TS loop gives.
+  it("run the SIMD kernels for multiplier 1 and channels a multiple of 4", async () => {
+    await tf.setBackend("wasm");
+    const backend = tf.backend() as unknown as BackendWasm;
+    const kernels = trainingKernels(backend)!;
+    expect(kernels).toBeDefined();
+    const [batch, size, channels] = [3, 11, 64];
+    const x = tf.tensor(randoms(batch * size * size * channels, 3000), [batch, size, size, channels]);
+    const dy = tf.tensor(randoms(batch * size * size * channels, 3001), [batch, size, size, channels]);
+    const w = tf.tensor(randoms(9 * channels, 3002), [3, 3, channels, 1]);
+    const filterAttrs = { strides: 1, dilations: 1, pad: "same", filterShape: [3, 3, channels, 1] };
+    const inputAttrs = { strides: 1, dilations: 1, pad: "same", inputShape: [batch, size, size, channels] };
+    const registered = (simd: boolean) => {
+      setSimdTrainingKernels(simd);
+      const dw = tf.engine().runKernel("DepthwiseConv2dNativeBackpropFilter", { x, dy }, filterAttrs) as tf.Tensor;
+      const dx = tf.engine().runKernel("DepthwiseConv2dNativeBackpropInput", { dy, filter: w }, inputAttrs) as tf.Tensor;
+      const result = { dw: dw.dataSync() as Float32Array, dx: dx.dataSync() as Float32Array };
+      tf.dispose([dw, dx]);
+      return result;
+    };
+    const simd = registered(true);
+    const loop = registered(false);
+    setSimdTrainingKernels(true);
+
+    const at = (t: tf.Tensor) => pointer(backend, t as unknown as tf.TensorInfo);
+    const dw = tf.zeros([3, 3, channels, 1]);
+    const dx = tf.zeros([batch, size, size, channels]);
+    withScratch(backend, 9 * channels * 8, (scratch) =>
+      kernels.depthwiseFilter(at(x), at(dy), batch, size, size, channels, 3, 3, 1, 1, 1, 1, size, size, at(dw), scratch));
+    kernels.depthwiseInput(at(dy), at(w), batch, size, size, channels, 3, 3, 1, 1, 1, 1, size, size, at(dx));
+    expect(simd.dw).toEqual(dw.dataSync());
+    expect(simd.dx).toEqual(dx.dataSync());
+    expect(simd.dw).not.toEqual(loop.dw); // float32 row sums vs float64 throughout
+    expect(simd.dx).not.toEqual(loop.dx);
+    expect(relativeError(simd.dw, loop.dw)).toBeLessThanOrEqual(1e-5);
+    expect(relativeError(simd.dx, loop.dx)).toBeLessThanOrEqual(1e-5);
+    tf.dispose([x, dy, w, dw, dx]);
   });
 });
 

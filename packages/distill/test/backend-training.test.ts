@@ -5,24 +5,14 @@
 import * as tf from "@tensorflow/tfjs-core";
 import { beforeAll, describe, expect, it } from "vitest";
 import { selectBackend } from "../src/backend/index.js";
+import { uniformFloats } from "../../../test-support/random.js";
 
 const BATCH = 4;
 const STEPS = 3;
 const LEARNING_RATE = 1e-3;
 
-/** Deterministic uniform floats in [lo, hi) (mulberry32). */
-function uniform(count: number, seed: number, lo: number, hi: number): Float32Array {
-  let state = seed >>> 0;
-  const out = new Float32Array(count);
-  for (let i = 0; i < count; i++) {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    out[i] = lo + (((t ^ (t >>> 14)) >>> 0) / 4294967296) * (hi - lo);
-  }
-  return out;
-}
+/** Deterministic uniform floats in [lo, hi). */
+const uniform = uniformFloats;
 
 const SHAPES: Record<string, number[]> = {
   wc1: [8, 8, 1, 16], bc1: [16], wc2: [4, 4, 16, 32], bc2: [32], wfc: [1152, 48], bfc: [48], wo: [48, 8], bo: [8],

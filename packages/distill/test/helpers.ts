@@ -4,18 +4,10 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { CropSet } from "../src/crop-set.js";
 import { allocateCropSet, CROP_PIXELS, CROPS_PER_IMAGE } from "../src/crop-set.js";
+import { seededRandom } from "../../../test-support/random.js";
 
 /** Deterministic uniform [0, 1) numbers (mulberry32), independent of the code under test. */
-export function uniform(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+export const uniform = seededRandom;
 
 /**
  * `count` images of `classes` classes that differ visibly: class k is bright in the k-th vertical

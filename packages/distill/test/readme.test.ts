@@ -68,6 +68,6 @@ describe("README examples", () => {
     expect(lines.at(-1)).toMatch(/^trained on (tensorflow|wasm|cpu), final loss \d/);
     const weights = decodeWeights(readFileSync(ENV.WEIGHTS_FILE), ENV.WEIGHTS_FILE);
     expect(weights.labels).toEqual(["happy", "sadness"]);
-    expect(weights.network.spec.id).toBe("p12-XXS");
+    expect(weights.network.graph.name).toBe("p12-XXS");
   });
 });

@@ -8,7 +8,7 @@ import { selectBackend } from "../src/backend/index.js";
 import { cachedTeacherLogits } from "../src/fold.js";
 import { readCheckpoint } from "../src/checkpoint.js";
 import type { TrainConfig, TrainProgress } from "../src/train.js";
-import { trainStudent } from "../src/train.js";
+import { modelFromCheckpoint, trainStudent } from "../src/train.js";
 import { tempDir, tinyCropSet } from "./helpers.js";
 
 const temp = tempDir("train");
@@ -28,7 +28,8 @@ async function weightsOf(result: Awaited<ReturnType<typeof trainStudent>>): Prom
 }
 
 describe("trainStudent", () => {
-  it("lowers the loss on two visibly different classes", async () => {
+  it("lowers the loss on two visibly different classes, and leaves no tensor behind", async () => {
+    const tensorsBefore = tf.memory().numTensors;
     const progress: TrainProgress[] = [];
     const result = await trainStudent(data, config, { onProgress: (p) => progress.push(p) });
     expect(result.history.map((h) => h.epoch)).toEqual([1, 2, 3]);
@@ -39,6 +40,8 @@ describe("trainStudent", () => {
     expect(progress[23]).toMatchObject({ epoch: 3, epochs: 3, step: 8, steps: 8 });
     expect(result.samplesPerSecond).toBeGreaterThan(0);
     result.model.dispose();
+    // Adam's moments started from zero tensors that stayed allocated after every run (2 per weight).
+    expect(tf.memory().numTensors).toBe(tensorsBefore);
   });
 
   it("resumes an interrupted run to the same weights as an uninterrupted one", async () => {
@@ -63,6 +66,30 @@ describe("trainStudent", () => {
     const actual = await weightsOf(resumed);
     expect(actual.length).toBe(expected.length);
     actual.forEach((values, i) => expect(Array.from(values)).toEqual(Array.from(expected[i])));
+  });
+
+  it("keeps batch norm's statistics in its checkpoints: a dsnet run resumes to the same weights and statistics", async () => {
+    const bn: TrainConfig = { architecture: "dsnet", epochs: 2, seed: 3, batchSize: 8, learningRate: 1e-3, dropout: 0, sampling: "one-per-face" };
+    const all = async (result: Awaited<ReturnType<typeof trainStudent>>) => {
+      const values = await Promise.all(result.model.weights.map((w) => w.read().data() as Promise<Float32Array>));
+      result.model.dispose();
+      return values.map((v) => Array.from(v));
+    };
+    const expected = await all(await trainStudent(data, bn, { checkpointPath: join(temp.dir, "bn-straight.ckpt") }));
+    const checkpointPath = join(temp.dir, "bn-interrupted.ckpt");
+    const controller = new AbortController();
+    const first = await trainStudent(data, bn, { checkpointPath, signal: controller.signal, onProgress: (p) => { if (p.epoch === 2) controller.abort(); } });
+    expect(first.epochsRun).toBe(1);
+    first.model.dispose();
+    expect(await all(await trainStudent(data, bn, { checkpointPath }))).toEqual(expected);
+
+    // A finished run's network, rebuilt from its checkpoint, is the one it ended with.
+    const rebuilt = modelFromCheckpoint(join(temp.dir, "bn-straight.ckpt"), bn, data);
+    expect(await Promise.all(rebuilt.weights.map(async (w) => Array.from(await w.read().data())))).toEqual(expected);
+    rebuilt.dispose();
+    expect(() => modelFromCheckpoint(join(temp.dir, "bn-straight.ckpt"), { ...bn, learningRate: 2e-3 }, data)).toThrow(/made by another configuration/);
+    expect(() => modelFromCheckpoint(join(temp.dir, "bn-straight.ckpt"), { ...bn, epochs: 3 }, data)).toThrow(/training stopped at epoch 2 of 3/);
+    expect(() => modelFromCheckpoint(join(temp.dir, "bn-straight.ckpt"), bn, tinyCropSet(12, 2))).toThrow(/or on other faces/);
   });
 
   it("refuses a checkpoint made by another configuration", async () => {

@@ -1,6 +1,8 @@
+import { spawnSync } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { fileURLToPath, pathToFileURL } from "node:url";
 import sharp from "sharp";
 import { afterAll, describe, expect, it } from "vitest";
 import { ImageDecodeError, decodeImage, decodeImageFile } from "../src/node.js";
@@ -111,5 +113,31 @@ describe("bad files get errors that name them", () => {
 
   it("bytes without a file name get a default label", async () => {
     await expect(decodeImage(new Uint8Array([1, 2, 3]))).rejects.toThrow(/^image: not a readable image/);
+  });
+});
+
+describe("without the optional peer dependency sharp", () => {
+  // A child process in which "sharp" cannot be resolved (a Node resolve hook, as if it were not
+  // installed): BMP still decodes, PNG fails with an error that says what to install.
+  it("decodes BMP and names sharp for the other formats", () => {
+    const hook = file("no-sharp.mjs", [
+      "export async function resolve(specifier, context, next) {",
+      "  if (specifier === 'sharp') throw Object.assign(new Error(\"Cannot find package 'sharp'\"), { code: 'ERR_MODULE_NOT_FOUND' });",
+      "  return next(specifier, context);",
+      "}",
+    ].join("\n"));
+    const register = file("register.mjs", `import { register } from "node:module"; register(${JSON.stringify(pathToFileURL(hook).href)});`);
+    const dist = pathToFileURL(fileURLToPath(new URL("../dist/node.js", import.meta.url))).href;
+    const script = [
+      `import { decodeImage } from ${JSON.stringify(dist)};`,
+      `import { readFileSync } from "node:fs";`,
+      `const gray = await decodeImage(readFileSync(${JSON.stringify(file("p.bmp", bmp(24)))}), "p.bmp");`,
+      `console.log("bmp", gray.width, gray.height);`,
+      `try { await decodeImage(readFileSync(${JSON.stringify(join(FIXTURES, "astronaut.png"))}), "astronaut.png"); } catch (e) { console.log(e.name, e.message); }`,
+    ].join("\n");
+    const run = spawnSync(process.execPath, ["--import", pathToFileURL(register).href, "--input-type=module", "-e", script], { encoding: "utf8" });
+    expect(run.stderr).toBe("");
+    expect(run.stdout).toContain(`bmp ${W} ${H}`);
+    expect(run.stdout).toContain("ImageDecodeError astronaut.png: decoding PNG, JPEG, GIF, WebP or TIFF in Node needs the optional peer dependency sharp (npm install sharp)");
   });
 });

@@ -1,10 +1,10 @@
-// Rewrites weights files of format version 1 in the current version (2, with a checksum),
-// only when the new file decodes to exactly the same network, labels, normalisation and
-// model card; written atomically. Usage: node scripts/upgrade-weights.mjs FILE.mxw...
+// Rewrites weights files of format versions 1 and 2 in the current version (3: checksum and
+// layer graph), only when the new file decodes to exactly the same network, labels,
+// normalisation and model card; written atomically. Usage: node scripts/upgrade-weights.mjs FILE.mxw...
 // (build the package first: it uses dist/).
 import { readFileSync, renameSync, writeFileSync } from "node:fs";
 import { isDeepStrictEqual } from "node:util";
-import { decodeWeights, encodeWeights, TENSOR_NAMES, WEIGHTS_FORMAT_VERSION } from "../dist/index.js";
+import { decodeWeights, encodeWeights, WEIGHTS_FORMAT_VERSION } from "../dist/index.js";
 
 for (const file of process.argv.slice(2)) {
   const bytes = readFileSync(file);
@@ -15,14 +15,15 @@ for (const file of process.argv.slice(2)) {
     continue;
   }
   const headerLength = bytes.readUInt32LE(8);
-  const header = JSON.parse(bytes.subarray(12, 12 + headerLength).toString("utf8"));
+  const preamble = version === 1 ? 12 : 16;
+  const header = JSON.parse(bytes.subarray(preamble, preamble + headerLength).toString("utf8"));
   const dtypes = new Set(header.tensors.map((t) => t.dtype));
   if (dtypes.size !== 1) throw new Error(`${file}: tensors of several dtypes (${[...dtypes]}); encodeWeights writes one`);
   const upgraded = encodeWeights(old.network, { labels: old.labels, normalization: old.normalization, model: header.model, dtype: [...dtypes][0] });
   const again = decodeWeights(upgraded, file);
   const same = isDeepStrictEqual(again.labels, old.labels) && isDeepStrictEqual(again.normalization, old.normalization) &&
-    isDeepStrictEqual(again.model, old.model) && again.network.spec.id === old.network.spec.id &&
-    TENSOR_NAMES.every((name) => Buffer.compare(Buffer.from(again.network.tensors[name].buffer), Buffer.from(old.network.tensors[name].buffer)) === 0);
+    isDeepStrictEqual(again.model, old.model) && isDeepStrictEqual(again.network.graph, old.network.graph) &&
+    Object.keys(old.network.tensors).every((name) => Buffer.compare(Buffer.from(again.network.tensors[name].buffer), Buffer.from(old.network.tensors[name].buffer)) === 0);
   if (!same) throw new Error(`${file}: the version ${WEIGHTS_FORMAT_VERSION} file would not hold the same weights; left as it is`);
   writeFileSync(`${file}.tmp`, upgraded);
   renameSync(`${file}.tmp`, file);

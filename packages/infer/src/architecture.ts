@@ -4,6 +4,9 @@
  * fc1 width set by the size (squeeze coefficient).
  */
 
+import { sameOutputSize } from "./graph/analyze.js";
+import type { LayerGraph } from "./graph/layer-graph.js";
+
 export const VARIANTS = ["v", "p1", "p2", "p12"] as const;
 export const SIZES = ["M", "S", "XS", "XXS"] as const;
 export type Variant = (typeof VARIANTS)[number];
@@ -48,10 +51,7 @@ export type TensorName = (typeof TENSOR_NAMES)[number];
 const SQUEEZE: Record<Size, number> = { M: 1, S: 4, XS: 8, XXS: 16 };
 const INPUT_SIZE = 84;
 
-/** Output side of a TF "SAME" convolution or pooling with the given stride. */
-export function sameOutputSize(input: number, stride: number): number {
-  return Math.ceil(input / stride);
-}
+export { sameOutputSize };
 
 export function isArchitectureId(id: string): id is ArchitectureId {
   const [variant, size, extra] = id.split("-");
@@ -121,8 +121,13 @@ export function multiplyAdds(spec: ArchitectureSpec): number {
   );
 }
 
-/** A network ready to run: its spec and its float32 parameters in TF layout. */
+/**
+ * A network ready to run: its layer graph and its float32 parameters in TF layout, by the
+ * graph's tensor names. `spec` is set for members of the paper's family (familyNetwork).
+ */
 export interface NetworkWeights {
-  spec: ArchitectureSpec;
-  tensors: Record<TensorName, Float32Array>;
+  graph: LayerGraph;
+  tensors: Record<string, Float32Array>;
+  /** The family member the graph is (undefined for any other graph). */
+  spec?: ArchitectureSpec;
 }

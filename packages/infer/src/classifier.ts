@@ -3,15 +3,18 @@ import type { ForwardEngine } from "./engine.js";
 import type { ModelWeights } from "./weights-format.js";
 import { checkModelWeights, decodeWeights } from "./weights-format.js";
 import { createJsEngine } from "./forward-js.js";
-import { createWasmEngine } from "./wasm/engine-wasm.js";
+import { createWasmEngine, wasmGraphProblem } from "./wasm/engine-wasm.js";
 import type { CropPolicy, FaceBox, FaceCropper, ImageLike } from "./image/index.js";
-import { DEFAULT_CROP_POLICY, cropPolicyShape, jsCropper } from "./image/index.js";
+import { DEFAULT_CROP_POLICY, INPUT_SIZE, cropPolicyShape, jsCropper } from "./image/index.js";
 import { createWasmCropper } from "./wasm/crop-wasm.js";
 
 export type EngineChoice = "auto" | "wasm" | "js";
 
 export interface ClassifierOptions {
-  /** "auto" (default) uses WebAssembly SIMD where the platform has it, else plain TypeScript. */
+  /**
+   * "auto" (default) uses WebAssembly SIMD where the platform has it and the WebAssembly engine
+   * runs the network's graph, else plain TypeScript (the reason is in `engineFallbackReason`).
+   */
   engine?: EngineChoice;
   /** Names the weights in errors (a path or URL). */
   source?: string;
@@ -79,6 +82,8 @@ export class ExpressionClassifier {
     /** Names the weights in errors. */
     private readonly source: string,
     private readonly cropper: FaceCropper,
+    /** Why "auto" runs the TypeScript engine, not WebAssembly (undefined when it runs WebAssembly, or "js" was asked for). */
+    readonly engineFallbackReason?: string,
   ) {}
 
   /** Builds a classifier from a weights file's bytes (or already decoded weights). */
@@ -87,13 +92,20 @@ export class ExpressionClassifier {
     if (decoded === weights) checkModelWeights(decoded, options.source);
     const choice = options.engine ?? "auto";
     let engine: ForwardEngine | null = null;
+    let fallbackReason: string | undefined;
     if (choice !== "js") {
-      engine = await createWasmEngine(decoded.network);
-      if (!engine && choice === "wasm") throw new Error("engine 'wasm' was asked for, but this platform has no WebAssembly SIMD");
+      const graphProblem = wasmGraphProblem(decoded.network);
+      if (graphProblem && choice === "wasm") throw new Error(`engine 'wasm' was asked for, but ${graphProblem}`);
+      if (graphProblem) fallbackReason = graphProblem;
+      else {
+        engine = await createWasmEngine(decoded.network);
+        if (!engine && choice === "wasm") throw new Error("engine 'wasm' was asked for, but this platform has no WebAssembly SIMD");
+        if (!engine) fallbackReason = "WebAssembly SIMD is not available here (or its kernel could not be compiled or get memory)";
+      }
     }
     // The crops run where the network runs: in WebAssembly SIMD, or all in TypeScript.
     const cropper = engine ? ((await createWasmCropper()) ?? jsCropper) : jsCropper;
-    return new ExpressionClassifier(decoded, engine ?? createJsEngine(decoded.network), options.source ?? "weights file", cropper);
+    return new ExpressionClassifier(decoded, engine ?? createJsEngine(decoded.network), options.source ?? "weights file", cropper, fallbackReason);
   }
 
   /** "wasm" or "js": which forward pass runs. */
@@ -107,7 +119,7 @@ export class ExpressionClassifier {
 
   /** Side of the square grayscale input the network takes (84). */
   get inputSize(): number {
-    return this.weights.network.spec.inputSize;
+    return this.weights.network.graph.inputSize;
   }
 
   /**
@@ -141,6 +153,10 @@ export class ExpressionClassifier {
     count: number, options: CropOptions,
     cropFace: (face: number, into: Float32Array, at: number, policy: CropPolicy) => void,
   ): Prediction[] {
+    if (this.inputSize !== INPUT_SIZE) {
+      // The crops are the paper's 84x84 inputs: fed to another input size they would be misread.
+      throw new Error(`${this.source}: classify crops faces to ${INPUT_SIZE}x${INPUT_SIZE} inputs, but this network takes ${this.inputSize}x${this.inputSize}; use classifyInputs`);
+    }
     const policy = options.crops ?? DEFAULT_CROP_POLICY;
     const perFace = cropPolicyShape(policy, "classify").count;
     const size = this.inputSize * this.inputSize;

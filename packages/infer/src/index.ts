@@ -1,4 +1,5 @@
 export * from "./architecture.js";
+export * from "./graph/index.js";
 export * from "./engine.js";
 export * from "./weights-format.js";
 export * from "./classifier.js";

@@ -1,38 +1,46 @@
 /**
- * The microexp weights format (".mxw"), version 2. One file holds one network:
+ * The microexp weights format (".mxw"), version 3. One file holds one network:
  *
  *   offset 0   4 bytes   magic "MXNW"
- *   offset 4   uint32    format version (little-endian), 2
+ *   offset 4   uint32    format version (little-endian), 3
  *   offset 8   uint32    header length H in bytes
  *   offset 12  uint32    CRC-32 of the whole file but these 4 bytes (bytes 0..12, then 16..end)
- *   offset 16  H bytes   header: UTF-8 JSON (WeightsHeader below)
+ *   offset 16  H bytes   header: UTF-8 JSON (WeightsHeader below), the network's layer graph included
  *   then zero padding to a multiple of 4 bytes, then the tensor data: the tensors one after
- *   the other in TENSOR_NAMES order, each little-endian (float32, or float16 when quantised)
- *   and zero-padded to a multiple of 4 bytes, at the offset the header gives (counted from
- *   the start of the data section). The file ends where the last tensor's padding ends.
+ *   the other in the order the graph's nodes first name them, each little-endian (float32, or
+ *   float16 when quantised) and zero-padded to a multiple of 4 bytes, at the offset the header
+ *   gives (counted from the start of the data section). The file ends where the last tensor's
+ *   padding ends.
  *
- * Version 1 (still read) is the same without the checksum: a 12-byte preamble, the header at
- * offset 12. The reader checks every field and the layout of both versions; only version 2
- * also finds a changed weight, label or model-card byte.
+ * Version 2 (still read, and written on request for the paper's family) is the same with
+ * `architecture` (a family id) and `inputSize` in the header instead of the graph: the
+ * family member's graph (graph/family.ts) is implied, its tensors in the order
+ * wc1 bc1 wc2 bc2 wfc bfc wo bo. Version 1 (still read) is version 2 without the checksum:
+ * a 12-byte preamble, the header at offset 12. The reader checks every field and the layout
+ * of all versions; only versions 2 and 3 also find a changed weight, label or model-card byte.
  *
  * The header is JSON so that it can grow (model card fields) without a format bump.
  */
-import type { ArchitectureId, ArchitectureSpec, NetworkWeights, TensorName } from "./architecture.js";
-import { describeArchitecture, tensorShapes, TENSOR_NAMES } from "./architecture.js";
+import type { ArchitectureId, ArchitectureSpec, NetworkWeights } from "./architecture.js";
+import { describeArchitecture } from "./architecture.js";
 import { crc32 } from "./crc32.js";
+import type { GraphAnalysis, GraphParameter } from "./graph/analyze.js";
+import { analyzeGraph, MISSING_GRAPH } from "./graph/analyze.js";
+import { familyGraph, familySpecOf } from "./graph/family.js";
+import type { LayerGraph } from "./graph/layer-graph.js";
 
 export const WEIGHTS_MAGIC = "MXNW";
-/** The version encodeWeights writes. */
-export const WEIGHTS_FORMAT_VERSION = 2;
+/** The version encodeWeights writes by default. */
+export const WEIGHTS_FORMAT_VERSION = 3;
 /** The versions decodeWeights reads. */
-export const READABLE_WEIGHTS_FORMAT_VERSIONS: readonly number[] = [1, 2];
-const PREAMBLE_BYTES: Record<number, number> = { 1: 12, 2: 16 };
+export const READABLE_WEIGHTS_FORMAT_VERSIONS: readonly number[] = [1, 2, 3];
+const PREAMBLE_BYTES: Record<number, number> = { 1: 12, 2: 16, 3: 16 };
 const CHECKSUM_AT = 12;
 
 export type TensorDtype = "float32" | "float16";
 
 export interface TensorEntry {
-  name: TensorName;
+  name: string;
   shape: number[];
   dtype: TensorDtype;
   /** Byte offset from the start of the data section. */
@@ -57,8 +65,12 @@ export interface ModelInfo {
 }
 
 export interface WeightsHeader {
-  architecture: ArchitectureId;
-  inputSize: number;
+  /** Version 3: the network. */
+  graph?: LayerGraph;
+  /** Versions 1 and 2: the family member (its graph is implied). */
+  architecture?: ArchitectureId;
+  /** Versions 1 and 2: the input side (84). */
+  inputSize?: number;
   /** Class names in output order. */
   labels: string[];
   normalization: Normalization;
@@ -87,6 +99,11 @@ export interface EncodeOptions {
   model?: ModelInfo;
   /** Store tensors as float16 (half the size; about 3 significant digits). */
   dtype?: TensorDtype;
+  /**
+   * 3 (default), or 2 for a member of the paper's family, which @microexp/infer 0.1 can read
+   * too (its header names the architecture instead of carrying the graph).
+   */
+  formatVersion?: 2 | 3;
 }
 
 const BYTES: Record<TensorDtype, number> = { float32: 4, float16: 2 };
@@ -131,54 +148,78 @@ function normalizationProblem(normalization: unknown): string | undefined {
   return undefined;
 }
 
-/** The header's tensor table for a network: TENSOR_NAMES order, each right after the previous one. */
-function tensorTable(spec: ArchitectureSpec, dtypeOf: (name: TensorName) => TensorDtype): { tensors: TensorEntry[]; dataBytes: number } {
-  const shapes = tensorShapes(spec);
+/** The header's tensor table for a graph's parameters: in order, each right after the previous one. */
+function tensorTable(parameters: GraphParameter[], dtypeOf: (index: number) => TensorDtype): { tensors: TensorEntry[]; dataBytes: number } {
   const tensors: TensorEntry[] = [];
   let dataBytes = 0;
-  for (const name of TENSOR_NAMES) {
-    const dtype = dtypeOf(name);
-    tensors.push({ name, shape: shapes[name], dtype, offset: dataBytes });
-    dataBytes += align4(shapes[name].reduce((a, b) => a * b, 1) * BYTES[dtype]);
-  }
+  parameters.forEach(({ name, shape }, i) => {
+    const dtype = dtypeOf(i);
+    tensors.push({ name, shape, dtype, offset: dataBytes });
+    dataBytes += align4(shape.reduce((a, b) => a * b, 1) * BYTES[dtype]);
+  });
   return { tensors, dataBytes };
 }
 
-/** Writes a network in the current format version (2), checksum included. */
+/** The graph's analysis, its errors as WeightsFormatErrors. */
+function analyzed(graph: unknown, source?: string): GraphAnalysis {
+  if (graph === undefined) throw new WeightsFormatError(MISSING_GRAPH, source);
+  try {
+    return analyzeGraph(graph);
+  } catch (error) {
+    throw new WeightsFormatError((error as Error).message, source);
+  }
+}
+
+/** The family member a checked graph is (undefined for other graphs); errors as WeightsFormatErrors. */
+function familyMember(graph: LayerGraph, numClasses: number, source?: string): ArchitectureSpec | undefined {
+  try {
+    return familySpecOf(graph, numClasses);
+  } catch (error) {
+    throw new WeightsFormatError((error as Error).message, source);
+  }
+}
+
+/** Writes a network in format version 3 (or 2 when asked, for a family member), checksum included. */
 export function encodeWeights(network: NetworkWeights, options: EncodeOptions): Uint8Array {
-  const { spec } = network;
+  const analysis = analyzed(network.graph);
+  const { graph, numClasses } = analysis;
+  const spec = familyMember(graph, numClasses);
+  if (network.spec && network.spec.id !== spec?.id) throw new WeightsFormatError(`the network's spec says ${network.spec.id}, its graph is ${graph.name}`);
+  const formatVersion = options.formatVersion ?? WEIGHTS_FORMAT_VERSION;
+  if (formatVersion !== 2 && formatVersion !== 3) throw new WeightsFormatError(`cannot write format version ${JSON.stringify(formatVersion)} (2 or 3)`);
+  if (formatVersion === 2 && !spec) throw new WeightsFormatError(`format version 2 holds only the paper's family; graph ${graph.name} needs version 3`);
   const dtype = options.dtype ?? "float32";
   if (dtype !== "float32" && dtype !== "float16") throw new WeightsFormatError(`unsupported dtype ${JSON.stringify(dtype)} (float32 or float16)`);
-  if (options.labels.length !== spec.numClasses) {
-    throw new WeightsFormatError(`${options.labels.length} labels given for a network with ${spec.numClasses} outputs`);
+  if (options.labels.length !== numClasses) {
+    throw new WeightsFormatError(`${options.labels.length} labels given for a network with ${numClasses} outputs`);
   }
   const labelError = labelProblem(options.labels);
   if (labelError) throw new WeightsFormatError(labelError);
   const normalization = options.normalization ?? { scale: 1, offset: 0 };
   const normalizationError = normalizationProblem(normalization);
   if (normalizationError) throw new WeightsFormatError(normalizationError);
-  const { tensors, dataBytes } = tensorTable(spec, () => dtype);
+  const { tensors, dataBytes } = tensorTable(analysis.parameters, () => dtype);
   for (const { name, shape } of tensors) {
     const size = shape.reduce((a, b) => a * b, 1);
-    if (network.tensors[name].length !== size) {
-      throw new WeightsFormatError(`tensor ${name} has ${network.tensors[name].length} values, ${spec.id} needs ${size}`);
+    const values: unknown = network.tensors[name];
+    if (!(values instanceof Float32Array) || values.length !== size) {
+      throw new WeightsFormatError(`tensor ${name} has ${values instanceof Float32Array ? values.length : "no"} values, ${graph.name} needs ${size}`);
     }
   }
   const header: WeightsHeader = {
-    architecture: spec.id,
-    inputSize: spec.inputSize,
+    ...(formatVersion === 3 ? { graph } : { architecture: spec!.id, inputSize: graph.inputSize }),
     labels: options.labels,
     normalization,
     tensors,
     ...(options.model ? { model: options.model } : {}),
   };
   const headerBytes = new TextEncoder().encode(JSON.stringify(header));
-  const preamble = PREAMBLE_BYTES[WEIGHTS_FORMAT_VERSION];
+  const preamble = PREAMBLE_BYTES[formatVersion];
   const dataStart = align4(preamble + headerBytes.length);
   const out = new Uint8Array(dataStart + dataBytes);
   const view = new DataView(out.buffer);
   out.set(new TextEncoder().encode(WEIGHTS_MAGIC), 0);
-  view.setUint32(4, WEIGHTS_FORMAT_VERSION, true);
+  view.setUint32(4, formatVersion, true);
   view.setUint32(8, headerBytes.length, true);
   out.set(headerBytes, preamble);
   for (const entry of tensors) {
@@ -205,12 +246,12 @@ function isPlainObject(value: unknown): value is Record<string, unknown> {
 const shown = (value: unknown): string => JSON.stringify(value) ?? String(value);
 
 /**
- * Reads a weights file (format version 1 or 2). `source` (a path or URL) names the file in
- * every error. Rejects a bad magic, an unknown version, a checksum that does not match (v2),
- * a header field of the wrong type, labels that are empty, repeated or unprintable, a
- * normalisation that is not finite in float32, tensors that are not the architecture's,
- * in order, one after the other, a file that does not end where the data ends, non-zero
- * padding and non-finite values.
+ * Reads a weights file (format version 1, 2 or 3). `source` (a path or URL) names the file in
+ * every error. Rejects a bad magic, an unknown version, a checksum that does not match (v2, v3),
+ * a header field of the wrong type, a graph that analyzeGraph rejects (v3), labels that are
+ * empty, repeated, unprintable or not one per output, a normalisation that is not finite in
+ * float32, tensors that are not the graph's, in order, one after the other, a file that does
+ * not end where the data ends, non-zero padding and non-finite values.
  */
 export function decodeWeights(bytes: Uint8Array | ArrayBuffer, source = "weights file"): ModelWeights {
   // A plain Uint8Array view: Node's Buffer overrides slice() to share memory instead of copying.
@@ -226,7 +267,7 @@ export function decodeWeights(bytes: Uint8Array | ArrayBuffer, source = "weights
   const view = new DataView(buf.buffer, buf.byteOffset, buf.byteLength);
   const version = view.getUint32(4, true);
   if (!READABLE_WEIGHTS_FORMAT_VERSIONS.includes(version)) {
-    fail(`weights format version ${version} is not supported (this @microexp/infer reads versions ${READABLE_WEIGHTS_FORMAT_VERSIONS.join(" and ")})`);
+    fail(`weights format version ${version} is not supported (this @microexp/infer reads versions ${READABLE_WEIGHTS_FORMAT_VERSIONS.slice(0, -1).join(", ")} and ${READABLE_WEIGHTS_FORMAT_VERSIONS.at(-1)})`);
   }
   const preamble = PREAMBLE_BYTES[version];
   if (buf.length < preamble) fail(`truncated: only ${buf.length} bytes, a version ${version} preamble takes ${preamble}`);
@@ -247,39 +288,55 @@ export function decodeWeights(bytes: Uint8Array | ArrayBuffer, source = "weights
   const labelError = labelProblem(header.labels);
   if (labelError) fail(`header: ${labelError}`);
   const labels = header.labels as string[];
-  if (typeof header.architecture !== "string") fail(`header.architecture must be a string, got ${shown(header.architecture)}`);
-  let spec: ArchitectureSpec;
-  try {
-    spec = describeArchitecture(header.architecture as string, labels.length);
-  } catch (error) {
-    return fail((error as Error).message);
+  let spec: ArchitectureSpec | undefined;
+  let analysis: GraphAnalysis;
+  if (version <= 2) {
+    if (typeof header.architecture !== "string") fail(`header.architecture must be a string, got ${shown(header.architecture)}`);
+    try {
+      spec = describeArchitecture(header.architecture as string, labels.length);
+    } catch (error) {
+      return fail((error as Error).message);
+    }
+    if (header.inputSize !== spec.inputSize) fail(`inputSize ${shown(header.inputSize)} does not match ${spec.id} (${spec.inputSize})`);
+    analysis = analyzeGraph(familyGraph(spec));
+  } else {
+    // One description of the network: a second one could contradict the graph.
+    for (const key of ["architecture", "inputSize"]) if (key in header) fail(`header.${key} is not part of a version 3 header (its graph describes the network)`);
+    try {
+      analysis = analyzeGraph(header.graph);
+      spec = familySpecOf(analysis.graph, analysis.numClasses);
+    } catch (error) {
+      return fail(`header.${(error as Error).message}`);
+    }
+    if (labels.length !== analysis.numClasses) fail(`header: ${labels.length} labels for graph ${analysis.graph.name}, which has ${analysis.numClasses} outputs`);
   }
-  if (header.inputSize !== spec.inputSize) fail(`inputSize ${shown(header.inputSize)} does not match ${spec.id} (${spec.inputSize})`);
+  const { graph, parameters, numClasses } = analysis;
   // Version 1 writers always wrote it; the reader took identity when it was missing.
   const normalization = header.normalization === undefined && version === 1 ? { scale: 1, offset: 0 } : header.normalization;
   const normalizationError = normalizationProblem(normalization);
   if (normalizationError) fail(`header: ${normalizationError}`);
   if (header.model !== undefined && !isPlainObject(header.model)) fail(`header.model must be an object, got ${shown(header.model)}`);
 
+  const names = parameters.map((p) => p.name);
   const entries = header.tensors;
-  if (!Array.isArray(entries) || entries.length !== TENSOR_NAMES.length) {
-    return fail(`header.tensors must list the ${TENSOR_NAMES.length} tensors ${TENSOR_NAMES.join(" ")}`);
+  if (!Array.isArray(entries) || entries.length !== names.length) {
+    return fail(`header.tensors must list the ${names.length} tensors ${names.join(" ")}`);
   }
   const dtypes = entries.map((entry: unknown, i) => {
     if (!isPlainObject(entry)) return fail(`header.tensors[${i}] must be an object`);
-    if (entry.name !== TENSOR_NAMES[i]) fail(`header.tensors[${i}] is ${shown(entry.name)}, expected ${TENSOR_NAMES[i]} (tensors come in the order ${TENSOR_NAMES.join(" ")})`);
-    if (entry.dtype !== "float32" && entry.dtype !== "float16") fail(`tensor ${TENSOR_NAMES[i]} has unsupported dtype ${shown(entry.dtype)}`);
+    if (entry.name !== names[i]) fail(`header.tensors[${i}] is ${shown(entry.name)}, expected ${names[i]} (tensors come in the order ${names.join(" ")})`);
+    if (entry.dtype !== "float32" && entry.dtype !== "float16") fail(`tensor ${names[i]} has unsupported dtype ${shown(entry.dtype)}`);
     return entry.dtype as TensorDtype;
   });
-  const expected = tensorTable(spec, (name) => dtypes[TENSOR_NAMES.indexOf(name)]);
+  const expected = tensorTable(parameters, (i) => dtypes[i]);
   const dataStart = align4(preamble + headerLength);
   for (let i = preamble + headerLength; i < Math.min(dataStart, buf.length); i++) if (buf[i] !== 0) fail(`padding byte ${i} after the header is not zero`);
-  const tensors = {} as Record<TensorName, Float32Array>;
+  const tensors: Record<string, Float32Array> = {};
   expected.tensors.forEach((want, i) => {
     const entry = entries[i] as Record<string, unknown>;
     const { name, dtype } = want;
     if (!Array.isArray(entry.shape) || entry.shape.join(",") !== want.shape.join(",")) {
-      fail(`tensor ${name} has shape ${shown(entry.shape)}, ${spec.id} with ${spec.numClasses} classes needs [${want.shape}]`);
+      fail(`tensor ${name} has shape ${shown(entry.shape)}, ${graph.name} with ${numClasses} classes needs [${want.shape}]`);
     }
     if (entry.offset !== want.offset) {
       fail(`tensor ${name} is at offset ${shown(entry.offset)}, expected ${want.offset} (tensors are stored one after the other)`);
@@ -307,7 +364,7 @@ export function decodeWeights(bytes: Uint8Array | ArrayBuffer, source = "weights
   // Checked last so that a cut or misplaced part is named as such; anything else is damage.
   damaged = "";
   if (stored !== actual) fail(`checksum mismatch: the file is damaged (stored CRC-32 ${hex(stored)}, its bytes give ${hex(actual)})`);
-  return { network: { spec, tensors }, labels, normalization: normalization as Normalization, model: (header.model as ModelInfo | undefined) ?? {} };
+  return { network: { graph, tensors, ...(spec ? { spec } : {}) }, labels, normalization: normalization as Normalization, model: (header.model as ModelInfo | undefined) ?? {} };
 }
 
 let halfToFloat: Float32Array | undefined;
@@ -323,8 +380,8 @@ function float16Table(): Float32Array {
 
 /**
  * Checks weights built in memory (not read from a file) as decodeWeights checks a file's:
- * labels, normalisation, every tensor's size for the architecture, and finite values. A NaN
- * weight would otherwise vanish in a ReLU or a max-pool and leave a plausible, wrong answer.
+ * the graph, labels, normalisation, every tensor's size for the graph, and finite values. A
+ * NaN weight would otherwise vanish in a ReLU or a max-pool and leave a plausible, wrong answer.
  */
 export function checkModelWeights(weights: ModelWeights, source = "weights"): void {
   const fail = (message: string): never => {
@@ -333,20 +390,16 @@ export function checkModelWeights(weights: ModelWeights, source = "weights"): vo
   const { network, labels, normalization } = weights;
   const labelError = labelProblem(labels);
   if (labelError) fail(labelError);
-  let spec: ArchitectureSpec;
-  try {
-    spec = describeArchitecture(network.spec.id, labels.length);
-  } catch (error) {
-    return fail((error as Error).message);
-  }
-  if (network.spec.numClasses !== labels.length) fail(`${labels.length} labels for a network with ${network.spec.numClasses} outputs`);
+  const { graph, parameters, numClasses } = analyzed(network.graph, source);
+  const spec = familyMember(graph, numClasses, source);
+  if (network.spec && network.spec.id !== spec?.id) fail(`the network's spec says ${network.spec.id}, its graph is ${graph.name}`);
+  if (numClasses !== labels.length) fail(`${labels.length} labels for a network with ${numClasses} outputs`);
   const normalizationError = normalizationProblem(normalization);
   if (normalizationError) fail(normalizationError);
-  const shapes = tensorShapes(spec);
-  for (const name of TENSOR_NAMES) {
-    const values = network.tensors[name];
-    const size = shapes[name].reduce((a, b) => a * b, 1);
-    if (!(values instanceof Float32Array) || values.length !== size) fail(`tensor ${name} must be a Float32Array of ${size} values for ${spec.id}`);
+  for (const { name, shape } of parameters) {
+    const values: unknown = network.tensors[name];
+    const size = shape.reduce((a, b) => a * b, 1);
+    if (!(values instanceof Float32Array) || values.length !== size) return fail(`tensor ${name} must be a Float32Array of ${size} values for ${graph.name}`);
     for (let k = 0; k < size; k++) if (!Number.isFinite(values[k])) fail(`tensor ${name} holds a non-finite value (${values[k]}) at index ${k}`);
   }
 }

@@ -7,6 +7,10 @@ import {
 } from "../src/index.js";
 import { loadClassifierFromFile, loadModel, modelPath } from "../src/node.js";
 import { loadFixturePhoto } from "./image/fixture.js";
+import { createJsEngine } from "../src/forward-js.js";
+import { architectureGraph } from "../src/graph/family.js";
+import type { GraphNode } from "../src/graph/layer-graph.js";
+import { dsnetGraph, randomGraphNetwork } from "./graphs.js";
 import { LABELS, randomNetwork } from "./weights-files.js";
 
 const photo = loadFixturePhoto();
@@ -46,7 +50,7 @@ describe("ExpressionClassifier", () => {
   it("loads every shipped model", async () => {
     for (const name of Object.keys(MODEL_ZOO) as ModelName[]) {
       const classifier = await loadModel(name);
-      expect(classifier.labels.length).toBe(classifier.weights.network.spec.numClasses);
+      expect(classifier.labels.length).toBe(classifier.weights.network.spec!.numClasses);
       expect(classifier.weights.model.name).toBe(name);
     }
     // @ts-expect-error: model names are a union of the shipped names, so a typo fails to compile
@@ -181,5 +185,44 @@ describe("crop policies", () => {
   it("names an unknown policy", async () => {
     const classifier = await loadModel();
     expect(() => classifier.classify(photo, box, { crops: "all" as CropPolicy })).toThrow(/classify: unknown crop policy "all"; use one of single, single-flip, eight, eight-flip/);
+  });
+});
+
+describe("a network that is not a family member (dsnet)", () => {
+  const bytes = encodeWeights(randomGraphNetwork(dsnetGraph(7), 8), { labels: LABELS.slice(1) });
+
+  it('"auto" runs it in TypeScript and says why; "wasm" refuses with the same reason', async () => {
+    const auto = await ExpressionClassifier.create(bytes);
+    expect(auto.engineKind).toBe("js");
+    expect(auto.engineFallbackReason).toMatch(/the WebAssembly engine runs the paper's family .*; graph dsnet is not one of them/);
+    await expect(ExpressionClassifier.create(bytes, { engine: "wasm" })).rejects.toThrow(/engine 'wasm' was asked for, but the WebAssembly engine runs the paper's family/);
+    const family = await loadModel();
+    expect(family.engineKind).toBe("wasm");
+    expect(family.engineFallbackReason).toBeUndefined();
+  });
+
+  it('"auto" falls back for MicroExpNet with a 24-filter conv1 too (it used to throw "conv filters must be multiples of 16")', async () => {
+    const graph = architectureGraph("microexpnet", 7);
+    graph.name = "microexpnet-wide";
+    (graph.nodes[0] as Extract<GraphNode, { op: "conv2d" }>).filters = 24;
+    const classifier = await ExpressionClassifier.create(encodeWeights(randomGraphNetwork(graph, 2), { labels: LABELS.slice(1) }));
+    expect(classifier.engineKind).toBe("js");
+    expect(classifier.engineFallbackReason).toMatch(/graph microexpnet-wide is not one of them/);
+    expect(classifier.classify(photo).scores).toHaveLength(7);
+  });
+
+  it("classifies faces, crops and all, as its engine computes them", async () => {
+    const classifier = await ExpressionClassifier.create(bytes);
+    const prediction = classifier.classify(photo, box, { crops: "single" });
+    expect(prediction.scores.map((s) => s.label)).toEqual(LABELS.slice(1));
+    const network = decodeWeights(bytes).network;
+    expect(prediction.logits).toEqual(createJsEngine(network).forward(paperInferenceCrop(photo, box), 1));
+  });
+
+  it("refuses to crop faces for a network whose input is not 84x84", async () => {
+    const graph = { ...dsnetGraph(7), inputSize: 64 };
+    const small = await ExpressionClassifier.create(encodeWeights(randomGraphNetwork(graph), { labels: LABELS.slice(1) }), { source: "small.mxw" });
+    expect(() => small.classify(photo)).toThrow("small.mxw: classify crops faces to 84x84 inputs, but this network takes 64x64; use classifyInputs");
+    expect(small.classifyInputs(new Float32Array(64 * 64).fill(9), 1)).toHaveLength(1);
   });
 });

@@ -24,8 +24,8 @@ describe.each(Object.entries(MODEL_ZOO))("the model card of %s", (name, { file }
     expect(text).toContain(`# Model card: ${name}`);
     expect(text).toContain(`\`weights/${file}\`, ${count(bytes.length)} bytes`);
     expect(text).toContain(createHash("sha256").update(bytes).digest("hex"));
-    expect(text).toContain(`\`${network.spec.id}\``);
-    expect(text).toContain(`| parameters | ${count(parameterCount(describeArchitecture(network.spec.id, labels.length)))} |`);
+    expect(text).toContain(`\`${network.graph.name}\``);
+    expect(text).toContain(`| parameters | ${count(parameterCount(describeArchitecture(network.graph.name, labels.length)))} |`);
     expect(text).toContain(`| labels, in output order | ${labels.join(", ")} |`);
     expect(text).toContain(`| weights version | ${model.version} |`);
   });

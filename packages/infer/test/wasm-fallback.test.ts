@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, it, vi } from "vitest";
 import type { NetworkWeights, TensorName } from "../src/architecture.js";
 import { describeArchitecture, tensorShapes } from "../src/architecture.js";
+import { familyNetwork } from "../src/graph/family.js";
 import { createJsEngine } from "../src/forward-js.js";
 
 /** A fresh copy of the wasm modules, so a stubbed WebAssembly is seen from the first call on. */
@@ -16,7 +17,7 @@ function smallNetwork(numClasses = 8): NetworkWeights {
   for (const [name, shape] of Object.entries(tensorShapes(spec)) as [TensorName, number[]][]) {
     tensors[name] = Float32Array.from({ length: shape.reduce((a, b) => a * b, 1) }, () => Math.sin(++k) * 0.05);
   }
-  return { spec, tensors };
+  return familyNetwork(spec, tensors);
 }
 
 afterEach(() => {
@@ -70,6 +71,12 @@ describe("wasm engine API", () => {
     expect(engine.forward(new Float32Array(0), 0)).toEqual(new Float32Array(0));
   });
 
+  it("reads the network from its graph: a spec that says otherwise is refused", async () => {
+    const { createWasmEngine } = await freshWasmModule();
+    const network = { ...smallNetwork(), spec: describeArchitecture("p2-S") };
+    await expect(createWasmEngine(network)).rejects.toThrow("createWasmEngine: cannot run network p12-XXS: its spec says p2-S, its graph is p12-XXS");
+  });
+
   it("rejects a network whose tensors do not match its architecture", async () => {
     const { createWasmEngine } = await freshWasmModule();
     const network = smallNetwork();
@@ -82,10 +89,12 @@ describe("wasm engine API", () => {
   it("keeps engines independent (each has its own memory)", async () => {
     const { createWasmEngine } = await freshWasmModule();
     const a = smallNetwork(8);
-    const b = { spec: describeArchitecture("v-M", 7), tensors: {} as Record<TensorName, Float32Array> };
-    for (const [name, shape] of Object.entries(tensorShapes(b.spec)) as [TensorName, number[]][]) {
-      b.tensors[name] = Float32Array.from({ length: shape.reduce((x, y) => x * y, 1) }, (_, i) => Math.cos(i) * 0.03);
+    const specB = describeArchitecture("v-M", 7);
+    const tensorsB = {} as Record<TensorName, Float32Array>;
+    for (const [name, shape] of Object.entries(tensorShapes(specB)) as [TensorName, number[]][]) {
+      tensorsB[name] = Float32Array.from({ length: shape.reduce((x, y) => x * y, 1) }, (_, i) => Math.cos(i) * 0.03);
     }
+    const b = familyNetwork(specB, tensorsB);
     const [wasmA, wasmB] = await Promise.all([createWasmEngine(a), createWasmEngine(b)]);
     const image = Float32Array.from({ length: 84 * 84 }, (_, i) => (i * 7) % 256);
     const first = wasmA!.forward(image, 1);

@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import type { NetworkWeights, TensorName } from "../src/architecture.js";
 import { allArchitectureIds, describeArchitecture, tensorShapes } from "../src/architecture.js";
+import { familyNetwork } from "../src/graph/family.js";
 import { createJsEngine } from "../src/forward-js.js";
 import { WASM_MAX_CHUNK, createWasmEngine, wasmSimdSupported } from "../src/wasm/engine-wasm.js";
 
@@ -36,7 +37,7 @@ function randomNetwork(id: string, numClasses: number, seed: number): NetworkWei
     }
     tensors[name] = values;
   }
-  return { spec, tensors };
+  return familyNetwork(spec, tensors);
 }
 
 /** Raw 0..255 images: uniform noise, integer pixels, smooth gradients, all black, all white. */
@@ -90,7 +91,7 @@ describe("wasm engine", () => {
         expect(wasm!.kind).toBe("wasm");
         expect(wasm!.network).toBe(network);
         const js = createJsEngine(network);
-        const pixels = network.spec.inputSize ** 2;
+        const pixels = network.graph.inputSize ** 2;
         const images = randomImages(74, pixels, id.charCodeAt(1) + numClasses);
         const expected = js.forward(images, 74);
         let start = 0;

@@ -2,6 +2,7 @@
 // src/weights-format.ts): random networks, header rewrites, version 1 copies.
 import type { NetworkWeights, TensorName } from "../src/architecture.js";
 import { describeArchitecture, tensorShapes } from "../src/architecture.js";
+import { familyNetwork } from "../src/graph/family.js";
 import { crc32 } from "../src/crc32.js";
 
 export const LABELS = ["neutral", "anger", "contempt", "disgust", "fear", "happy", "sadness", "surprise"];
@@ -14,7 +15,7 @@ export function randomNetwork(id = "p12-XXS", numClasses = 8, seed = 7): Network
   const tensors = Object.fromEntries(
     Object.entries(shapes).map(([name, shape]) => [name, Float32Array.from({ length: shape.reduce((a, b) => a * b, 1) }, rand)]),
   ) as Record<TensorName, Float32Array>;
-  return { spec, tensors };
+  return familyNetwork(spec, tensors);
 }
 
 const preambleOf = (bytes: Uint8Array): number => (new DataView(bytes.buffer, bytes.byteOffset).getUint32(4, true) === 1 ? 12 : 16);

@@ -1,9 +1,12 @@
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import type { TensorName } from "../src/architecture.js";
+import { TENSOR_NAMES } from "../src/architecture.js";
 import { crc32 } from "../src/crc32.js";
 import { MODEL_ZOO } from "../src/model-zoo.js";
 import { decodeWeights, encodeWeights, fromFloat16Bits, toFloat16Bits, WEIGHTS_FORMAT_VERSION } from "../src/weights-format.js";
+import { createJsEngine } from "../src/forward-js.js";
+import { dsnetGraph, randomGraphNetwork } from "./graphs.js";
 import { LABELS, layoutOf, randomNetwork, toVersion1, withChecksum, withHeader } from "./weights-files.js";
 
 describe("weights format", () => {
@@ -43,7 +46,7 @@ describe("weights format", () => {
     expect(fromFloat16Bits(0x2e66)).toBeCloseTo(0.0999755859375, 12);
   });
 
-  const good = () => encodeWeights(randomNetwork(), { labels: LABELS });
+  const good = () => encodeWeights(randomNetwork(), { labels: LABELS, formatVersion: 2 });
 
   it("rejects a bad magic, naming the file", () => {
     const bytes = good();
@@ -54,7 +57,7 @@ describe("weights format", () => {
   it("rejects an unknown format version", () => {
     const bytes = good();
     new DataView(bytes.buffer).setUint32(4, WEIGHTS_FORMAT_VERSION + 1, true);
-    expect(() => decodeWeights(bytes, "m.mxw")).toThrow(/m\.mxw: weights format version 3 is not supported \(this @microexp\/infer reads versions 1 and 2\)/);
+    expect(() => decodeWeights(bytes, "m.mxw")).toThrow(/m\.mxw: weights format version 4 is not supported \(this @microexp\/infer reads versions 1, 2 and 3\)/);
   });
 
   it("rejects a truncated file", () => {
@@ -69,7 +72,7 @@ describe("weights format", () => {
   it("rejects a tensor whose size does not fit the architecture", () => {
     const network = randomNetwork();
     // Same tensors, but the header claims a wider fc1 than the data has.
-    const patched = withHeader(encodeWeights(network, { labels: LABELS }), (h) => (h.architecture = "p12-XS"));
+    const patched = withHeader(encodeWeights(network, { labels: LABELS, formatVersion: 2 }), (h) => (h.architecture = "p12-XS"));
     expect(() => decodeWeights(patched, "m.mxw")).toThrow(/tensor wfc has shape \[1152,48\], p12-XS with 8 classes needs \[1152,96\]/);
     expect(() => encodeWeights({ ...network, tensors: { ...network.tensors, bo: new Float32Array(3) } }, { labels: LABELS })).toThrow(/bo has 3 values/);
   });
@@ -92,7 +95,7 @@ describe("weights format", () => {
 });
 
 describe("weights format version 2: self-checking", () => {
-  const good = () => encodeWeights(randomNetwork(), { labels: LABELS, dtype: "float16", model: { name: "t" } });
+  const good = () => encodeWeights(randomNetwork(), { labels: LABELS, dtype: "float16", model: { name: "t" }, formatVersion: 2 });
 
   it("writes version 2 with the CRC-32 of every byte but its own", () => {
     const bytes = good();
@@ -175,5 +178,82 @@ describe("weights format version 2: self-checking", () => {
       const shipped = readFileSync(new URL(`../weights/${file}`, import.meta.url));
       expect(decodeWeights(toVersion1(shipped), file)).toEqual(decodeWeights(shipped, file));
     }
+  });
+});
+
+describe("weights format version 3: the layer graph in the header", () => {
+  const dsnet = () => randomGraphNetwork(dsnetGraph(7), 4);
+  const labels7 = LABELS.slice(1);
+  const good = () => encodeWeights(dsnet(), { labels: labels7, model: { name: "d" } });
+  const image = Float32Array.from({ length: 2 * 84 * 84 }, (_, i) => (i * 29) % 256);
+
+  it("writes version 3 by default, the graph in the header, and reads back the same network", () => {
+    const network = dsnet();
+    for (const dtype of ["float32", "float16"] as const) {
+      const bytes = encodeWeights(network, { labels: labels7, dtype });
+      const view = new DataView(bytes.buffer);
+      expect(view.getUint32(4, true)).toBe(3);
+      expect(view.getUint32(12, true)).toBe(crc32(bytes.subarray(16), crc32(bytes.subarray(0, 12))));
+      const { preamble, headerLength } = layoutOf(bytes);
+      const header = JSON.parse(new TextDecoder().decode(bytes.subarray(preamble, preamble + headerLength)));
+      expect(header.graph).toEqual(network.graph);
+      expect(header.architecture).toBeUndefined();
+      const decoded = decodeWeights(bytes);
+      expect(decoded.network.graph).toEqual(network.graph);
+      expect(decoded.network.spec).toBeUndefined();
+      if (dtype === "float32") {
+        for (const name of Object.keys(network.tensors)) expect(decoded.network.tensors[name], name).toEqual(network.tensors[name]);
+        expect(createJsEngine(decoded.network).forward(image, 2)).toEqual(createJsEngine(network).forward(image, 2));
+      }
+    }
+  });
+
+  it("stores tensors in the order the nodes name them", () => {
+    const bytes = good();
+    const { preamble, headerLength } = layoutOf(bytes);
+    const header = JSON.parse(new TextDecoder().decode(bytes.subarray(preamble, preamble + headerLength)));
+    expect(header.tensors.slice(0, 5).map((t: { name: string }) => t.name)).toEqual(["stem/kernel", "stem/bias", "sep1_dw/kernel", "sep1_pw/kernel", "sep1_pw/bias"]);
+    expect(header.tensors.at(-1).name).toBe("logits/bias");
+  });
+
+  it("keeps family members family members: the shipped weights in version 3 answer as in version 2, to the bit", () => {
+    for (const { file } of Object.values(MODEL_ZOO)) {
+      const shipped = decodeWeights(readFileSync(new URL(`../weights/${file}`, import.meta.url)), file);
+      const { preamble, headerLength } = layoutOf(readFileSync(new URL(`../weights/${file}`, import.meta.url)));
+      const dtype = JSON.parse(new TextDecoder().decode(readFileSync(new URL(`../weights/${file}`, import.meta.url)).subarray(preamble, preamble + headerLength))).tensors[0].dtype;
+      const v3 = decodeWeights(encodeWeights(shipped.network, { labels: shipped.labels, normalization: shipped.normalization, model: shipped.model, dtype }), file);
+      expect(v3.network.spec).toEqual(shipped.network.spec);
+      expect(v3.network.graph).toEqual(shipped.network.graph);
+      for (const name of TENSOR_NAMES) expect(v3.network.tensors[name]).toEqual(shipped.network.tensors[name]);
+      expect(createJsEngine(v3.network).forward(image, 2)).toEqual(createJsEngine(shipped.network).forward(image, 2));
+    }
+  });
+
+  it("rejects a graph or tensor table that does not fit, even with the checksum fixed", () => {
+    type Nodes = Record<string, unknown>[];
+    const nodes = (h: Record<string, unknown>) => (h.graph as { nodes: Nodes }).nodes;
+    const cases: [string, (h: Record<string, unknown>) => void, RegExp][] = [
+      ["no graph", (h) => delete h.graph, /header\.graph: must be an object \{ name, inputSize, nodes \}, got undefined/],
+      ["wider stem", (h) => (nodes(h)[1].filters = 17), /tensor stem\/kernel has shape \[3,3,1,16\], dsnet with 7 classes needs \[3,3,1,17\]/],
+      ["renamed tensor", (h) => (nodes(h)[1].bias = "stem/b"), /header\.tensors\[1\] is "stem\/bias", expected stem\/b/],
+      ["padding it would ignore", (h) => (nodes(h)[1].padding = "valid"), /header\.graph "dsnet": node 1 \("stem"\) \(conv2d\) has a field "padding"/],
+      ["cut residual", (h) => ((nodes(h).find((n) => n.name === "block1_add") as Record<string, unknown>).inputs = ["block1_pool", "block1_pool"]), /header\.graph "dsnet": the output of node "block1_skip" is never used/],
+      ["architecture beside the graph", (h) => (h.architecture = "p12-XXS"), /header\.architecture is not part of a version 3 header/],
+      ["labels", (h) => (h.labels = (h.labels as string[]).slice(1)), /header: 6 labels for graph dsnet, which has 7 outputs/],
+      ["a family name on another graph", (h) => ((h.graph as { name: string }).name = "p12-XXS"), /header\.graph "p12-XXS" is not the p12-XXS family member's graph/],
+    ];
+    for (const [what, mutate, message] of cases) {
+      expect(() => decodeWeights(withHeader(good(), mutate), "g.mxw"), what).toThrow(new RegExp(`^g\\.mxw: ${message.source}`));
+    }
+    const family = encodeWeights(randomNetwork(), { labels: LABELS });
+    const relabelled = withHeader(family, (h) => (nodes(h)[0].filters = 24));
+    expect(() => decodeWeights(relabelled, "g.mxw")).toThrow(/^g\.mxw: header\.graph "p12-XXS" is not the p12-XXS family member's graph/);
+  });
+
+  it("writes version 2 only for the paper's family", () => {
+    expect(() => encodeWeights(dsnet(), { labels: labels7, formatVersion: 2 })).toThrow(/format version 2 holds only the paper's family; graph dsnet needs version 3/);
+    const v2 = encodeWeights(randomNetwork(), { labels: LABELS, formatVersion: 2 });
+    expect(new DataView(v2.buffer).getUint32(4, true)).toBe(2);
+    expect(decodeWeights(v2)).toEqual(decodeWeights(encodeWeights(randomNetwork(), { labels: LABELS })));
   });
 });

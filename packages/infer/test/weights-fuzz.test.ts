@@ -2,13 +2,15 @@
 // bytes, overwritten runs, edited offsets, dtypes and header lengths, with and without a
 // recomputed checksum) and checks that the reader never crashes or hangs, names the file in
 // every error, and that no mutant it accepts answers differently from the original.
-// Version 2 files must reject every answer-changing mutant; version 1 files (no checksum)
-// cannot see a changed value that stays valid, and the test shows that this is all they miss.
+// Version 2 and 3 files (3: the layer graph in the header) must reject every answer-changing
+// mutant; version 1 files (no checksum) cannot see a changed value that stays valid, and the
+// test shows that this is all they miss.
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { ExpressionClassifier, paperInferenceCrop } from "../src/index.js";
 import { decodeWeights, encodeWeights, WeightsFormatError } from "../src/weights-format.js";
 import { loadFixturePhoto } from "./image/fixture.js";
+import { dsnetGraph, randomGraphNetwork } from "./graphs.js";
 import { LABELS, layoutOf, randomNetwork, toVersion1, withChecksum, withHeader } from "./weights-files.js";
 
 const SEED = 20261203;
@@ -37,8 +39,9 @@ interface TensorRow {
 
 function mutate(bytes: Uint8Array, kind: Kind, random: (n: number) => number): Uint8Array {
   const at = random(bytes.length);
-  const tensor = random(8);
+  const tensorDraw = random(1 << 16);
   const tensors = (h: Record<string, unknown>) => h.tensors as TensorRow[];
+  const pick = (h: Record<string, unknown>) => tensors(h)[tensorDraw % tensors(h).length];
   const offsetDelta = [-4, 4, 2, 1, 4096, -65536][random(6)];
   switch (kind) {
     case "bit flip": {
@@ -66,10 +69,10 @@ function mutate(bytes: Uint8Array, kind: Kind, random: (n: number) => number): U
     }
     case "offset":
     case "offset, checksum fixed":
-      return withHeader(bytes, (h) => (tensors(h)[tensor].offset += offsetDelta), kind !== "offset");
+      return withHeader(bytes, (h) => (pick(h).offset += offsetDelta), kind !== "offset");
     case "dtype":
     case "dtype, checksum fixed":
-      return withHeader(bytes, (h) => (tensors(h)[tensor].dtype = tensors(h)[tensor].dtype === "float16" ? "float32" : "float16"), kind !== "dtype");
+      return withHeader(bytes, (h) => (pick(h).dtype = pick(h).dtype === "float16" ? "float32" : "float16"), kind !== "dtype");
     case "header length": {
       const out = bytes.slice();
       const view = new DataView(out.buffer);
@@ -135,16 +138,22 @@ async function fuzz(original: Uint8Array, seed: number, engines: readonly ("js" 
 
 const shipped = new Uint8Array(readFileSync(new URL("../weights/microexpnet-fer2013.mxw", import.meta.url)));
 const float32 = encodeWeights(randomNetwork("p12-XXS", 8, 11), { labels: LABELS, model: { name: "fuzz", version: "0.0.1" } });
+/** A graph only version 3 can hold, run by the TypeScript engine only. */
+const dsnet = encodeWeights(randomGraphNetwork(dsnetGraph(7), 12), { labels: LABELS.slice(1), dtype: "float16", model: { name: "fuzz-dsnet" } });
 
 describe("weights fuzzer (fixed seed)", () => {
-  it.each([["the shipped float16 weights", shipped], ["float32 weights", float32]] as const)(
-    "version 2: every mutant of %s that changes an answer is rejected, naming the file",
-    async (_, file) => {
-      expect(new DataView(file.buffer, file.byteOffset).getUint32(4, true)).toBe(2);
-      const tally = await fuzz(file, SEED, ["js", "wasm"]);
-      console.log(`v2 ${_}: ${KINDS.length * PER_KIND} mutants, ${tally.rejected} rejected, ${tally.acceptedSame} accepted with the same answers`);
+  it.each([
+    ["the shipped float16 weights", 2, shipped, ["js", "wasm"], PER_KIND],
+    ["float32 family weights", 3, float32, ["js", "wasm"], PER_KIND],
+    ["float16 dsnet weights", 3, dsnet, ["js"], 40],
+  ] as const)(
+    "every mutant of %s (version %i) that changes an answer is rejected, naming the file",
+    async (_, version, file, engines, perKind) => {
+      expect(new DataView(file.buffer, file.byteOffset).getUint32(4, true)).toBe(version);
+      const tally = await fuzz(file, SEED, engines, perKind);
+      console.log(`v${version} ${_}: ${KINDS.length * perKind} mutants, ${tally.rejected} rejected, ${tally.acceptedSame} accepted with the same answers`);
       expect(Object.fromEntries(tally.changed)).toEqual({});
-      expect(tally.rejected).toBeGreaterThan(KINDS.length * PER_KIND * 0.99);
+      expect(tally.rejected).toBeGreaterThan(KINDS.length * perKind * 0.99);
     },
   );
 

@@ -16,10 +16,15 @@ export interface FamilyModelOptions {
   seed?: number;
   /** Standard deviation of the bias initializer (the paper: 0.5). */
   biasStddev?: number;
+  /**
+   * Multiplies the 0..255 pixels before conv1 (default 1: the paper's raw pixels; 1 / 255 for
+   * 0..1). Exported weights fold it into conv1's kernel, so the runtime still takes raw pixels.
+   */
+  inputScale?: number;
 }
 
 /** Layer names, shared by the export and import code. */
-export const LAYER_NAMES = { conv1: "conv1", pool1: "pool1", conv2: "conv2", pool2: "pool2", fc1: "fc1", dropout: "dropout", logits: "logits" } as const;
+export const LAYER_NAMES = { rescale: "rescale", conv1: "conv1", pool1: "pool1", conv2: "conv2", pool2: "pool2", fc1: "fc1", dropout: "dropout", logits: "logits" } as const;
 
 /** A family member ("p12-XXS", "microexpnet", ...) as a tfjs-layers model that outputs logits. */
 export function buildFamilyModel(architecture: string, options: FamilyModelOptions = {}): tfl.Sequential {
@@ -35,8 +40,12 @@ export function buildFromSpec(spec: ArchitectureSpec, options: FamilyModelOption
   const kernel = () => tfl.initializers.glorotUniform({ seed: next() });
   const bias = () => tfl.initializers.randomNormal({ mean: 0, stddev: options.biasStddev ?? 0.5, seed: next() });
   const model = tfl.sequential({ name: `microexpnet_${spec.id.replace("-", "_")}` });
+  const inputShape = [spec.inputSize, spec.inputSize, 1];
+  const scale = options.inputScale ?? 1;
+  if (!(scale > 0 && Number.isFinite(scale))) throw new Error(`inputScale must be a positive number, got ${scale}`);
+  if (scale !== 1) model.add(tfl.layers.rescaling({ name: LAYER_NAMES.rescale, scale, inputShape }));
   model.add(tfl.layers.conv2d({
-    name: LAYER_NAMES.conv1, inputShape: [spec.inputSize, spec.inputSize, 1], filters: spec.conv1.filters,
+    name: LAYER_NAMES.conv1, ...(scale === 1 ? { inputShape } : {}), filters: spec.conv1.filters,
     kernelSize: spec.conv1.kernel, strides: spec.conv1.stride, padding: "same", activation: "relu",
     kernelInitializer: kernel(), biasInitializer: bias(),
   }));

@@ -2,7 +2,7 @@
 import * as tf from "@tensorflow/tfjs-core";
 import type * as tfl from "@tensorflow/tfjs-layers";
 import type { ArchitectureSpec, EncodeOptions, NetworkWeights, TensorName } from "@microexp/infer";
-import { encodeWeights, tensorShapes } from "@microexp/infer";
+import { encodeWeights, familyNetwork, tensorShapes } from "@microexp/infer";
 import { LAYER_NAMES } from "./family.js";
 
 /** Which layer holds each runtime tensor: [layer, 0 = kernel | 1 = bias]. */
@@ -21,7 +21,17 @@ function layerWeights(model: tfl.LayersModel, name: string): tf.Variable[] {
   }
 }
 
-/** Copies a trained model's parameters out (same layouts as TF: HWIO kernels, [in, out] dense). */
+/** The factor a family model's rescale layer applies to the pixels (1 without one). */
+export function inputScaleOf(model: tfl.LayersModel): number {
+  const layer = model.layers.find((l) => l.name === LAYER_NAMES.rescale);
+  return layer ? Number(layer.getConfig().scale) : 1;
+}
+
+/**
+ * Copies a trained model's parameters out (same layouts as TF: HWIO kernels, [in, out] dense).
+ * A rescale layer's factor is folded into conv1's kernel: convolution is linear, so the
+ * network gives the same answers on raw pixels.
+ */
 export function networkFromModel(model: tfl.LayersModel, spec: ArchitectureSpec): NetworkWeights {
   const shapes = tensorShapes(spec);
   const tensors = {} as Record<TensorName, Float32Array>;
@@ -32,7 +42,9 @@ export function networkFromModel(model: tfl.LayersModel, spec: ArchitectureSpec)
     }
     tensors[name] = Float32Array.from(w.dataSync());
   }
-  return { spec, tensors };
+  const scale = inputScaleOf(model);
+  if (scale !== 1) tensors.wc1 = tensors.wc1.map((v) => v * scale);
+  return familyNetwork(spec, tensors);
 }
 
 /**
@@ -41,13 +53,17 @@ export function networkFromModel(model: tfl.LayersModel, spec: ArchitectureSpec)
  * Returns the layers loaded.
  */
 export function loadNetworkIntoModel(model: tfl.LayersModel, network: NetworkWeights, skipLayers: readonly string[] = []): string[] {
+  if (!network.spec) throw new Error(`loadNetworkIntoModel: graph ${network.graph.name} is not a member of the MicroExpNet family`);
   const shapes = tensorShapes(network.spec);
   const loaded: string[] = [];
   for (const layerName of new Set(Object.values(TENSOR_LAYERS).map(([layer]) => layer))) {
     if (skipLayers.includes(layerName)) continue;
     loaded.push(layerName);
     const names = (Object.keys(TENSOR_LAYERS) as TensorName[]).filter((n) => TENSOR_LAYERS[n][0] === layerName);
-    const values = names.sort((a, b) => TENSOR_LAYERS[a][1] - TENSOR_LAYERS[b][1]).map((n) => tf.tensor(network.tensors[n], shapes[n]));
+    // A model with a rescale layer holds conv1's kernel for rescaled pixels.
+    const scale = layerName === LAYER_NAMES.conv1 ? inputScaleOf(model) : 1;
+    const values = names.sort((a, b) => TENSOR_LAYERS[a][1] - TENSOR_LAYERS[b][1])
+      .map((n) => tf.tensor(scale !== 1 && n === "wc1" ? network.tensors[n].map((v) => v / scale) : network.tensors[n], shapes[n]));
     model.getLayer(layerName).setWeights(values);
     tf.dispose(values);
   }

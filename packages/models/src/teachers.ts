@@ -7,6 +7,7 @@ import * as tfl from "@tensorflow/tfjs-layers";
 import { isArchitectureId, ARCHITECTURE_ALIASES } from "@microexp/infer";
 import { buildFamilyModel } from "./family.js";
 import { buildInceptionV3 } from "./inception-v3.js";
+import { buildDsnet } from "./dsnet.js";
 
 export interface TeacherOptions {
   numClasses: number;
@@ -41,12 +42,14 @@ export function buildVggSmall(options: TeacherOptions): tfl.Sequential {
 
 export const TEACHERS = {
   "vgg-small": "VGG-like CNN, 3x3 convs 32-32-64-64-128, ~1.1 M parameters: trainable on a CPU",
+  dsnet: "depthwise-separable CNN with batch norm, residual blocks and global pooling, ~80 k parameters, ~9.5 M multiply-adds: in-the-wild faces",
   "inception-v3": "Inception v3 (the paper's teacher, 21.8 M parameters): needs tfjs-node or a GPU; can start from converted ImageNet weights",
 } as const;
 
 /** A teacher by name: "vgg-small", "inception-v3", or any family member ("p1-M", ...). */
 export function buildTeacher(name: string, options: TeacherOptions): tfl.LayersModel {
   if (name === "vgg-small") return buildVggSmall(options);
+  if (name === "dsnet") return buildDsnet(options);
   if (name === "inception-v3") return buildInceptionV3({ ...options, inputSize: 84, channels: 1 });
   if (isArchitectureId(name) || name in ARCHITECTURE_ALIASES) return buildFamilyModel(name, options);
   throw new Error(`Unknown teacher "${name}". Known: ${Object.keys(TEACHERS).join(", ")}, or a family member such as p1-M`);

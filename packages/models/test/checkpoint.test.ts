@@ -21,9 +21,9 @@ describe.skipIf(!present)("the authors' TF checkpoints", () => {
   for (const [dir, name] of [["CK", "MicroExpNet_CK"], ["OuluCASIA", "MicroExpNet_OuluCASIA"]]) {
     it(`imports ${name} as the final MicroExpNet (p12-XXS, 65,000 parameters)`, () => {
       const net = readMicroExpNetCheckpoint(`${models}${dir}`);
-      expect(net.spec.id).toBe("p12-XXS");
-      expect(net.spec.numClasses).toBe(8);
-      expect(parameterCount(net.spec)).toBe(65000);
+      expect(net.spec!.id).toBe("p12-XXS");
+      expect(net.spec!.numClasses).toBe(8);
+      expect(parameterCount(net.spec!)).toBe(65000);
       for (const values of Object.values(net.tensors)) expect(values.every(Number.isFinite)).toBe(true);
     });
   }

@@ -5,7 +5,7 @@ import "@tensorflow/tfjs-backend-cpu";
 import "@tensorflow/tfjs-backend-wasm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { allArchitectureIds, createJsEngine, describeArchitecture } from "@microexp/infer";
-import { buildFamilyModel, createTfForward, networkFromModel } from "../src/index.js";
+import { buildFamilyModel, createTfForward, loadNetworkIntoModel, networkFromModel } from "../src/index.js";
 
 function randomImages(batch: number, seed: number): Float32Array {
   const out = new Float32Array(batch * 84 * 84);
@@ -53,5 +53,26 @@ for (const backend of ["cpu", "wasm"]) {
         });
       }
     }
+
+    it("a model trained on 0..1 pixels (inputScale 1/255) exports weights for raw pixels, and loads them back", () => {
+      const spec = describeArchitecture("microexpnet", 7);
+      const model = buildFamilyModel("microexpnet", { numClasses: 7, seed: 3, inputScale: 1 / 255 });
+      const network = networkFromModel(model, spec);
+      const images = randomImages(4, 11);
+      const x = tf.tensor4d(images, [4, 84, 84, 1]);
+      const fromLayers = model.predict(x) as tf.Tensor;
+      expectClose(createJsEngine(network).forward(images, 4), fromLayers.dataSync() as Float32Array);
+      // Without the fold the answers would differ: conv1 would see pixels 255 times too large.
+      const unfolded = { ...network, tensors: { ...network.tensors, wc1: model.getLayer("conv1").getWeights()[0].dataSync() as Float32Array } };
+      const wrong = createJsEngine(unfolded).forward(images, 4);
+      const right = fromLayers.dataSync();
+      expect(Math.max(...wrong.map((v, i) => Math.abs(v - right[i])))).toBeGreaterThan(1e-2);
+      const again = buildFamilyModel("microexpnet", { numClasses: 7, seed: 4, inputScale: 1 / 255 });
+      loadNetworkIntoModel(again, network);
+      expectClose((again.predict(x) as tf.Tensor).dataSync() as Float32Array, fromLayers.dataSync() as Float32Array);
+      tf.dispose([x, fromLayers]);
+      model.dispose();
+      again.dispose();
+    });
   });
 }

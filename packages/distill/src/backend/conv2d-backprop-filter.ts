@@ -5,7 +5,9 @@
 // stride. So it runs on the wasm backend's own XNNPACK Conv2D, with no im2col copy.
 // Inputs of up to 16 channels (MicroExpNet's conv1 and conv2) run our SIMD kernel instead
 // (assembly/conv.ts): XNNPACK's convolution does single-channel input at about a quarter of
-// the core's speed.
+// the core's speed. A 1x1 convolution at stride 1 without padding (dsnet's pointwise layers)
+// is one matrix product, x's rows transposed times dy's rows: faster than that convolution
+// at dsnet's shapes (XNNPACK's convolution with a kernel as large as the image).
 import {
   backend_util,
   Conv2DBackpropFilter,
@@ -16,7 +18,7 @@ import {
 } from "@tensorflow/tfjs-core";
 import { isSimdConv } from "./conv2d.js";
 import { pointer, trainingKernels, withScratch, type TrainingKernels } from "./training-module.js";
-import { assertFloat32, release, runWasmKernel, slice, transpose, zeros, type WasmKernelArgs } from "./wasm-ops.js";
+import { assertFloat32, matMul, release, reshape, runWasmKernel, slice, transpose, zeros, type WasmKernelArgs } from "./wasm-ops.js";
 
 type Shape4 = [number, number, number, number];
 
@@ -34,6 +36,19 @@ function simdFilterGradient(
       pointer(backend, x), batchSize, inHeight, inWidth, inChannels, pointer(backend, dy), outChannels, filterHeight, filterWidth,
       strideHeight, strideWidth, info.padInfo.top, info.padInfo.left, outHeight, outWidth, pointer(backend, dW), scratch);
   });
+  return dW;
+}
+
+/** dW[0, 0, c, o] = sum over the pixels r of x[r, c] * dy[r, o]: XNNPACK's matrix product. */
+function pointwiseFilterGradient(backend: WasmKernelArgs<unknown>["backend"], x: TensorInfo, dy: TensorInfo, info: backend_util.Conv2DInfo): TensorInfo {
+  const { batchSize, inHeight, inWidth, inChannels, outChannels } = info;
+  const rows = batchSize * inHeight * inWidth;
+  const xRows = reshape(backend, x, [1, rows, inChannels]);
+  const xColumns = transpose(backend, xRows, [0, 2, 1]); // [1, c, rows]
+  const dyRows = reshape(backend, dy, [1, rows, outChannels]);
+  const product = matMul(backend, xColumns, dyRows); // [1, c, o]
+  const dW = reshape(backend, product, [1, 1, inChannels, outChannels]);
+  release(backend, xRows, xColumns, dyRows, product);
   return dW;
 }
 
@@ -58,6 +73,10 @@ function conv2DBackpropFilter({ inputs, backend, attrs }: WasmKernelArgs<Conv2DB
   const kernels = trainingKernels(backend);
   if (kernels !== undefined && isSimdConv(x, filterShape, dataFormat)) {
     return simdFilterGradient(kernels, backend, x, dy, info);
+  }
+  if (channelsLast && filterHeight === 1 && filterWidth === 1 && strideHeight === 1 && strideWidth === 1 &&
+    outHeight === inHeight && outWidth === inWidth) {
+    return pointwiseFilterGradient(backend, x, dy, info);
   }
 
   const xNhwc = channelsLast ? x : transpose(backend, x, [0, 2, 3, 1]);

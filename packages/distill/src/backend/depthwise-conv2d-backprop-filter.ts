@@ -1,7 +1,9 @@
 // DepthwiseConv2dNativeBackpropFilter for wasm (missing in tfjs-backend-wasm 4.22).
 // Each filter tap is a per-channel dot product over the batch and output pixels, which
-// XNNPACK has no operator for; a direct loop over the wasm heap (NHWC, channels
-// innermost, float64 accumulators like the cpu backend) does it in one pass.
+// XNNPACK has no operator for. Multiplier 1 with channels a multiple of 4 (dsnet's layers)
+// runs in wasm SIMD (assembly/depthwise-grad.ts); other shapes, or no SIMD module, take a
+// direct loop over the wasm heap (NHWC, channels innermost, float64 accumulators like the
+// cpu backend) in one pass.
 import {
   backend_util,
   DepthwiseConv2dNativeBackpropFilter,
@@ -10,6 +12,7 @@ import {
   type KernelFunc,
   type TensorInfo,
 } from "@tensorflow/tfjs-core";
+import { pointer, trainingKernels, withScratch } from "./training-module.js";
 import { assertFloat32, heapF32, type WasmKernelArgs } from "./wasm-ops.js";
 
 type Shape4 = [number, number, number, number];
@@ -27,6 +30,16 @@ function depthwiseConv2dNativeBackpropFilter(
   const { batchSize, inHeight, inWidth, inChannels, outHeight, outWidth, outChannels, filterHeight, filterWidth, strideHeight, strideWidth } = info;
   const multiplier = outChannels / inChannels;
   const { top, left } = info.padInfo;
+
+  const kernels = trainingKernels(backend);
+  if (kernels !== undefined && multiplier === 1 && inChannels % 4 === 0) {
+    const dw = backend.makeOutput([...filterShape], "float32");
+    withScratch(backend, filterHeight * filterWidth * inChannels * 8, (scratch) => kernels.depthwiseFilter(
+      pointer(backend, x), pointer(backend, dy), batchSize, inHeight, inWidth, inChannels, filterHeight, filterWidth,
+      strideHeight, strideWidth, top, left, outHeight, outWidth, pointer(backend, dw), scratch));
+    return dw;
+  }
+
   const sums = new Float64Array(filterHeight * filterWidth * outChannels);
 
   const xs = heapF32(backend, x);

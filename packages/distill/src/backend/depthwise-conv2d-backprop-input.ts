@@ -1,6 +1,9 @@
 // DepthwiseConv2dNativeBackpropInput for wasm (missing in tfjs-backend-wasm 4.22): the
-// adjoint of a depthwise convolution, scattered from dy into dx by a direct loop over the
-// wasm heap (NHWC, channels innermost, float64 accumulators like the cpu backend).
+// adjoint of a depthwise convolution. Multiplier 1 with channels a multiple of 4 (dsnet's
+// layers) runs in wasm SIMD (assembly/depthwise-grad.ts, each dx vector gathered from the dy
+// pixels whose windows hold it); other shapes, or no SIMD module, take a direct loop over
+// the wasm heap that scatters dy into dx (NHWC, channels innermost, float64 accumulators
+// like the cpu backend).
 import {
   backend_util,
   DepthwiseConv2dNativeBackpropInput,
@@ -9,6 +12,7 @@ import {
   type KernelFunc,
   type TensorInfo,
 } from "@tensorflow/tfjs-core";
+import { pointer, trainingKernels } from "./training-module.js";
 import { assertFloat32, heapF32, type WasmKernelArgs } from "./wasm-ops.js";
 
 type Shape4 = [number, number, number, number];
@@ -26,6 +30,16 @@ function depthwiseConv2dNativeBackpropInput(
   const { batchSize, inHeight, inWidth, inChannels, outHeight, outWidth, outChannels, filterHeight, filterWidth, strideHeight, strideWidth } = info;
   const multiplier = outChannels / inChannels;
   const { top, left } = info.padInfo;
+
+  const kernels = trainingKernels(backend);
+  if (kernels !== undefined && multiplier === 1 && inChannels % 4 === 0) {
+    const dx = backend.makeOutput([...info.inShape], "float32");
+    kernels.depthwiseInput(
+      pointer(backend, dy), pointer(backend, filter), batchSize, inHeight, inWidth, inChannels, filterHeight, filterWidth,
+      strideHeight, strideWidth, top, left, outHeight, outWidth, pointer(backend, dx));
+    return dx;
+  }
+
   const sums = new Float64Array(batchSize * inHeight * inWidth * inChannels);
 
   const dys = heapF32(backend, dy);

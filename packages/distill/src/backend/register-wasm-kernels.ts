@@ -15,6 +15,7 @@ import {
   Identity,
   MaxPool,
   MaxPoolGrad,
+  Mean,
   registerKernel,
   Sum,
   unregisterKernel,
@@ -32,6 +33,7 @@ import { depthwiseConv2dNativeBackpropInputConfig } from "./depthwise-conv2d-bac
 import { castConfig, identityConfig } from "./identity.js";
 import { maxPoolConfig } from "./max-pool.js";
 import { maxPoolGradConfig } from "./max-pool-grad.js";
+import { meanConfig } from "./mean.js";
 import { sumConfig } from "./sum.js";
 
 const OURS = Symbol.for("@microexp/distill:wasm-training-kernel");
@@ -57,6 +59,7 @@ const KERNELS: ReadonlyArray<readonly [string, KernelFactory]> = [
   [Conv2D, wrapping(Conv2D, conv2DConfig)],
   [FusedConv2D, wrapping(FusedConv2D, fusedConv2DConfig)],
   [Sum, wrapping(Sum, sumConfig)],
+  [Mean, wrapping(Mean, meanConfig)],
   [Add, wrapping(Add, addConfig)],
   [Identity, wrapping(Identity, identityConfig)],
   [Cast, wrapping(Cast, castConfig)],

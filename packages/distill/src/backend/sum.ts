@@ -7,7 +7,7 @@ import { pointer, trainingKernels, withScratch } from "./training-module.js";
 import type { WasmKernelArgs } from "./wasm-ops.js";
 
 /** True when `axis` names exactly the axes 0 .. rank - 2 of a tensor of rank >= 2. */
-function reducesAllButLast(shape: readonly number[], axis: number | number[]): boolean {
+export function reducesAllButLast(shape: readonly number[], axis: number | number[]): boolean {
   if (shape.length < 2) return false;
   const axes = [...new Set(util.parseAxisParam(axis, [...shape]))].sort((a, b) => a - b);
   return axes.length === shape.length - 1 && axes.every((a, i) => a === i);

@@ -27,11 +27,20 @@ export interface TrainingKernels {
     x: Ptr, batch: number, height: number, width: number, channels: number, dy: Ptr, filters: number, kh: number, kw: number,
     strideH: number, strideW: number, top: number, left: number, outHeight: number, outWidth: number, dw: Ptr, scratch: Ptr,
   ): void;
+  depthwiseFilter(
+    x: Ptr, dy: Ptr, batch: number, height: number, width: number, channels: number, kh: number, kw: number,
+    strideH: number, strideW: number, top: number, left: number, outHeight: number, outWidth: number, dw: Ptr, scratch: Ptr,
+  ): void;
+  depthwiseInput(
+    dy: Ptr, w: Ptr, batch: number, height: number, width: number, channels: number, kh: number, kw: number,
+    strideH: number, strideW: number, top: number, left: number, outHeight: number, outWidth: number, dx: Ptr,
+  ): void;
   maxPoolGrad2x2(
     x: Ptr, dy: Ptr, dx: Ptr, batch: number, height: number, width: number, outHeight: number, outWidth: number, channels: number,
   ): void;
   maxPool2x2(x: Ptr, y: Ptr, batch: number, height: number, width: number, outHeight: number, outWidth: number, channels: number): void;
   sumRows(x: Ptr, rows: number, cols: number, out: Ptr, scratch: Ptr): void;
+  meanRows(x: Ptr, rows: number, cols: number, out: Ptr, scratch: Ptr): void;
   addBias(x: Ptr, rows: number, cols: number, bias: Ptr, out: Ptr): void;
   col2im(
     cols: Ptr, image: Ptr, firstImage: number, images: number, height: number, width: number, channels: number,

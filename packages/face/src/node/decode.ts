@@ -1,5 +1,5 @@
 import { readFile } from "node:fs/promises";
-import sharp from "sharp";
+import type Sharp from "sharp";
 import type { ImageLike } from "@microexp/infer";
 import { decodeBmp, isBmp } from "../decode/bmp.js";
 
@@ -15,6 +15,19 @@ export class ImageDecodeError extends Error {
     super(`${file}: ${problem}`, options);
     this.name = "ImageDecodeError";
   }
+}
+
+/**
+ * sharp is an optional peer dependency: browser apps never need it, and BMP decodes without
+ * it. Loaded on first use, with an error that says what to install.
+ */
+let sharpModule: Promise<typeof Sharp> | undefined;
+function loadSharp(name: string): Promise<typeof Sharp> {
+  sharpModule ??= import("sharp").then((m) => (m as { default: typeof Sharp }).default);
+  return sharpModule.catch((error: unknown) => {
+    sharpModule = undefined;
+    throw new ImageDecodeError(name, "decoding PNG, JPEG, GIF, WebP or TIFF in Node needs the optional peer dependency sharp (npm install sharp)", { cause: error });
+  });
 }
 
 function message(error: unknown): string {
@@ -43,6 +56,7 @@ export async function decodeImage(bytes: Uint8Array, name = "image", options: De
       throw new ImageDecodeError(name, `not a readable BMP image (${message(error)})`, { cause: error });
     }
   }
+  const sharp = await loadSharp(name);
   try {
     const pipeline = sharp(bytes, { failOn: options.failOn ?? "truncated" });
     // sharp outputs sRGB unless told otherwise: keep gray (and gray + alpha) images one channel.

@@ -1,6 +1,8 @@
-import type { NetworkWeights, TensorName } from "../architecture.js";
+import type { ArchitectureSpec, NetworkWeights, TensorName } from "../architecture.js";
 import { TENSOR_NAMES, tensorShapes } from "../architecture.js";
 import type { ForwardEngine } from "../engine.js";
+import { analyzeGraph } from "../graph/analyze.js";
+import { familySpecOf } from "../graph/family.js";
 import { compileKernel } from "./kernel-module.js";
 import {
   WINOGRAD_G_2x2, WINOGRAD_G_4x4, packConvWeights, packWinogradStride2, padColumns, paddedWidth, transposePadded,
@@ -31,14 +33,42 @@ interface KernelExports {
   forward(count: number): void;
 }
 
-/** Throws a clear error when the kernels cannot run this network (its shapes or tensor sizes). */
-function checkNetwork(network: NetworkWeights): void {
-  const { spec, tensors } = network;
+/**
+ * The family member the kernels run for this network, read from its graph (the one source of
+ * truth), or why they cannot run it: they run the paper's family (Winograd kernels for its
+ * convolutions), not yet other graphs.
+ */
+function kernelSpec(network: NetworkWeights): { spec: ArchitectureSpec } | { problem: string } {
+  let spec: ArchitectureSpec | undefined;
+  try {
+    const { graph, numClasses } = analyzeGraph(network.graph);
+    spec = familySpecOf(graph, numClasses);
+  } catch (error) {
+    return { problem: (error as Error).message };
+  }
+  if (!spec) return { problem: `the WebAssembly engine runs the paper's family (v/p1/p2/p12 x M/S/XS/XXS); graph ${network.graph.name} is not one of them` };
   const { conv1, conv2 } = spec;
   const problems: string[] = [];
   if (conv1.filters % 16 !== 0 || conv2.filters % 16 !== 0) problems.push("conv filters must be multiples of 16");
   if (conv1.kernel % 4 !== 0) problems.push("conv1's kernel must be a multiple of 4");
   if (conv2.kernel !== 4 || conv2.stride !== 2) problems.push("conv2 must be 4x4 with stride 2");
+  return problems.length > 0 ? { problem: problems.join("; ") } : { spec };
+}
+
+/** Why the WebAssembly engine cannot run this network's graph, or undefined when it can. */
+export function wasmGraphProblem(network: NetworkWeights): string | undefined {
+  const found = kernelSpec(network);
+  return "problem" in found ? found.problem : undefined;
+}
+
+/** The family member to run; throws a clear error when the kernels cannot run this network (its graph or tensor sizes). */
+function checkNetwork(network: NetworkWeights): ArchitectureSpec {
+  const found = kernelSpec(network);
+  if ("problem" in found) throw new Error(`createWasmEngine: cannot run network ${network.graph?.name}: ${found.problem}`);
+  const { spec } = found;
+  const { tensors } = network;
+  const problems: string[] = [];
+  if (network.spec && network.spec.id !== spec.id) problems.push(`its spec says ${network.spec.id}, its graph is ${spec.id}`);
   const shapes = tensorShapes(spec);
   for (const name of TENSOR_NAMES) {
     const expected = shapes[name].reduce((a, b) => a * b, 1);
@@ -46,11 +76,12 @@ function checkNetwork(network: NetworkWeights): void {
     if (actual !== expected) problems.push(`tensor ${name} has ${actual ?? "no"} values, expected ${expected} (${shapes[name].join("x")})`);
   }
   if (problems.length > 0) throw new Error(`createWasmEngine: cannot run network ${spec.id}: ${problems.join("; ")}`);
+  return spec;
 }
 
 /** The network's tensors in the kernel's layout, in TENSOR_NAMES order. */
-function packNetwork(network: NetworkWeights, kernel: KernelExports): Record<TensorName, Float32Array> {
-  const { spec, tensors: t } = network;
+function packNetwork(spec: ArchitectureSpec, network: NetworkWeights, kernel: KernelExports): Record<TensorName, Float32Array> {
+  const { tensors: t } = network;
   const { conv1, conv2 } = spec;
   const width = paddedWidth(spec.fc1);
   return {
@@ -75,7 +106,7 @@ function packNetwork(network: NetworkWeights, kernel: KernelExports): Record<Ten
  * later changes to network.tensors do not reach it.
  */
 export async function createWasmEngine(network: NetworkWeights): Promise<ForwardEngine | null> {
-  checkNetwork(network);
+  const spec = checkNetwork(network);
   if (!wasmSimdSupported()) return null;
   let kernel: KernelExports;
   try {
@@ -85,7 +116,6 @@ export async function createWasmEngine(network: NetworkWeights): Promise<Forward
     return null;
   }
 
-  const { spec } = network;
   const { conv1, conv2 } = spec;
   const used = kernel.configure(
     spec.inputSize, conv1.kernel, conv1.stride, conv1.filters, spec.pool1 ? 1 : 0,
@@ -95,7 +125,7 @@ export async function createWasmEngine(network: NetworkWeights): Promise<Forward
   if (used === 0) return null; // memory could not grow
 
   const heap = new Float32Array(kernel.memory.buffer);
-  const packed = packNetwork(network, kernel);
+  const packed = packNetwork(spec, network, kernel);
   TENSOR_NAMES.forEach((name, index) => {
     const bytes = kernel.tensorBytes(index);
     if (bytes !== packed[name].length * 4) {

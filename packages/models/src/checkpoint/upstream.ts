@@ -4,7 +4,7 @@
  * (wc1, bc1, wc2, bc2, wfc, bfc, wo, bo) in the same TF layouts; Adam's slots are skipped.
  */
 import type { ArchitectureId, NetworkWeights, TensorName } from "@microexp/infer";
-import { describeArchitecture, tensorShapes, TENSOR_NAMES } from "@microexp/infer";
+import { describeArchitecture, familyNetwork, tensorShapes, TENSOR_NAMES } from "@microexp/infer";
 import { readBundleIndex, readBundleTensor } from "./tensor-bundle.js";
 
 /** Label order of the authors' models (CK+ and Oulu-CASIA alike: 8 outputs). */
@@ -42,7 +42,7 @@ export function networkFromBundle(index: Uint8Array, data: Uint8Array, options: 
     }
     tensors[name] = tensor.values;
   }
-  return { spec, tensors };
+  return familyNetwork(spec, tensors);
 }
 
 /** The family member whose flatten size and fc1 width are these (conv widths are fixed). */

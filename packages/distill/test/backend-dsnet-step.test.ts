@@ -1,0 +1,68 @@
+// One dsnet training step (@microexp/models' depthwise-separable network with batch norm:
+// its depthwise gradients and batch-norm row sums run in the SIMD module) on wasm with the SIMD
+// training kernels and without them (the TypeScript loops and stock kernels they replace):
+// the same loss and gradients, from the same weights and batch.
+import * as tf from "@tensorflow/tfjs-core";
+import { buildDsnet } from "@microexp/models";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { selectBackend, setSimdTrainingKernels } from "../src/backend/index.js";
+import { uniform } from "./helpers.js";
+
+const BATCH = 4;
+
+interface Step { loss: number; grads: Map<string, Float32Array> }
+
+describe("a dsnet step with and without the SIMD training kernels", () => {
+  let on: Step;
+  let off: Step;
+
+  beforeAll(async () => {
+    expect((await selectBackend("wasm")).customKernels).toBe(true);
+    tf.setBackend("wasm");
+    // Dropout 0 so both steps see the same network; training mode so batch norm takes the
+    // batch's statistics.
+    const model = buildDsnet({ numClasses: 8, seed: 3, dropout: 0 });
+    const next = uniform(7);
+    const x = tf.tensor4d(Float32Array.from({ length: BATCH * 84 * 84 }, () => next() * 255), [BATCH, 84, 84, 1]);
+    const labels = tf.oneHot(tf.tensor1d([0, 3, 5, 6], "int32"), 8);
+    const step = (simd: boolean): Step => {
+      setSimdTrainingKernels(simd);
+      const { value, grads } = tf.variableGrads(() => tf.losses.softmaxCrossEntropy(labels, model.apply(x, { training: true }) as tf.Tensor) as tf.Scalar);
+      const result = { loss: value.dataSync()[0], grads: new Map(Object.entries(grads).map(([name, g]) => [name, g.dataSync() as Float32Array])) };
+      tf.dispose([value, ...Object.values(grads)]);
+      return result;
+    };
+    on = step(true);
+    off = step(false);
+    setSimdTrainingKernels(true);
+    tf.dispose([x, labels]);
+    model.dispose();
+  });
+
+  afterAll(() => setSimdTrainingKernels(true));
+
+  it("gives the same loss", () => {
+    expect(Number.isFinite(on.loss)).toBe(true);
+    expect(Math.abs(on.loss - off.loss) / Math.abs(off.loss)).toBeLessThanOrEqual(1e-5);
+  });
+
+  it("gives the same gradient for every weight, the depthwise kernels' included", () => {
+    expect([...off.grads.keys()].filter((n) => n.includes("_dw"))).toHaveLength(6);
+    for (const [name, reference] of off.grads) {
+      const ours = on.grads.get(name);
+      expect(ours, name).toBeDefined();
+      let diff = 0, scale = 0;
+      for (let i = 0; i < reference.length; i++) {
+        diff = Math.max(diff, Math.abs(ours![i] - reference[i]));
+        scale = Math.max(scale, Math.abs(reference[i]));
+      }
+      expect(scale, name).toBeGreaterThan(0);
+      expect(diff / scale, name).toBeLessThanOrEqual(1e-4);
+    }
+  });
+
+  it("ran different kernels (the depthwise filter gradients are summed in another order)", () => {
+    const names = [...off.grads.keys()].filter((n) => n.includes("_dw"));
+    expect(names.some((name) => on.grads.get(name)!.some((v, i) => v !== off.grads.get(name)![i]))).toBe(true);
+  });
+});

@@ -1,0 +1,72 @@
+// Test graphs beyond the paper's family: the lead's depthwise-separable "dsnet" (batch norm
+// folded into each convolution's bias), and random weights for any graph.
+import type { NetworkWeights } from "../src/architecture.js";
+import { analyzeGraph } from "../src/graph/analyze.js";
+import type { GraphNode, LayerGraph } from "../src/graph/layer-graph.js";
+
+/**
+ * The lead's dsnet (packages/models/src/dsnet.ts) after batch-norm folding, with its layer
+ * names: x/255; stem conv 3x3/2 to 16 (BN, relu); separable (depthwise 3x3 without bias, then
+ * pointwise 1x1 with BN, relu) to 32 and a max-pool; two residual blocks (two separable
+ * convolutions, the second without relu, a max-pool; a 1x1/2 shortcut with BN; add; relu) to
+ * 64 and 128; separable to 256; global average pool; dense to the classes (dropout is the
+ * identity). Folding gives every convolution before a BN a bias.
+ */
+export function dsnetGraph(numClasses = 7): LayerGraph {
+  const nodes: GraphNode[] = [];
+  let last = "input";
+  const add = (node: GraphNode): string => {
+    nodes.push(node);
+    return (last = node.name);
+  };
+  const conv = (name: string, kernel: number, stride: number, filters: number, relu: boolean, from = last) =>
+    add({ op: "conv2d", name, inputs: [from], kernel, stride, filters, weights: `${name}/kernel`, bias: `${name}/bias`, relu });
+  const separable = (name: string, filters: number, relu = true) => {
+    add({ op: "depthwiseConv2d", name: `${name}_dw`, inputs: [last], kernel: 3, stride: 1, weights: `${name}_dw/kernel` });
+    return conv(`${name}_pw`, 1, 1, filters, relu);
+  };
+  const pool = (name: string) => add({ op: "maxPool", name, inputs: [last], size: 2, stride: 2 });
+  add({ op: "rescale", name: "rescale", inputs: [last], scale: 1 / 255, offset: 0 });
+  conv("stem", 3, 2, 16, true);
+  separable("sep1", 32);
+  pool("sep1_pool");
+  for (const [block, filters] of [["block1", 64], ["block2", 128]] as const) {
+    const blockInput = last;
+    separable(`${block}_a`, filters);
+    separable(`${block}_b`, filters, false);
+    const main = pool(`${block}_pool`);
+    const shortcut = conv(`${block}_skip`, 1, 2, filters, false, blockInput);
+    add({ op: "add", name: `${block}_add`, inputs: [main, shortcut], relu: true });
+  }
+  separable("sep2", 256);
+  add({ op: "globalAvgPool", name: "gap", inputs: [last] });
+  add({ op: "dense", name: "logits", inputs: [last], units: numClasses, weights: "logits/kernel", bias: "logits/bias" });
+  return { name: "dsnet", inputSize: 84, nodes };
+}
+
+/** mulberry32: a seeded generator of floats in [0, 1). */
+export function seededRandom(seed: number): () => number {
+  let s = seed >>> 0;
+  return () => {
+    s = (s + 0x6d2b79f5) >>> 0;
+    let t = Math.imul(s ^ (s >>> 15), 1 | s);
+    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+    return ((t ^ (t >>> 14)) >>> 0) / 2 ** 32;
+  };
+}
+
+/** He-uniform weights (signals keep their scale through deep ReLU chains) and small random biases for every parameter of a graph. */
+export function randomGraphNetwork(graph: LayerGraph, seed = 1): NetworkWeights {
+  const random = seededRandom(seed);
+  const { graph: checked, parameters } = analyzeGraph(graph);
+  const depthwise = new Set(checked.nodes.filter((node) => node.op === "depthwiseConv2d").map((node) => node.name));
+  const tensors: Record<string, Float32Array> = {};
+  for (const { name, shape, node } of parameters) {
+    const size = shape.reduce((a, b) => a * b, 1);
+    // Depthwise kernels [k, k, c, 1] see k*k inputs per output; convolutions k*k*c; dense rows.
+    const fanIn = shape.length === 4 ? shape[0] * shape[1] * (depthwise.has(node) ? 1 : shape[2]) : shape[0];
+    const limit = shape.length === 1 ? 0.1 : Math.sqrt(6 / fanIn);
+    tensors[name] = Float32Array.from({ length: size }, () => (2 * random() - 1) * limit);
+  }
+  return { graph, tensors };
+}

@@ -1,0 +1,119 @@
+// The runtime's TypeScript engine (@microexp/infer, the reference) runs any layer graph as
+// TensorFlow.js does: random small graphs that use every op, and the lead's dsnet (depthwise-
+// separable blocks, residual adds, global average pooling), on tfjs-backend-cpu, to 1e-4.
+import * as tf from "@tensorflow/tfjs-core";
+import "@tensorflow/tfjs-backend-cpu";
+import { beforeAll, describe, expect, it } from "vitest";
+import type { GraphNode, GraphOp, LayerGraph } from "@microexp/infer";
+import { analyzeGraph, createJsEngine } from "@microexp/infer";
+import { createTfForward } from "../src/index.js";
+import { dsnetGraph, randomGraphNetwork, seededRandom } from "../../infer/test/graphs.js";
+
+/** A node before it is named (Omit over each member of the union). */
+type Unnamed<N = GraphNode> = N extends GraphNode ? Omit<N, "name"> : never;
+
+/** A random valid graph: a chain of ops with residual branches, ending in logits. */
+function randomGraph(seed: number): LayerGraph {
+  const random = seededRandom(seed);
+  const int = (lo: number, hi: number) => lo + Math.floor(random() * (hi - lo + 1));
+  const maybe = () => random() < 0.5;
+  const nodes: GraphNode[] = [];
+  let last = "input";
+  let channels = 1;
+  let n = 0;
+  const push = (node: Unnamed): string => {
+    const name = `${node.op}${n++}`;
+    nodes.push({ ...node, name } as GraphNode);
+    return name;
+  };
+  const params = (name: string) => ({ weights: `${name}/w`, ...(maybe() ? { bias: `${name}/b` } : {}), ...(maybe() ? { relu: true } : {}) });
+  if (maybe()) last = push({ op: "rescale", inputs: [last], scale: 1 / 255, offset: -0.5 });
+  for (let step = int(2, 6); step > 0; step--) {
+    const kind = int(0, 5);
+    if (kind === 0 || channels === 1) {
+      const filters = int(1, 6);
+      last = push({ op: "conv2d", inputs: [last], kernel: int(1, 5), stride: int(1, 3), filters, ...params(`c${n}`) });
+      channels = filters;
+    } else if (kind === 1) {
+      last = push({ op: "depthwiseConv2d", inputs: [last], kernel: [1, 2, 3, 3, 5][int(0, 4)], stride: int(1, 2), ...params(`d${n}`) });
+    } else if (kind === 2) {
+      last = push({ op: "maxPool", inputs: [last], size: int(1, 3), stride: int(1, 3) });
+    } else if (kind === 3) {
+      last = push({ op: "relu", inputs: [last] });
+    } else {
+      // A residual branch: depthwise then pointwise (or a plain conv), added back.
+      const from = last;
+      let branch = maybe() ? push({ op: "depthwiseConv2d", inputs: [from], kernel: 3, stride: 1, ...params(`d${n}`) }) : from;
+      branch = push({ op: "conv2d", inputs: [branch], kernel: int(1, 3), stride: 1, filters: channels, ...params(`c${n}`) });
+      last = push({ op: "add", inputs: [from, branch], ...(maybe() ? { relu: true } : {}) });
+    }
+  }
+  last = push({ op: maybe() ? "globalAvgPool" : "flatten", inputs: [last] });
+  if (maybe()) last = push({ op: "dense", inputs: [last], units: int(2, 8), weights: "h/w", bias: "h/b", relu: true });
+  push({ op: "dense", inputs: [last], units: int(2, 5), weights: "out/w", ...(maybe() ? { bias: "out/b" } : {}) });
+  return { name: `random-${seed}`, inputSize: int(5, 12), nodes };
+}
+
+function randomImages(count: number, pixels: number, seed: number): Float32Array {
+  const random = seededRandom(seed);
+  return Float32Array.from({ length: count * pixels }, () => Math.floor(random() * 256));
+}
+
+/** Worst difference, relative to max(1, |expected|). */
+function worstDifference(actual: Float32Array, expected: Float32Array): number {
+  expect(actual.length).toBe(expected.length);
+  let worst = 0;
+  for (let i = 0; i < expected.length; i++) worst = Math.max(worst, Math.abs(actual[i] - expected[i]) / Math.max(1, Math.abs(expected[i])));
+  return worst;
+}
+
+function tfLogits(graph: LayerGraph, network: Parameters<typeof createTfForward>[0], images: Float32Array, batch: number): Float32Array {
+  const forward = createTfForward(network);
+  const x = tf.tensor4d(images, [batch, graph.inputSize, graph.inputSize, 1]);
+  const logits = forward(x);
+  const out = logits.dataSync() as Float32Array;
+  tf.dispose([x, logits]);
+  forward.dispose();
+  return out;
+}
+
+describe("the TypeScript engine matches tfjs-backend-cpu on any graph", () => {
+  beforeAll(async () => {
+    await tf.setBackend("cpu");
+    await tf.ready();
+  });
+
+  it("random small graphs, every op among them", () => {
+    const seen = new Set<GraphOp>();
+    for (let seed = 1; seed <= 60; seed++) {
+      const graph = randomGraph(seed);
+      analyzeGraph(graph).graph.nodes.forEach((node) => seen.add(node.op));
+      const network = randomGraphNetwork(graph, seed);
+      const batch = 3;
+      const images = randomImages(batch, graph.inputSize ** 2, seed);
+      const expected = tfLogits(graph, network, images, batch);
+      const actual = createJsEngine(network).forward(images, batch);
+      expect(worstDifference(actual, expected), `${JSON.stringify(graph)}`).toBeLessThanOrEqual(1e-4);
+    }
+    expect([...seen].sort()).toEqual(["add", "conv2d", "dense", "depthwiseConv2d", "flatten", "globalAvgPool", "maxPool", "relu", "rescale"]);
+  });
+
+  it("dsnet (random weights, batch norm folded into the biases)", () => {
+    const graph = dsnetGraph(7);
+    const network = randomGraphNetwork(graph, 5);
+    // Noise, a gradient, a flat dark image and a checkerboard: inputs that global pooling cannot average alike.
+    const images = new Float32Array(4 * 84 * 84);
+    images.set(randomImages(1, 84 * 84, 9));
+    for (let p = 0; p < 84 * 84; p++) {
+      const [y, x] = [Math.floor(p / 84), p % 84];
+      images[84 * 84 + p] = x * 3;
+      images[2 * 84 * 84 + p] = 30;
+      images[3 * 84 * 84 + p] = (Math.floor(x / 4) + Math.floor(y / 4)) % 2 ? 255 : 0;
+    }
+    const expected = tfLogits(graph, network, images, 4);
+    const actual = createJsEngine(network).forward(images, 4);
+    expect(worstDifference(actual, expected)).toBeLessThanOrEqual(1e-4);
+    // Not a vacuous match: the images get different logits.
+    for (let i = 1; i < 4; i++) expect(worstDifference(expected.subarray(0, 7), expected.subarray(7 * i, 7 * i + 7))).toBeGreaterThan(1e-3);
+  });
+});
