@@ -256,6 +256,40 @@ describe("a run folder is used by one command at a time", () => {
   });
 });
 
+describe("a dsnet run: folds write its layer graph, publish rebuilds one from a checkpoint, eval runs it", () => {
+  it("publishes a dsnet fold that has only its checkpoint, the same network the fold exports, and eval takes it", async () => {
+    const run = cli(cwd, ["cv", ...DATA, "--epochs", "1", "--folds", "2", "--model", "dsnet", "--backend", "wasm", "--run-dir", "runs/dsnet"]);
+    expect(run.stderr).toBe("");
+    expect(run.status).toBe(0);
+    const foldWeights = join(cwd, "runs/dsnet/fold-1/student.mxw");
+    const written = decodeWeights(readFileSync(foldWeights), foldWeights);
+    expect(written.network.graph.name).toBe("dsnet");
+    // A run made before folds wrote every exportable network: the fold holds only student.ckpt.
+    rmSync(foldWeights);
+    const published = cli(cwd, ["publish", "--cv-report", "runs/dsnet/report.json", "--fold", "1", "--out", "dsnet.mxw"]);
+    expect(published.stderr).toBe("");
+    expect(published.status).toBe(0);
+    const weights = decodeWeights(readFileSync(join(cwd, "dsnet.mxw")), "dsnet.mxw");
+    expect(weights.network.graph).toEqual(written.network.graph);
+    for (const [name, values] of Object.entries(written.network.tensors)) expect(weights.network.tensors[name], name).toEqual(values);
+    expect(weights.labels).toEqual(["happy", "sadness"]);
+    const evaluated = cli(cwd, ["eval", ...DATA, "--weights", "dsnet.mxw", "--report-dir", "runs/eval-dsnet"]);
+    expect(evaluated.stderr).toBe("");
+    expect(evaluated.status).toBe(0);
+    const report = readJson<EvalReport>(join(cwd, "runs/eval-dsnet/report.json"));
+    expect(report.weights.architecture).toBe("dsnet");
+    expect(report.metrics.confusion.flat().reduce((a, b) => a + b, 0)).toBe(96);
+    // A fold of another configuration's checkpoint is refused, naming the difference.
+    const runFile = join(cwd, "runs/dsnet/run.json");
+    const config = readJson<{ config: { student: { dropout: number } } }>(runFile);
+    writeFileSync(runFile, JSON.stringify({ config: { ...config.config, student: { ...config.config.student, dropout: 0.25 } } }));
+    rmSync(join(cwd, "runs/dsnet/fold-0/student.mxw"));
+    const refused = cli(cwd, ["publish", "--cv-report", "runs/dsnet/report.json", "--fold", "0", "--out", "x.mxw"]);
+    expect(refused.status).not.toBe(0);
+    expect(refused.stderr).toMatch(/student\.ckpt: made with dropout 0\.5, the run's configuration says 0\.25/);
+  });
+});
+
 describe("export and eval", () => {
   const weights = "out/model.mxw";
   let exported: ExportReport;
