@@ -1,0 +1,72 @@
+// The graph plan (src/wasm/graph-plan.ts, assembly/graph-ops.ts): any layer graph in
+// WebAssembly SIMD, equal to the TypeScript engine (the reference) to 1e-4, on random graphs
+// that use every op (narrow ones for the scalar tails, wider ones for the SIMD blocks) and on
+// dsnet; a family member outside the Winograd kernels' shapes runs on it too.
+import { describe, expect, it } from "vitest";
+import type { GraphOp } from "../src/graph/layer-graph.js";
+import { analyzeGraph } from "../src/graph/analyze.js";
+import { architectureGraph } from "../src/graph/family.js";
+import { createJsEngine } from "../src/forward-js.js";
+import { createWasmEngine, wasmGraphProblem } from "../src/wasm/engine-wasm.js";
+import { dsnetGraph, randomGraph, randomGraphNetwork, seededRandom } from "./graphs.js";
+
+function randomImages(count: number, pixels: number, seed: number): Float32Array {
+  const random = seededRandom(seed);
+  return Float32Array.from({ length: count * pixels }, () => Math.floor(random() * 256));
+}
+
+/** Worst difference, relative to max(1, |expected|). */
+function worstDifference(actual: Float32Array, expected: Float32Array): number {
+  expect(actual.length).toBe(expected.length);
+  let worst = 0;
+  for (let i = 0; i < expected.length; i++) worst = Math.max(worst, Math.abs(actual[i] - expected[i]) / Math.max(1, Math.abs(expected[i])));
+  return worst;
+}
+
+describe("the WebAssembly graph plan matches the TypeScript engine", () => {
+  it("on random graphs, every op among them", async () => {
+    const seen = new Set<GraphOp>();
+    for (const maxFilters of [6, 24]) {
+      for (let seed = 1; seed <= 40; seed++) {
+        const graph = randomGraph(seed, maxFilters);
+        analyzeGraph(graph).graph.nodes.forEach((node) => seen.add(node.op));
+        const network = randomGraphNetwork(graph, seed);
+        const wasm = await createWasmEngine(network);
+        expect(wasm?.kind).toBe("wasm");
+        const images = randomImages(3, graph.inputSize ** 2, seed);
+        expect(worstDifference(wasm!.forward(images, 3), createJsEngine(network).forward(images, 3)), JSON.stringify(graph)).toBeLessThanOrEqual(1e-4);
+      }
+    }
+    expect([...seen].sort()).toEqual(["add", "conv2d", "dense", "depthwiseConv2d", "flatten", "globalAvgPool", "maxPool", "relu", "rescale"]);
+  });
+
+  it("on dsnet (random weights), and distinct images give distinct logits", async () => {
+    const network = randomGraphNetwork(dsnetGraph(7), 5);
+    expect(wasmGraphProblem(network)).toBeUndefined();
+    const wasm = await createWasmEngine(network);
+    const images = randomImages(5, 84 * 84, 9);
+    for (let p = 0; p < 84 * 84; p++) images[84 * 84 + p] = (p % 84) * 3; // a gradient
+    const expected = createJsEngine(network).forward(images, 5);
+    const actual = wasm!.forward(images, 5);
+    expect(worstDifference(actual, expected)).toBeLessThanOrEqual(1e-4);
+    for (let i = 1; i < 5; i++) expect(worstDifference(expected.subarray(0, 7), expected.subarray(7 * i, 7 * i + 7))).toBeGreaterThan(1e-3);
+    // Run again: no state left over from the previous images.
+    expect(wasm!.forward(images.subarray(84 * 84, 2 * 84 * 84), 1)).toEqual(actual.subarray(7, 14));
+  });
+
+  it("runs a family member the Winograd kernels cannot (a 24-filter conv1)", async () => {
+    const graph = architectureGraph("microexpnet", 7);
+    graph.name = "microexpnet-wide";
+    (graph.nodes[0] as { filters: number }).filters = 24;
+    const network = randomGraphNetwork(graph, 2);
+    const images = randomImages(2, 84 * 84, 3);
+    const wasm = await createWasmEngine(network);
+    expect(worstDifference(wasm!.forward(images, 2), createJsEngine(network).forward(images, 2))).toBeLessThanOrEqual(1e-4);
+  });
+
+  it("names a tensor that does not fit the graph", async () => {
+    const network = randomGraphNetwork(dsnetGraph(7), 5);
+    network.tensors["stem/kernel"] = new Float32Array(3);
+    await expect(createWasmEngine(network)).rejects.toThrow("createWasmEngine: cannot run network dsnet: tensor stem/kernel has 3 values, expected 144 (3x3x1x16)");
+  });
+});
