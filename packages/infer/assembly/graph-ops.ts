@@ -29,8 +29,8 @@ export function gemm(a: usize, m: i32, k: i32, b: usize, n: i32, bias: usize, ou
       for (let p = 0; p < k; p++) {
         const p4 = <usize>p << 2;
         const w0 = v128.load(w), w1 = v128.load(w, 16);
-        const x0 = f32x4.splat(load<f32>(a0 + p4)), x1 = f32x4.splat(load<f32>(a1 + p4));
-        const x2 = f32x4.splat(load<f32>(a2 + p4)), x3 = f32x4.splat(load<f32>(a3 + p4));
+        const x0 = v128.load32_splat(a0 + p4), x1 = v128.load32_splat(a1 + p4);
+        const x2 = v128.load32_splat(a2 + p4), x3 = v128.load32_splat(a3 + p4);
         s0 = mulAdd(s0, x0, w0); t0 = mulAdd(t0, x0, w1);
         s1 = mulAdd(s1, x1, w0); t1 = mulAdd(t1, x1, w1);
         s2 = mulAdd(s2, x2, w0); t2 = mulAdd(t2, x2, w1);
@@ -60,7 +60,7 @@ function gemmRowTail(a: usize, k: i32, b: usize, n: i32, from: i32, bias: usize,
     let s = bias != 0 ? v128.load(bias + jb) : f32x4.splat(0);
     let w = b + jb;
     for (let p = 0; p < k; p++) {
-      s = mulAdd(s, f32x4.splat(load<f32>(a + (<usize>p << 2))), v128.load(w));
+      s = mulAdd(s, v128.load32_splat(a + (<usize>p << 2)), v128.load(w));
       w += bRow;
     }
     v128.store(out + jb, activate ? relu(s) : s);
@@ -74,6 +74,18 @@ function gemmRowTail(a: usize, k: i32, b: usize, n: i32, from: i32, bias: usize,
       w += bRow;
     }
     store<f32>(out + jb, activate ? reluScalar(s) : s);
+  }
+}
+
+/** Copies `count` floats from `from` to `to` (zeros when `from` is 0): a few floats a call, where memory.copy's call costs more than the copy. */
+@inline function copyFloats(from: usize, count: i32, to: usize): void {
+  let i = 0;
+  if (from == 0) {
+    for (; i + 4 <= count; i += 4) v128.store(to + (<usize>i << 2), f32x4.splat(0));
+    for (; i < count; i++) store<f32>(to + (<usize>i << 2), 0);
+  } else {
+    for (; i + 4 <= count; i += 4) v128.store(to + (<usize>i << 2), v128.load(from + (<usize>i << 2)));
+    for (; i < count; i++) store<f32>(to + (<usize>i << 2), load<f32>(from + (<usize>i << 2)));
   }
 }
 
@@ -91,8 +103,8 @@ export function im2col(src: usize, h: i32, w: i32, c: i32, kernel: i32, stride: 
         const iy = oy * stride + ky - padY;
         for (let kx = 0; kx < kernel; kx++) {
           const ix = ox * stride + kx - padX;
-          if (iy < 0 || iy >= h || ix < 0 || ix >= w) memory.fill(d, 0, pixelBytes);
-          else memory.copy(d, src + <usize>(iy * w + ix) * pixelBytes, pixelBytes);
+          if (iy < 0 || iy >= h || ix < 0 || ix >= w) copyFloats(0, c, d);
+          else copyFloats(src + <usize>(iy * w + ix) * pixelBytes, c, d);
           d += pixelBytes;
         }
       }
@@ -100,8 +112,73 @@ export function im2col(src: usize, h: i32, w: i32, c: i32, kernel: i32, stride: 
   }
 }
 
-/** Depthwise convolution, multiplier 1, weights [kernel][kernel][c], SAME padding, bias optional. */
+/**
+ * Depthwise convolution, multiplier 1, weights [kernel][kernel][c], SAME padding, bias optional.
+ * 3x3 with channels in fours: each block of 4 channels keeps its 9 weight vectors in registers
+ * over the whole map, and pixels whose window lies inside the map take 9 loads at fixed
+ * offsets; the others (and any other shape) take the general loop.
+ */
 export function depthwise(src: usize, h: i32, w: i32, c: i32, kernel: i32, stride: i32, padY: i32, padX: i32, outH: i32, outW: i32, weights: usize, bias: usize, dst: usize, activate: bool): void {
+  if (kernel != 3 || (c & 3) != 0) {
+    depthwiseGeneral(src, h, w, c, kernel, stride, padY, padX, outH, outW, weights, bias, dst, activate);
+    return;
+  }
+  const pixelBytes = <usize>c << 2;
+  const rowBytes = <usize>w * pixelBytes;
+  const step = <usize>stride * pixelBytes;
+  for (let ch = 0; ch < c; ch += 4) {
+    const cb = <usize>ch << 2;
+    const w0 = v128.load(weights + cb), w1 = v128.load(weights + pixelBytes + cb), w2 = v128.load(weights + 2 * pixelBytes + cb);
+    const w3 = v128.load(weights + 3 * pixelBytes + cb), w4 = v128.load(weights + 4 * pixelBytes + cb), w5 = v128.load(weights + 5 * pixelBytes + cb);
+    const w6 = v128.load(weights + 6 * pixelBytes + cb), w7 = v128.load(weights + 7 * pixelBytes + cb), w8 = v128.load(weights + 8 * pixelBytes + cb);
+    const b = bias != 0 ? v128.load(bias + cb) : f32x4.splat(0);
+    // Left border, then the run of windows inside the map, then the right border.
+    const firstInside = (padX + stride - 1) / stride;
+    const lastInside = w - 3 + padX >= 0 ? (w - 3 + padX) / stride : -1; // the last ox whose window ends inside
+    for (let oy = 0; oy < outH; oy++) {
+      const y0 = oy * stride - padY;
+      const rowInside = y0 >= 0 && y0 + 3 <= h;
+      let o = dst + <usize>(oy * outW) * pixelBytes + cb;
+      let ox = 0;
+      for (; ox < outW; ox++) {
+        const x0 = ox * stride - padX;
+        if (rowInside && ox >= firstInside && ox <= lastInside) {
+          let p = src + <usize>(y0 * w + x0) * pixelBytes + cb;
+          for (; ox <= lastInside && ox < outW; ox++) {
+            let s = mulAdd(b, v128.load(p), w0);
+            s = mulAdd(s, v128.load(p + pixelBytes), w1);
+            s = mulAdd(s, v128.load(p + 2 * pixelBytes), w2);
+            const q = p + rowBytes;
+            s = mulAdd(s, v128.load(q), w3);
+            s = mulAdd(s, v128.load(q + pixelBytes), w4);
+            s = mulAdd(s, v128.load(q + 2 * pixelBytes), w5);
+            const r = q + rowBytes;
+            s = mulAdd(s, v128.load(r), w6);
+            s = mulAdd(s, v128.load(r + pixelBytes), w7);
+            s = mulAdd(s, v128.load(r + 2 * pixelBytes), w8);
+            v128.store(o, activate ? relu(s) : s);
+            o += pixelBytes;
+            p += step;
+          }
+          ox--;
+          continue;
+        }
+        const kyFrom = max(0, -y0), kyTo = min(3, h - y0);
+        const kxFrom = max(0, -x0), kxTo = min(3, w - x0);
+        let s = b;
+        for (let ky = kyFrom; ky < kyTo; ky++) {
+          for (let kx = kxFrom; kx < kxTo; kx++) {
+            s = mulAdd(s, v128.load(src + <usize>((y0 + ky) * w + x0 + kx) * pixelBytes + cb), v128.load(weights + <usize>(ky * 3 + kx) * pixelBytes + cb));
+          }
+        }
+        v128.store(o, activate ? relu(s) : s);
+        o += pixelBytes;
+      }
+    }
+  }
+}
+
+function depthwiseGeneral(src: usize, h: i32, w: i32, c: i32, kernel: i32, stride: i32, padY: i32, padX: i32, outH: i32, outW: i32, weights: usize, bias: usize, dst: usize, activate: bool): void {
   const pixelBytes = <usize>c << 2;
   const c4 = c & ~3;
   for (let oy = 0; oy < outH; oy++) {

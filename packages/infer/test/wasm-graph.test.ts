@@ -3,7 +3,7 @@
 // that use every op (narrow ones for the scalar tails, wider ones for the SIMD blocks) and on
 // dsnet; a family member outside the Winograd kernels' shapes runs on it too.
 import { describe, expect, it } from "vitest";
-import type { GraphOp } from "../src/graph/layer-graph.js";
+import type { GraphOp, LayerGraph } from "../src/graph/layer-graph.js";
 import { analyzeGraph } from "../src/graph/analyze.js";
 import { architectureGraph } from "../src/graph/family.js";
 import { createJsEngine } from "../src/forward-js.js";
@@ -38,6 +38,29 @@ describe("the WebAssembly graph plan matches the TypeScript engine", () => {
       }
     }
     expect([...seen].sort()).toEqual(["add", "conv2d", "dense", "depthwiseConv2d", "flatten", "globalAvgPool", "maxPool", "relu", "rescale"]);
+  });
+
+  it("depthwise 3x3 and 1x1/3x3 convolutions at every small map size, strides 1 and 2 (map borders, channel tails)", async () => {
+    for (const channels of [4, 5, 8]) {
+      for (const stride of [1, 2]) {
+        for (let side = 1; side <= 9; side++) {
+          const graph: LayerGraph = {
+            name: "edges", inputSize: side, nodes: [
+              { op: "conv2d", name: "expand", inputs: ["input"], kernel: 3, stride: 1, filters: channels, weights: "e/w", bias: "e/b" },
+              { op: "depthwiseConv2d", name: "dw", inputs: ["expand"], kernel: 3, stride, weights: "d/w", bias: "d/b", relu: true },
+              { op: "conv2d", name: "pw", inputs: ["dw"], kernel: 1, stride, filters: 9, weights: "p/w", relu: true },
+              { op: "maxPool", name: "pool", inputs: ["pw"], size: 3, stride },
+              { op: "globalAvgPool", name: "gap", inputs: ["pool"] },
+              { op: "dense", name: "out", inputs: ["gap"], units: 3, weights: "o/w", bias: "o/b" },
+            ],
+          };
+          const network = randomGraphNetwork(graph, side);
+          const images = randomImages(2, side * side, side);
+          const wasm = await createWasmEngine(network);
+          expect(worstDifference(wasm!.forward(images, 2), createJsEngine(network).forward(images, 2)), `${channels} channels, stride ${stride}, side ${side}`).toBeLessThanOrEqual(1e-4);
+        }
+      }
+    }
   });
 
   it("on dsnet (random weights), and distinct images give distinct logits", async () => {
