@@ -8,24 +8,27 @@ import { mulAdd, relu } from "./simd";
 }
 
 /**
- * out[m][n] = a[m][k] . b[k][n] + bias[n] (then ReLU): dense layers (m = 1), pointwise
- * convolutions (a = the map's pixels) and im2col convolutions. Blocks of 4 rows x 8 columns
- * keep 8 accumulators in registers and load each weight vector once for 4 rows.
+ * out[m][n] = a[m][k] . B + bias (then ReLU): dense layers (m = 1), pointwise convolutions (a =
+ * the map's pixels) and im2col convolutions. The host packs B in panels of 8 columns, each
+ * [k][8] (zero past column n), so a panel is read in order, and pads the bias to the panels'
+ * width. Blocks of 4 rows x 8 columns keep 8 accumulators in registers and load each weight
+ * vector once for 4 rows. A last panel narrower than 8 goes through `tail` (32 bytes).
  */
-export function gemm(a: usize, m: i32, k: i32, b: usize, n: i32, bias: usize, out: usize, activate: bool): void {
+export function gemm(a: usize, m: i32, k: i32, b: usize, n: i32, bias: usize, out: usize, activate: bool, tail: usize): void {
   const aRow = <usize>k << 2;
-  const bRow = <usize>n << 2;
+  const outRow = <usize>n << 2;
+  const panelBytes = <usize>k << 5;
+  const panels = (n + 7) >> 3;
   let i = 0;
   for (; i + 4 <= m; i += 4) {
     const a0 = a + <usize>i * aRow, a1 = a0 + aRow, a2 = a1 + aRow, a3 = a2 + aRow;
-    const o0 = out + <usize>i * bRow, o1 = o0 + bRow, o2 = o1 + bRow, o3 = o2 + bRow;
-    let j = 0;
-    for (; j + 8 <= n; j += 8) {
-      const jb = <usize>j << 2;
+    const o0 = out + <usize>i * outRow;
+    for (let panel = 0; panel < panels; panel++) {
+      const jb = <usize>panel << 5;
       let s0 = bias != 0 ? v128.load(bias + jb) : f32x4.splat(0);
       let t0 = bias != 0 ? v128.load(bias + jb, 16) : f32x4.splat(0);
       let s1 = s0, t1 = t0, s2 = s0, t2 = t0, s3 = s0, t3 = t0;
-      let w = b + jb;
+      let w = b + <usize>panel * panelBytes;
       for (let p = 0; p < k; p++) {
         const p4 = <usize>p << 2;
         const w0 = v128.load(w), w1 = v128.load(w, 16);
@@ -35,45 +38,49 @@ export function gemm(a: usize, m: i32, k: i32, b: usize, n: i32, bias: usize, ou
         s1 = mulAdd(s1, x1, w0); t1 = mulAdd(t1, x1, w1);
         s2 = mulAdd(s2, x2, w0); t2 = mulAdd(t2, x2, w1);
         s3 = mulAdd(s3, x3, w0); t3 = mulAdd(t3, x3, w1);
-        w += bRow;
+        w += 32;
       }
       if (activate) {
         s0 = relu(s0); t0 = relu(t0); s1 = relu(s1); t1 = relu(t1);
         s2 = relu(s2); t2 = relu(t2); s3 = relu(s3); t3 = relu(t3);
       }
-      v128.store(o0 + jb, s0); v128.store(o0 + jb, t0, 16);
-      v128.store(o1 + jb, s1); v128.store(o1 + jb, t1, 16);
-      v128.store(o2 + jb, s2); v128.store(o2 + jb, t2, 16);
-      v128.store(o3 + jb, s3); v128.store(o3 + jb, t3, 16);
+      const columns = min(8, n - (panel << 3));
+      storeColumns(o0 + jb, s0, t0, columns, tail);
+      storeColumns(o0 + outRow + jb, s1, t1, columns, tail);
+      storeColumns(o0 + 2 * outRow + jb, s2, t2, columns, tail);
+      storeColumns(o0 + 3 * outRow + jb, s3, t3, columns, tail);
     }
-    for (let r = 0; r < 4; r++) gemmRowTail(a0 + <usize>r * aRow, k, b, n, j, bias, o0 + <usize>r * bRow, activate);
   }
-  for (; i < m; i++) gemmRowTail(a + <usize>i * aRow, k, b, n, 0, bias, out + <usize>i * bRow, activate);
+  for (; i < m; i++) {
+    const a0 = a + <usize>i * aRow;
+    const o0 = out + <usize>i * outRow;
+    for (let panel = 0; panel < panels; panel++) {
+      const jb = <usize>panel << 5;
+      let s0 = bias != 0 ? v128.load(bias + jb) : f32x4.splat(0);
+      let t0 = bias != 0 ? v128.load(bias + jb, 16) : f32x4.splat(0);
+      let w = b + <usize>panel * panelBytes;
+      for (let p = 0; p < k; p++) {
+        const x0 = v128.load32_splat(a0 + (<usize>p << 2));
+        s0 = mulAdd(s0, x0, v128.load(w)); t0 = mulAdd(t0, x0, v128.load(w, 16));
+        w += 32;
+      }
+      if (activate) {
+        s0 = relu(s0); t0 = relu(t0);
+      }
+      storeColumns(o0 + jb, s0, t0, min(8, n - (panel << 3)), tail);
+    }
+  }
 }
 
-/** Columns from..n of one output row: 4 at a time, then one by one. */
-function gemmRowTail(a: usize, k: i32, b: usize, n: i32, from: i32, bias: usize, out: usize, activate: bool): void {
-  const bRow = <usize>n << 2;
-  let j = from;
-  for (; j + 4 <= n; j += 4) {
-    const jb = <usize>j << 2;
-    let s = bias != 0 ? v128.load(bias + jb) : f32x4.splat(0);
-    let w = b + jb;
-    for (let p = 0; p < k; p++) {
-      s = mulAdd(s, v128.load32_splat(a + (<usize>p << 2)), v128.load(w));
-      w += bRow;
-    }
-    v128.store(out + jb, activate ? relu(s) : s);
-  }
-  for (; j < n; j++) {
-    const jb = <usize>j << 2;
-    let s: f32 = bias != 0 ? load<f32>(bias + jb) : 0;
-    let w = b + jb;
-    for (let p = 0; p < k; p++) {
-      s += load<f32>(a + (<usize>p << 2)) * load<f32>(w);
-      w += bRow;
-    }
-    store<f32>(out + jb, activate ? reluScalar(s) : s);
+/** The first `columns` (1..8) of two vectors at `to`. */
+@inline function storeColumns(to: usize, s: v128, t: v128, columns: i32, tail: usize): void {
+  if (columns == 8) {
+    v128.store(to, s);
+    v128.store(to, t, 16);
+  } else {
+    v128.store(tail, s);
+    v128.store(tail, t, 16);
+    for (let c = 0; c < columns; c++) store<f32>(to + (<usize>c << 2), load<f32>(tail + (<usize>c << 2)));
   }
 }
 

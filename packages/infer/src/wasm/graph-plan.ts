@@ -1,6 +1,7 @@
 /**
  * Any layer graph in WebAssembly SIMD: the host walks the graph once, lays out the kernel's
- * memory (the parameters, then one buffer per node's output, then the im2col scratch) and
+ * memory (the parameters, convolution and dense weights packed in GEMM panels, then one
+ * buffer per node's output, then the im2col scratch) and
  * picks a kernel per node (assembly/graph-ops.ts): a 1x1 stride-1 convolution and a dense
  * layer are one blocked GEMM, any other convolution im2col + GEMM, depthwise convolutions,
  * max-pooling, global average pooling, add and ReLU their own loops; flatten is free (NHWC is
@@ -16,7 +17,7 @@ import { samePadBefore } from "../graph/ops.js";
 export interface GraphKernelExports {
   memory: WebAssembly.Memory;
   graphHeapStart(): number;
-  gemm(a: number, m: number, k: number, b: number, n: number, bias: number, out: number, relu: number): void;
+  gemm(a: number, m: number, k: number, b: number, n: number, bias: number, out: number, relu: number, tail: number): void;
   im2col(src: number, h: number, w: number, c: number, kernel: number, stride: number, padY: number, padX: number, outH: number, outW: number, dst: number): void;
   depthwise(src: number, h: number, w: number, c: number, kernel: number, stride: number, padY: number, padX: number, outH: number, outW: number, weights: number, bias: number, dst: number, relu: number): void;
   maxPool(src: number, h: number, w: number, c: number, size: number, stride: number, padY: number, padX: number, outH: number, outW: number, dst: number): void;
@@ -33,6 +34,25 @@ export interface GraphPlan {
 
 const size = (shape: number[]) => shape.reduce((a, b) => a * b, 1);
 
+/** Columns per GEMM panel (assembly/graph-ops.ts gemm). */
+const PANEL = 8;
+
+/** [k][n] row-major to panels of 8 columns, each [k][8], zero past column n. */
+export function packPanels(values: Float32Array, k: number, n: number): Float32Array {
+  const panels = Math.ceil(n / PANEL);
+  const out = new Float32Array(panels * k * PANEL);
+  for (let p = 0; p < k; p++) {
+    for (let j = 0; j < n; j++) out[((j >> 3) * k + p) * PANEL + (j & 7)] = values[p * n + j];
+  }
+  return out;
+}
+
+function padTo(values: Float32Array, length: number): Float32Array {
+  const out = new Float32Array(length);
+  out.set(values);
+  return out;
+}
+
 /** The network's tensors, checked against its graph (missing or mis-sized ones named). */
 export function checkGraphTensors(network: NetworkWeights, analysis: GraphAnalysis): string | undefined {
   for (const { name, shape } of analysis.parameters) {
@@ -47,15 +67,35 @@ export function checkGraphTensors(network: NetworkWeights, analysis: GraphAnalys
 /** Lays out the kernel's memory for the network and returns its runner; null when memory cannot grow. */
 export function planGraph(network: NetworkWeights, kernel: GraphKernelExports): GraphPlan | null {
   const analysis = analyzeGraph(network.graph);
-  const { graph, shapes, parameters } = analysis;
+  const { graph, shapes } = analysis;
   let cursor = kernel.graphHeapStart();
   const reserve = (floats: number): number => {
     const at = cursor;
     cursor = (cursor + floats * 4 + 15) & ~15;
     return at;
   };
+  // Convolution and dense weights in GEMM panels, their biases padded to the panels' width.
   const tensorAt = new Map<string, number>();
-  for (const { name, shape } of parameters) tensorAt.set(name, reserve(size(shape)));
+  const writes: Array<[number, Float32Array]> = [];
+  const place = (name: string, values: Float32Array) => {
+    const at = reserve(values.length);
+    tensorAt.set(name, at);
+    writes.push([at, values]);
+  };
+  for (const node of graph.nodes) {
+    if (node.op !== "conv2d" && node.op !== "depthwiseConv2d" && node.op !== "dense") continue;
+    const weights = network.tensors[node.weights];
+    const bias = node.bias === undefined ? undefined : network.tensors[node.bias];
+    if (node.op === "depthwiseConv2d") {
+      place(node.weights, weights);
+      if (node.bias !== undefined) place(node.bias, bias!);
+      continue;
+    }
+    const n = node.op === "dense" ? node.units : node.filters;
+    place(node.weights, packPanels(weights, weights.length / n, n));
+    if (node.bias !== undefined) place(node.bias, padTo(bias!, Math.ceil(n / PANEL) * PANEL));
+  }
+  const tail = reserve(PANEL);
   const bufferOf = new Map<string, number>([[GRAPH_INPUT, reserve(graph.inputSize * graph.inputSize)]]);
   let scratchFloats = 0;
   for (const node of graph.nodes) {
@@ -80,7 +120,7 @@ export function planGraph(network: NetworkWeights, kernel: GraphKernelExports): 
     }
   }
   const heap = new Float32Array(kernel.memory.buffer);
-  for (const { name } of parameters) heap.set(network.tensors[name], tensorAt.get(name)! / 4);
+  for (const [at, values] of writes) heap.set(values, at / 4);
 
   const bias = (name: string | undefined) => (name === undefined ? 0 : tensorAt.get(name)!);
   const steps: Array<() => void> = [];
@@ -105,13 +145,13 @@ export function planGraph(network: NetworkWeights, kernel: GraphKernelExports): 
         const [outH, outW] = outShape;
         const weights = tensorAt.get(node.weights)!;
         if (node.kernel === 1 && node.stride === 1) {
-          steps.push(() => kernel.gemm(src, h * w, c, weights, node.filters, bias(node.bias), dst, relu));
+          steps.push(() => kernel.gemm(src, h * w, c, weights, node.filters, bias(node.bias), dst, relu, tail));
         } else {
           const padY = samePadBefore(h, node.kernel, node.stride);
           const padX = samePadBefore(w, node.kernel, node.stride);
           steps.push(() => {
             kernel.im2col(src, h, w, c, node.kernel, node.stride, padY, padX, outH, outW, scratch);
-            kernel.gemm(scratch, outH * outW, node.kernel * node.kernel * c, weights, node.filters, bias(node.bias), dst, relu);
+            kernel.gemm(scratch, outH * outW, node.kernel * node.kernel * c, weights, node.filters, bias(node.bias), dst, relu, tail);
           });
         }
         break;
@@ -138,7 +178,7 @@ export function planGraph(network: NetworkWeights, kernel: GraphKernelExports): 
         break;
       case "dense": {
         const weights = tensorAt.get(node.weights)!;
-        steps.push(() => kernel.gemm(src, 1, inShape[0], weights, node.units, bias(node.bias), dst, relu));
+        steps.push(() => kernel.gemm(src, 1, inShape[0], weights, node.units, bias(node.bias), dst, relu, tail));
         break;
       }
       case "add": {
