@@ -115,3 +115,17 @@ export function randomGraph(seed: number, maxFilters = 6): LayerGraph {
   push({ op: "dense", inputs: [last], units: int(2, 5), weights: "out/w", ...(maybe() ? { bias: "out/b" } : {}) });
   return { name: `random-${seed}`, inputSize: int(5, 12), nodes };
 }
+
+/** `count` images of `pixels` random raw pixel values (integers 0..255). */
+export function randomImages(count: number, pixels: number, seed: number): Float32Array {
+  const random = seededRandom(seed);
+  return Float32Array.from({ length: count * pixels }, () => Math.floor(random() * 256));
+}
+
+/** Worst difference between two engines' logits, relative to max(1, |expected|). */
+export function worstDifference(actual: Float32Array, expected: Float32Array): number {
+  if (actual.length !== expected.length) throw new Error(`${actual.length} logits against ${expected.length}`);
+  let worst = 0;
+  for (let i = 0; i < expected.length; i++) worst = Math.max(worst, Math.abs(actual[i] - expected[i]) / Math.max(1, Math.abs(expected[i])));
+  return worst;
+}

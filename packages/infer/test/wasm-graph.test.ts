@@ -8,20 +8,9 @@ import { analyzeGraph } from "../src/graph/analyze.js";
 import { architectureGraph } from "../src/graph/family.js";
 import { createJsEngine } from "../src/forward-js.js";
 import { createWasmEngine, wasmGraphProblem } from "../src/wasm/engine-wasm.js";
-import { dsnetGraph, randomGraph, randomGraphNetwork, seededRandom } from "./graphs.js";
+import { dsnetGraph, randomGraph, randomGraphNetwork, randomImages, worstDifference } from "./graphs.js";
 
-function randomImages(count: number, pixels: number, seed: number): Float32Array {
-  const random = seededRandom(seed);
-  return Float32Array.from({ length: count * pixels }, () => Math.floor(random() * 256));
-}
 
-/** Worst difference, relative to max(1, |expected|). */
-function worstDifference(actual: Float32Array, expected: Float32Array): number {
-  expect(actual.length).toBe(expected.length);
-  let worst = 0;
-  for (let i = 0; i < expected.length; i++) worst = Math.max(worst, Math.abs(actual[i] - expected[i]) / Math.max(1, Math.abs(expected[i])));
-  return worst;
-}
 
 describe("the WebAssembly graph plan matches the TypeScript engine", () => {
   it("on random graphs, every op among them", async () => {

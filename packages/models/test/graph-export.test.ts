@@ -10,7 +10,7 @@ import type { NetworkWeights } from "@microexp/infer";
 import { analyzeGraph, createJsEngine, decodeWeights, encodeWeights } from "@microexp/infer";
 import { BatchNorm, buildDsnet, buildFamilyModel, exportWeightsFile, graphFromModel, GraphExportError, modelNetwork } from "../src/index.js";
 import { describeArchitecture } from "@microexp/infer";
-import { dsnetGraph, seededRandom } from "../../infer/test/graphs.js";
+import { dsnetGraph, randomImages, seededRandom } from "../../infer/test/graphs.js";
 
 beforeAll(async () => {
   await tf.setBackend("cpu");
@@ -29,14 +29,10 @@ function randomiseBatchNorms(model: tfl.LayersModel, seed: number): void {
   }
 }
 
-function randomPixels(count: number, side: number, seed: number): Float32Array {
-  const random = seededRandom(seed);
-  return Float32Array.from({ length: count * side * side }, () => Math.floor(random() * 256));
-}
 
 function maxDifference(network: NetworkWeights, model: tfl.LayersModel, count: number, seed: number): number {
   const side = network.graph.inputSize;
-  const pixels = randomPixels(count, side, seed);
+  const pixels = randomImages(count, side * side, seed);
   const ours = createJsEngine(network).forward(pixels, count);
   const theirs = tf.tidy(() => (model.predict(tf.tensor4d(pixels, [count, side, side, 1])) as tf.Tensor).dataSync());
   expect(ours.length).toBe(theirs.length);

@@ -7,20 +7,9 @@ import { beforeAll, describe, expect, it } from "vitest";
 import type { GraphOp, LayerGraph } from "@microexp/infer";
 import { analyzeGraph, createJsEngine } from "@microexp/infer";
 import { createTfForward } from "../src/index.js";
-import { dsnetGraph, randomGraph, randomGraphNetwork, seededRandom } from "../../infer/test/graphs.js";
+import { dsnetGraph, randomGraph, randomGraphNetwork, randomImages, worstDifference } from "../../infer/test/graphs.js";
 
-function randomImages(count: number, pixels: number, seed: number): Float32Array {
-  const random = seededRandom(seed);
-  return Float32Array.from({ length: count * pixels }, () => Math.floor(random() * 256));
-}
 
-/** Worst difference, relative to max(1, |expected|). */
-function worstDifference(actual: Float32Array, expected: Float32Array): number {
-  expect(actual.length).toBe(expected.length);
-  let worst = 0;
-  for (let i = 0; i < expected.length; i++) worst = Math.max(worst, Math.abs(actual[i] - expected[i]) / Math.max(1, Math.abs(expected[i])));
-  return worst;
-}
 
 function tfLogits(graph: LayerGraph, network: Parameters<typeof createTfForward>[0], images: Float32Array, batch: number): Float32Array {
   const forward = createTfForward(network);
