@@ -7,7 +7,7 @@ import "@tensorflow/tfjs-backend-cpu";
 import * as tfl from "@tensorflow/tfjs-layers";
 import { beforeAll, describe, expect, it } from "vitest";
 import type { NetworkWeights } from "@microexp/infer";
-import { analyzeGraph, createJsEngine, decodeWeights, encodeWeights } from "@microexp/infer";
+import { analyzeGraph, createJsEngine, createWasmEngine, decodeWeights, encodeWeights } from "@microexp/infer";
 import { BatchNorm, buildDsnet, buildFamilyModel, exportWeightsFile, graphFromModel, GraphExportError, modelNetwork } from "../src/index.js";
 import { describeArchitecture } from "@microexp/infer";
 import { dsnetGraph, randomImages, seededRandom } from "../../infer/test/graphs.js";
@@ -40,7 +40,7 @@ function maxDifference(network: NetworkWeights, model: tfl.LayersModel, count: n
 }
 
 describe("graphFromModel", () => {
-  it("exports dsnet with non-trivial batch norms: dsnet's graph, run by the TypeScript engine as model.predict to 1e-4", () => {
+  it("exports dsnet with non-trivial batch norms: dsnet's graph, run by the TypeScript and WebAssembly engines as model.predict to 1e-4", async () => {
     const model = buildDsnet({ numClasses: 7, seed: 3 });
     randomiseBatchNorms(model, 11);
     const network = graphFromModel(model);
@@ -50,6 +50,11 @@ describe("graphFromModel", () => {
     expect(Object.keys(network.tensors).sort()).toEqual(analyzeGraph(network.graph).parameters.map((p) => p.name).sort());
     const difference = maxDifference(network, model, 3, 5);
     expect(difference).toBeLessThan(1e-4);
+    // The WebAssembly engine (infer's graph plan) runs the exported network as predict does too.
+    const pixels = randomImages(2, 84 * 84, 6);
+    const wasm = (await createWasmEngine(network))!.forward(pixels, 2);
+    const predicted = tf.tidy(() => (model.predict(tf.tensor4d(pixels, [2, 84, 84, 1])) as tf.Tensor).dataSync());
+    expect(Math.max(...wasm.map((v, i) => Math.abs(v - predicted[i])))).toBeLessThan(1e-4);
     // The folding is what makes it right: with the statistics left out the answers differ.
     randomiseBatchNorms(model, 12);
     expect(maxDifference(network, model, 3, 5)).toBeGreaterThan(1e-3);
