@@ -76,6 +76,19 @@ describe("the WebAssembly graph plan matches the TypeScript engine", () => {
     expect(worstDifference(wasm!.forward(images, 2), createJsEngine(network).forward(images, 2))).toBeLessThanOrEqual(1e-4);
   });
 
+  it("resolves null (the caller falls back) for a graph whose buffers need more than WebAssembly's 4 GB", async () => {
+    // 70 maps of 1024 x 1024 x 16 floats: 64 MB each, 4.4 GB in all (past 2^31 bytes on the way).
+    const nodes: LayerGraph["nodes"] = [];
+    let last = "input";
+    for (let i = 0; i < 70; i++) {
+      nodes.push({ op: "conv2d", name: `c${i}`, inputs: [last], kernel: 1, stride: 1, filters: 16, weights: `c${i}/w` });
+      last = `c${i}`;
+    }
+    nodes.push({ op: "globalAvgPool", name: "gap", inputs: [last] }, { op: "dense", name: "out", inputs: ["gap"], units: 2, weights: "o/w" });
+    const network = randomGraphNetwork({ name: "huge", inputSize: 1024, nodes }, 1);
+    expect(await createWasmEngine(network)).toBeNull();
+  });
+
   it("names a tensor that does not fit the graph", async () => {
     const network = randomGraphNetwork(dsnetGraph(7), 5);
     network.tensors["stem/kernel"] = new Float32Array(3);

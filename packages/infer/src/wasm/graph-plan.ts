@@ -71,7 +71,7 @@ export function planGraph(network: NetworkWeights, kernel: GraphKernelExports): 
   let cursor = kernel.graphHeapStart();
   const reserve = (floats: number): number => {
     const at = cursor;
-    cursor = (cursor + floats * 4 + 15) & ~15;
+    cursor = Math.ceil((cursor + floats * 4) / 16) * 16; // not a bit mask: offsets may pass 2^31
     return at;
   };
   // Convolution and dense weights in GEMM panels, their biases padded to the panels' width.
