@@ -279,6 +279,14 @@ describe("a dsnet run: folds write its layer graph, publish rebuilds one from a 
     const report = readJson<EvalReport>(join(cwd, "runs/eval-dsnet/report.json"));
     expect(report.weights.architecture).toBe("dsnet");
     expect(report.metrics.confusion.flat().reduce((a, b) => a + b, 0)).toBe(96);
+    // export trains dsnet on every face and writes its layer graph, which infer runs in WebAssembly.
+    const exported = cli(cwd, ["export", ...DATA, "--model", "dsnet", "--epochs", "1", "--backend", "wasm", "--out", "dsnet-all.mxw", "--run-dir", "runs/export-dsnet"]);
+    expect(exported.stderr).toBe("");
+    expect(exported.status).toBe(0);
+    const classifier = await loadClassifierFromFile(join(cwd, "dsnet-all.mxw"));
+    expect(classifier.weights.network.graph.name).toBe("dsnet");
+    expect(classifier.engineKind).toBe("wasm");
+    expect((classifier.weights.model as { architecture: string }).architecture).toBe("dsnet");
     // A fold of another configuration's checkpoint is refused, naming the difference.
     const runFile = join(cwd, "runs/dsnet/run.json");
     const config = readJson<{ config: { student: { dropout: number } } }>(runFile);
@@ -424,16 +432,17 @@ describe("bad input", () => {
     expect(labels.stderr).toMatch(/--labels ck8 does not apply to --dataset oulu/);
   });
 
-  it("eval names a missing or broken weights file; export refuses a teacher network", () => {
+  it("eval names a missing or broken weights file; export refuses a network infer cannot run", () => {
     const missing = cli(cwd, ["eval", ...DATA, "--weights", "nothing.mxw"]);
     expect(missing.status).toBe(1);
     expect(missing.stderr).toMatch(/--weights .*nothing\.mxw: no such file/);
     const broken = cli(cwd, ["eval", ...DATA, "--weights", "faces/happy/face00.png"]);
     expect(broken.status).toBe(1);
     expect(broken.stderr).toMatch(/face00\.png: not a microexp weights file/);
-    const teacher = cli(cwd, ["export", ...DATA, "--model", "vgg-small", "--out", "x.mxw", "--epochs", "1"]);
+    const teacher = cli(cwd, ["export", ...DATA, "--model", "inception-v3", "--out", "x.mxw", "--epochs", "1"]);
     expect(teacher.status).toBe(1);
-    expect(teacher.stderr).toMatch(/--model vgg-small: a weights file holds a MicroExpNet family member/);
+    expect(teacher.stderr).toMatch(/--model inception-v3: @microexp\/infer cannot run it, so no weights file can hold it \(model inception_v3: layer \w+ \(\w+\) /);
+    expect(existsSync(join(cwd, "x.mxw"))).toBe(false);
   });
 });
 
