@@ -6,8 +6,8 @@ import { basename, dirname, isAbsolute, join, relative, resolve, sep } from "nod
 import type { Metrics } from "@microexp/distill";
 import { cachedTeacherLogits, isFamilyMember, metricsFromLogits, predictCrops, runnerFor, selectBackend, trainStudent } from "@microexp/distill";
 import type { ModelInfo } from "@microexp/infer";
-import { decodeWeights, describeArchitecture, encodeWeights } from "@microexp/infer";
-import { networkFromModel } from "@microexp/models";
+import { decodeWeights, encodeWeights } from "@microexp/infer";
+import { buildTeacher, GraphExportError, graphFromModel, modelNetwork } from "@microexp/models";
 import type { CommandContext, CvReport, RunOptions } from "./cv.js";
 import { checkTrainingModels, describeRecipe, describeTraining } from "./cv.js";
 import type { DataOptions } from "./data.js";
@@ -95,12 +95,24 @@ export function defaultExportDir(options: ExportOptions): string {
   return resolve("runs", runName({ prefix: "export", data: options, training: options }));
 }
 
+/** Refuses, before any training, a network the runtime's layer graph cannot express (the untrained network is tried). */
+async function checkExportable(options: ExportOptions): Promise<void> {
+  await selectBackend(options.backend);
+  const probe = buildTeacher(options.model, { numClasses: 2 });
+  try {
+    graphFromModel(probe, { name: options.model });
+  } catch (error) {
+    if (error instanceof GraphExportError) throw new UsageError(`--model ${options.model}: @microexp/infer cannot run it, so no weights file can hold it (${error.message})`);
+    throw error;
+  } finally {
+    probe.dispose();
+  }
+}
+
 export async function runExport(options: ExportOptions, context: CommandContext): Promise<{ report: ExportReport; files: ReportFiles }> {
   const started = new Date();
   checkTrainingModels(options);
-  if (!isFamilyMember(options.model)) {
-    throw new UsageError(`--model ${options.model}: a weights file holds a MicroExpNet family member (microexpnet, p12-XXS, ...), which @microexp/infer runs`);
-  }
+  if (!isFamilyMember(options.model)) await checkExportable(options);
   if (options.cvReport && !existsSync(options.cvReport)) throw new UsageError(`--cv-report ${resolve(options.cvReport)}: no such file`);
   const out = resolve(options.out);
   const runDir = resolve(options.runDir ?? defaultExportDir(options));
@@ -154,16 +166,16 @@ async function runLockedExport(options: ExportOptions, context: CommandContext, 
   try {
     signal?.throwIfAborted();
     const numClasses = data.manifest.labelNames.length;
-    const spec = describeArchitecture(options.model, numClasses);
-    metrics = metricsFromLogits(predictCrops(runnerFor(trained.model, options.model, numClasses, true), data.crops), data.crops.labels, numClasses);
+    const architecture = architectureOf(options.model);
+    metrics = metricsFromLogits(predictCrops(runnerFor(trained.model, options.model, numClasses, isFamilyMember(options.model)), data.crops), data.crops.labels, numClasses);
     card = {
-      name: options.name ?? `${spec.id} trained on ${data.name}`,
+      name: options.name ?? `${architecture} trained on ${data.name}`,
       ...(options.weightsVersion ? { version: options.weightsVersion } : {}),
       ...(options.description ? { description: options.description } : {}),
       ...(options.license ? { license: options.license } : {}),
       source: "microexp-train export",
       createdAt: new Date().toISOString(),
-      architecture: spec.id,
+      architecture,
       data: {
         dataset: dataInfo.dataset, name: dataInfo.name, images: dataInfo.images, labels: dataInfo.labels, classCounts: dataInfo.classCounts,
         manifestHash: dataInfo.manifestHash, contentHash: dataInfo.contentHash, detectFaces: dataInfo.detectFaces, limit: dataInfo.limit,
@@ -184,7 +196,7 @@ async function runLockedExport(options: ExportOptions, context: CommandContext, 
       machine: { cpu: run.machine.cpu, cores: run.machine.cores },
       command: ["microexp-train", ...run.command.argv.map(portableArgument)].map(quote).join(" "),
     };
-    bytes = encodeWeights(networkFromModel(trained.model, spec), {
+    bytes = encodeWeights(modelNetwork(trained.model, options.model, numClasses), {
       labels: data.manifest.labelNames, model: card, dtype: options.float16 ? "float16" : "float32",
     });
   } finally {

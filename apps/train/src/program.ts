@@ -273,8 +273,8 @@ export function createProgram(env: CliEnvironment): Command {
     .option("--description <text>", "description in the card")
     .option("--license <id>", "license of the weights in the card")
     .option("--float16", "store the weights as float16 (half the size)")
-    .action((raw: Raw) => {
-      const outcome = runPublish({
+    .action(async (raw: Raw) => {
+      const outcome = await runPublish({
         cvReport: raw.cvReport as string, fold: raw.fold as number, out: raw.out as string, float16: raw.float16 === true,
         ...(raw.name ? { name: raw.name as string } : {}),
         ...(raw.weightsVersion ? { weightsVersion: raw.weightsVersion as string } : {}),

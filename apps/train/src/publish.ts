@@ -3,7 +3,9 @@
 // never trained on). A FER2013 run has one fold: trained on Training, tested on PublicTest.
 import { existsSync, readFileSync } from "node:fs";
 import { join, resolve } from "node:path";
-import type { ModelInfo } from "@microexp/infer";
+import type { TrainConfig } from "@microexp/distill";
+import { exportableNetwork, modelFromRunCheckpoint, selectBackend } from "@microexp/distill";
+import type { ModelInfo, ModelWeights } from "@microexp/infer";
 import { decodeWeights, encodeWeights } from "@microexp/infer";
 import type { CvReport } from "./cv.js";
 import { describeTraining } from "./cv.js";
@@ -41,14 +43,47 @@ function readReport(file: string): CvReport {
   return report;
 }
 
-export function runPublish(options: PublishOptions): PublishOutcome {
+/**
+ * A fold's network: its student.mxw, or, for a run whose fold wrote none (a network exported as a
+ * layer graph, trained before folds wrote one for every exportable network), its final
+ * checkpoint rebuilt with the run's configuration (run.json) and exported.
+ */
+async function foldWeights(report: CvReport, fold: number, seed: number): Promise<ModelWeights> {
+  const foldDir = join(report.runDir, `fold-${fold}`);
+  const weightsFile = join(foldDir, "student.mxw");
+  if (existsSync(weightsFile)) return decodeWeights(readFileSync(weightsFile), weightsFile);
+  const checkpoint = join(foldDir, "student.ckpt");
+  if (!existsSync(checkpoint)) throw new UsageError(`${foldDir}: the fold's weights (student.mxw, student.ckpt) are not there (is this the machine and run folder the report was written in?)`);
+  const runFile = join(report.runDir, "run.json");
+  let student: TrainConfig;
+  try {
+    student = (JSON.parse(readFileSync(runFile, "utf8")) as { config: { student: TrainConfig } }).config.student;
+  } catch (error) {
+    throw new UsageError(`${runFile}: the run's configuration is needed to rebuild ${checkpoint} and cannot be read (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`);
+  }
+  const labels = report.data.labels;
+  await selectBackend("auto");
+  let model;
+  try {
+    model = modelFromRunCheckpoint(checkpoint, { ...student, seed }, labels);
+  } catch (error) {
+    throw new UsageError((error as Error).message);
+  }
+  try {
+    const network = exportableNetwork(model, student.architecture, labels.length);
+    if (!network) throw new UsageError(`${checkpoint}: ${student.architecture} is not a network the runtime's layer graph can express`);
+    return { network, labels, normalization: { scale: 1, offset: 0 }, model: { name: `fold ${fold}` } };
+  } finally {
+    model.dispose();
+  }
+}
+
+export async function runPublish(options: PublishOptions): Promise<PublishOutcome> {
   const reportFile = resolve(options.cvReport);
   const report = readReport(reportFile);
   const fold = report.results.folds.find((f) => f.fold === options.fold);
   if (!fold) throw new UsageError(`--fold ${options.fold}: ${reportFile} has folds ${report.results.folds.map((f) => f.fold).join(", ")}`);
-  const weightsFile = join(report.runDir, `fold-${options.fold}`, "student.mxw");
-  if (!existsSync(weightsFile)) throw new UsageError(`${weightsFile}: the fold's weights are not there (is this the machine and run folder the report was written in?)`);
-  const weights = decodeWeights(readFileSync(weightsFile), weightsFile);
+  const weights = await foldWeights(report, options.fold, fold.studentSeed);
   const split = report.split.protocol === "predefined" ? "the dataset's own split" : `${report.split.protocol} ${report.split.folds}-fold, fold ${options.fold}`;
   const card: ModelInfo = {
     name: options.name ?? `${report.training.architecture} trained on ${report.data.name}`,

@@ -271,6 +271,48 @@ describe("a run folder is used by one command at a time", () => {
   });
 });
 
+describe("a dsnet run: folds write its layer graph, publish rebuilds one from a checkpoint, eval runs it", () => {
+  it("publishes a dsnet fold that has only its checkpoint, the same network the fold exports, and eval takes it", async () => {
+    const run = cli(cwd, ["cv", ...DATA, "--epochs", "1", "--folds", "2", "--model", "dsnet", "--backend", "wasm", "--run-dir", "runs/dsnet"]);
+    expect(run.stderr).toBe("");
+    expect(run.status).toBe(0);
+    const foldWeights = join(cwd, "runs/dsnet/fold-1/student.mxw");
+    const written = decodeWeights(readFileSync(foldWeights), foldWeights);
+    expect(written.network.graph.name).toBe("dsnet");
+    // A run made before folds wrote every exportable network: the fold holds only student.ckpt.
+    rmSync(foldWeights);
+    const published = cli(cwd, ["publish", "--cv-report", "runs/dsnet/report.json", "--fold", "1", "--out", "dsnet.mxw"]);
+    expect(published.stderr).toBe("");
+    expect(published.status).toBe(0);
+    const weights = decodeWeights(readFileSync(join(cwd, "dsnet.mxw")), "dsnet.mxw");
+    expect(weights.network.graph).toEqual(written.network.graph);
+    for (const [name, values] of Object.entries(written.network.tensors)) expect(weights.network.tensors[name], name).toEqual(values);
+    expect(weights.labels).toEqual(["happy", "sadness"]);
+    const evaluated = cli(cwd, ["eval", ...DATA, "--weights", "dsnet.mxw", "--report-dir", "runs/eval-dsnet"]);
+    expect(evaluated.stderr).toBe("");
+    expect(evaluated.status).toBe(0);
+    const report = readJson<EvalReport>(join(cwd, "runs/eval-dsnet/report.json"));
+    expect(report.weights.architecture).toBe("dsnet");
+    expect(report.metrics.confusion.flat().reduce((a, b) => a + b, 0)).toBe(96);
+    // export trains dsnet on every face and writes its layer graph, which infer runs in WebAssembly.
+    const exported = cli(cwd, ["export", ...DATA, "--model", "dsnet", "--epochs", "1", "--backend", "wasm", "--out", "dsnet-all.mxw", "--run-dir", "runs/export-dsnet"]);
+    expect(exported.stderr).toBe("");
+    expect(exported.status).toBe(0);
+    const classifier = await loadClassifierFromFile(join(cwd, "dsnet-all.mxw"));
+    expect(classifier.weights.network.graph.name).toBe("dsnet");
+    expect(classifier.engineKind).toBe("wasm");
+    expect((classifier.weights.model as { architecture: string }).architecture).toBe("dsnet");
+    // A fold of another configuration's checkpoint is refused, naming the difference.
+    const runFile = join(cwd, "runs/dsnet/run.json");
+    const config = readJson<{ config: { student: { dropout: number } } }>(runFile);
+    writeFileSync(runFile, JSON.stringify({ config: { ...config.config, student: { ...config.config.student, dropout: 0.25 } } }));
+    rmSync(join(cwd, "runs/dsnet/fold-0/student.mxw"));
+    const refused = cli(cwd, ["publish", "--cv-report", "runs/dsnet/report.json", "--fold", "0", "--out", "x.mxw"]);
+    expect(refused.status).not.toBe(0);
+    expect(refused.stderr).toMatch(/student\.ckpt: made with dropout 0\.5, the run's configuration says 0\.25/);
+  });
+});
+
 describe("export and eval", () => {
   const weights = "out/model.mxw";
   let exported: ExportReport;
@@ -405,16 +447,17 @@ describe("bad input", () => {
     expect(labels.stderr).toMatch(/--labels ck8 does not apply to --dataset oulu/);
   });
 
-  it("eval names a missing or broken weights file; export refuses a teacher network", () => {
+  it("eval names a missing or broken weights file; export refuses a network infer cannot run", () => {
     const missing = cli(cwd, ["eval", ...DATA, "--weights", "nothing.mxw"]);
     expect(missing.status).toBe(1);
     expect(missing.stderr).toMatch(/--weights .*nothing\.mxw: no such file/);
     const broken = cli(cwd, ["eval", ...DATA, "--weights", "faces/happy/face00.png"]);
     expect(broken.status).toBe(1);
     expect(broken.stderr).toMatch(/face00\.png: not a microexp weights file/);
-    const teacher = cli(cwd, ["export", ...DATA, "--model", "vgg-small", "--out", "x.mxw", "--epochs", "1"]);
+    const teacher = cli(cwd, ["export", ...DATA, "--model", "inception-v3", "--out", "x.mxw", "--epochs", "1"]);
     expect(teacher.status).toBe(1);
-    expect(teacher.stderr).toMatch(/--model vgg-small: a weights file holds a MicroExpNet family member/);
+    expect(teacher.stderr).toMatch(/--model inception-v3: @microexp\/infer cannot run it, so no weights file can hold it \(model inception_v3: layer \w+ \(\w+\) /);
+    expect(existsSync(join(cwd, "x.mxw"))).toBe(false);
   });
 });
 

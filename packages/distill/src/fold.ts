@@ -8,8 +8,10 @@ import { createHash } from "node:crypto";
 import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import * as tf from "@tensorflow/tfjs-core";
-import { encodeWeights, describeArchitecture } from "@microexp/infer";
-import { networkFromModel } from "@microexp/models";
+import type * as tfl from "@tensorflow/tfjs-layers";
+import type { NetworkWeights } from "@microexp/infer";
+import { encodeWeights } from "@microexp/infer";
+import { GraphExportError, modelNetwork } from "@microexp/models";
 import type { BackendPreference } from "./backend/index.js";
 import type { CropSet } from "./crop-set.js";
 import { CROPS_PER_IMAGE, subsetCropSet } from "./crop-set.js";
@@ -139,6 +141,16 @@ export async function cachedTeacherLogits(trainSet: CropSet, train: readonly num
   }
 }
 
+/** The runtime network of a trained model, or undefined when the layer graph cannot express it (e.g. Inception v3). */
+export function exportableNetwork(model: tfl.LayersModel, architecture: string, numClasses: number): NetworkWeights | undefined {
+  try {
+    return modelNetwork(model, architecture, numClasses);
+  } catch (error) {
+    if (error instanceof GraphExportError) return undefined;
+    throw error;
+  }
+}
+
 /** The result of a finished fold, or undefined when the fold has not finished. */
 export function readFoldResult(runDir: string, fold: number): FoldResult | undefined {
   const file = join(runDir, `fold-${fold}`, "result.json");
@@ -181,10 +193,8 @@ export async function runFold(data: CropSet, job: FoldJob, onEvent?: (event: Fol
     const family = isFamilyMember(job.student.architecture);
     const runner = () => runnerFor(trained.model, job.student.architecture, numClasses, family);
     const metrics = metricsFromLogits(predictCrops(runner(), testSet), testSet.labels, numClasses, predictCrops(runner(), testSet, 256, true));
-    if (family) {
-      const network = networkFromModel(trained.model, describeArchitecture(job.student.architecture, numClasses));
-      writeAtomic(join(foldDir, "student.mxw"), encodeWeights(network, { labels: data.labelNames, model: { name: `fold ${job.fold}` } }));
-    }
+    const network = exportableNetwork(trained.model, job.student.architecture, numClasses);
+    if (network) writeAtomic(join(foldDir, "student.mxw"), encodeWeights(network, { labels: data.labelNames, model: { name: `fold ${job.fold}` } }));
     const result: FoldResult = {
       fold: job.fold, metrics, ...(teacher?.metrics ? { teacherMetrics: teacher.metrics } : {}),
       history: trained.history, trainSeconds: (performance.now() - started) / 1000, samplesPerSecond: trained.samplesPerSecond,

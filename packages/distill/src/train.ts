@@ -23,7 +23,7 @@ import type { EpochSampling, SampleRecipe } from "./samples.js";
 import { allocateBatch, epochOrder, fillBatch, samplesPerEpoch, usesTargets } from "./samples.js";
 import type { LearningRateSchedule, PlateauState } from "./schedule.js";
 import { plateauStep, scheduledRate } from "./schedule.js";
-import type { SavedTensor } from "./checkpoint.js";
+import type { CheckpointState, SavedTensor } from "./checkpoint.js";
 import { isCheckpointFile, readCheckpoint, writeCheckpoint } from "./checkpoint.js";
 import type { InitWeights } from "./init-weights.js";
 import { initFromWeights } from "./init-weights.js";
@@ -328,8 +328,34 @@ export function modelFromCheckpoint(path: string, config: TrainConfig, data: Cro
   const saved = readCheckpoint(path);
   if (!saved) throw new Error(`${path}: no such checkpoint`);
   if (saved.configKey !== configKey(config, data)) throw new Error(`${path}: made by another configuration or on other faces than the ones given`);
+  return restoredModel(path, saved, config, data.labelNames.length);
+}
+
+/**
+ * The network a finished run's checkpoint holds, without the faces it trained on (e.g. to
+ * export a run folder's fold): the checkpoint must have been made by `config`'s network
+ * (architecture, seed, dropout, input scaling) for these labels; the data is not checked.
+ */
+export function modelFromRunCheckpoint(path: string, config: TrainConfig, labelNames: readonly string[]): tfl.LayersModel {
+  const saved = readCheckpoint(path);
+  if (!saved) throw new Error(`${path}: no such checkpoint`);
+  let key: Record<string, unknown>;
+  try {
+    key = JSON.parse(saved.configKey) as Record<string, unknown>;
+  } catch {
+    throw new Error(`${path}: its configuration key is not readable`);
+  }
+  const { architecture, seed, dropout = 0.5 } = config;
+  const wanted: Record<string, unknown> = { architecture, seed, dropout, classes: labelNames, inputScale: config.inputScale, biasStddev: config.biasStddev };
+  for (const [field, value] of Object.entries(wanted)) {
+    if (JSON.stringify(key[field]) !== JSON.stringify(value)) throw new Error(`${path}: made with ${field} ${JSON.stringify(key[field]) ?? "unset"}, the run's configuration says ${JSON.stringify(value) ?? "unset"}`);
+  }
+  return restoredModel(path, saved, config, labelNames.length);
+}
+
+function restoredModel(path: string, saved: CheckpointState, config: TrainConfig, numClasses: number): tfl.LayersModel {
   if (saved.epoch < config.epochs) throw new Error(`${path}: training stopped at epoch ${saved.epoch} of ${config.epochs}; finish the run first`);
-  const model = buildTrainable(config.architecture, buildOptionsOf(config, data.labelNames.length));
+  const model = buildTrainable(config.architecture, buildOptionsOf(config, numClasses));
   const state = [...model.trainableWeights, ...model.nonTrainableWeights].map((w) => w.read() as tf.Variable);
   assignAll(state, saved.best.length > 0 ? saved.best : saved.model, path);
   return model;

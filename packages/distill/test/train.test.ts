@@ -8,7 +8,7 @@ import { selectBackend } from "../src/backend/index.js";
 import { cachedTeacherLogits } from "../src/fold.js";
 import { readCheckpoint } from "../src/checkpoint.js";
 import type { TrainConfig, TrainProgress } from "../src/train.js";
-import { modelFromCheckpoint, trainStudent } from "../src/train.js";
+import { modelFromCheckpoint, modelFromRunCheckpoint, trainStudent } from "../src/train.js";
 import { tempDir, tinyCropSet } from "./helpers.js";
 
 const temp = tempDir("train");
@@ -90,6 +90,12 @@ describe("trainStudent", () => {
     expect(() => modelFromCheckpoint(join(temp.dir, "bn-straight.ckpt"), { ...bn, learningRate: 2e-3 }, data)).toThrow(/made by another configuration/);
     expect(() => modelFromCheckpoint(join(temp.dir, "bn-straight.ckpt"), { ...bn, epochs: 3 }, data)).toThrow(/training stopped at epoch 2 of 3/);
     expect(() => modelFromCheckpoint(join(temp.dir, "bn-straight.ckpt"), bn, tinyCropSet(12, 2))).toThrow(/or on other faces/);
+    // Without the faces (a run folder's fold): the network's own settings and the labels are checked.
+    const fromRun = modelFromRunCheckpoint(join(temp.dir, "bn-straight.ckpt"), { ...bn, learningRate: 2e-3 }, data.labelNames);
+    expect(await Promise.all(fromRun.weights.map(async (w) => Array.from(await w.read().data())))).toEqual(expected);
+    fromRun.dispose();
+    expect(() => modelFromRunCheckpoint(join(temp.dir, "bn-straight.ckpt"), { ...bn, seed: 4 }, data.labelNames)).toThrow(/bn-straight\.ckpt: made with seed 3, the run's configuration says 4/);
+    expect(() => modelFromRunCheckpoint(join(temp.dir, "bn-straight.ckpt"), bn, ["x", ...data.labelNames])).toThrow(/made with classes/);
   });
 
   it("refuses a checkpoint made by another configuration", async () => {

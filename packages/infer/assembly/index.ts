@@ -16,6 +16,13 @@ export function cropHeapStart(): usize {
   return align16(__heap_base);
 }
 
+// Any layer graph's ops (graph-ops.ts), run in an instance of their own whose memory the
+// host lays out from graphHeapStart() on (src/wasm/graph-plan.ts).
+export { addMaps, depthwise, gemm, globalAvgPool, im2col, maxPool, reluMap, rescaleMap } from "./graph-ops";
+export function graphHeapStart(): usize {
+  return align16(__heap_base);
+}
+
 // Shape (set by configure).
 let inputSize = 0;
 let kernel1 = 0, stride1 = 0, filters1 = 0, pool1 = false;

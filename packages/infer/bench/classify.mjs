@@ -2,7 +2,8 @@
 // crop policy; the cost of a new box size; then batch 1 against batch 64 per face. Baselines run in the same process,
 // interleaved with what they are compared to (each round times every variant once), and the
 // tables print medians over the rounds.
-// Usage: node bench/classify.mjs (about 30 s). Bundles src/ in memory with esbuild, so it
+// Then dsnet (random weights, the graph plan) beside MicroExpNet (the Winograd kernels).
+// Usage: node bench/classify.mjs (about 40 s). Bundles src/ in memory with esbuild, so it
 // measures the sources as they are now (no dist needed).
 import { build } from "esbuild";
 import { execFileSync } from "node:child_process";
@@ -18,7 +19,8 @@ execFileSync("npm", ["run", "-s", "build:wasm"], { cwd: packageDir, stdio: "igno
 const bundle = await build({
   stdin: {
     contents: `export * from "./src/index.ts";
-      export { createWasmCropper } from "./src/wasm/crop-wasm.ts";`,
+      export { createWasmCropper } from "./src/wasm/crop-wasm.ts";
+      export { dsnetGraph, randomGraphNetwork } from "./test/graphs.ts";`,
     resolveDir: packageDir, loader: "ts",
   },
   bundle: true, format: "esm", platform: "neutral", write: false,
@@ -106,3 +108,27 @@ console.log("| | batch 1 (64 calls) | batch 64 (one call) |");
 console.log("|---|---|---|");
 console.log(`| crop + network: classify() / classifyFaces() | ${ms(batch.one / 64)} | ${ms(batch.many / 64)} |`);
 console.log(`| network only: engine.forward() | ${ms(batch.networkOne / 64)} | ${ms(batch.networkMany / 64)} |`);
+
+// dsnet (random weights: the time does not depend on them) runs on the graph plan, MicroExpNet
+// on its Winograd kernels; both from the same frame and box, interleaved.
+const dsnetBytes = lib.encodeWeights(lib.randomGraphNetwork(lib.dsnetGraph(7), 1), { labels: ["a", "b", "c", "d", "e", "f", "g"] });
+const dsnet = await lib.ExpressionClassifier.create(dsnetBytes, { engine: "wasm" });
+const dsnetEngine = await lib.createWasmEngine(lib.decodeWeights(dsnetBytes).network);
+const crop = new Float32Array(pixels);
+wasmCropper.cropInto(frame, box, "single", crop, 0);
+const nets = interleaved({
+  microexpnetClassify: () => classifier.classify(frame, box, SINGLE),
+  microexpnetNetwork: () => engine.forward(crop, 1),
+  dsnetClassify: () => dsnet.classify(frame, box, SINGLE),
+  dsnetNetwork: () => dsnetEngine.forward(crop, 1),
+}, 21, 20);
+const gmacs = (network, t) => (lib.graphMultiplyAdds(network.graph) / (t * 1e6)).toFixed(1);
+console.log(`\nTwo networks, wasm engine, the paper's single crop; ms per face, medians; GMAC/s = the graph's multiply-adds / network time`);
+console.log("| network | multiply-adds | classify() | network only | GMAC/s |");
+console.log("|---|---|---|---|---|");
+for (const [name, e, classify, t] of [
+  ["MicroExpNet (Winograd kernels)", engine, nets.microexpnetClassify, nets.microexpnetNetwork],
+  ["dsnet (graph plan)", dsnetEngine, nets.dsnetClassify, nets.dsnetNetwork],
+]) {
+  console.log(`| ${name} | ${(lib.graphMultiplyAdds(e.network.graph) / 1e6).toFixed(2)} M | ${ms(classify)} | ${ms(t)} | ${gmacs(e.network, t)} |`);
+}

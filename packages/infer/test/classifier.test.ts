@@ -191,32 +191,39 @@ describe("crop policies", () => {
 describe("a network that is not a family member (dsnet)", () => {
   const bytes = encodeWeights(randomGraphNetwork(dsnetGraph(7), 8), { labels: LABELS.slice(1) });
 
-  it('"auto" runs it in TypeScript and says why; "wasm" refuses with the same reason', async () => {
+  it('"auto" runs it in WebAssembly (the graph plan), as "wasm" does', async () => {
     const auto = await ExpressionClassifier.create(bytes);
-    expect(auto.engineKind).toBe("js");
-    expect(auto.engineFallbackReason).toMatch(/the WebAssembly engine runs the paper's family .*; graph dsnet is not one of them/);
-    await expect(ExpressionClassifier.create(bytes, { engine: "wasm" })).rejects.toThrow(/engine 'wasm' was asked for, but the WebAssembly engine runs the paper's family/);
+    expect(auto.engineKind).toBe("wasm");
+    expect(auto.engineFallbackReason).toBeUndefined();
+    expect((await ExpressionClassifier.create(bytes, { engine: "wasm" })).engineKind).toBe("wasm");
     const family = await loadModel();
     expect(family.engineKind).toBe("wasm");
     expect(family.engineFallbackReason).toBeUndefined();
   });
 
-  it('"auto" falls back for MicroExpNet with a 24-filter conv1 too (it used to throw "conv filters must be multiples of 16")', async () => {
+  it('"auto" runs MicroExpNet with a 24-filter conv1 in WebAssembly too (it used to throw "conv filters must be multiples of 16", then fell back)', async () => {
     const graph = architectureGraph("microexpnet", 7);
     graph.name = "microexpnet-wide";
     (graph.nodes[0] as Extract<GraphNode, { op: "conv2d" }>).filters = 24;
-    const classifier = await ExpressionClassifier.create(encodeWeights(randomGraphNetwork(graph, 2), { labels: LABELS.slice(1) }));
-    expect(classifier.engineKind).toBe("js");
-    expect(classifier.engineFallbackReason).toMatch(/graph microexpnet-wide is not one of them/);
-    expect(classifier.classify(photo).scores).toHaveLength(7);
+    const wide = encodeWeights(randomGraphNetwork(graph, 2), { labels: LABELS.slice(1) });
+    const classifier = await ExpressionClassifier.create(wide);
+    expect(classifier.engineKind).toBe("wasm");
+    expect(classifier.engineFallbackReason).toBeUndefined();
+    const js = await ExpressionClassifier.create(wide, { engine: "js" });
+    const [a, b] = [classifier.classify(photo).logits, js.classify(photo).logits];
+    expect(a).toHaveLength(7);
+    a.forEach((v, i) => expect(Math.abs(v - b[i])).toBeLessThan(1e-4 * Math.max(1, Math.abs(b[i]))));
   });
 
   it("classifies faces, crops and all, as its engine computes them", async () => {
-    const classifier = await ExpressionClassifier.create(bytes);
-    const prediction = classifier.classify(photo, box, { crops: "single" });
-    expect(prediction.scores.map((s) => s.label)).toEqual(LABELS.slice(1));
     const network = decodeWeights(bytes).network;
+    const js = await ExpressionClassifier.create(bytes, { engine: "js" });
+    const prediction = js.classify(photo, box, { crops: "single" });
+    expect(prediction.scores.map((s) => s.label)).toEqual(LABELS.slice(1));
     expect(prediction.logits).toEqual(createJsEngine(network).forward(paperInferenceCrop(photo, box), 1));
+    // The WebAssembly plan's crops and network: the same answer to float rounding.
+    const wasm = (await ExpressionClassifier.create(bytes)).classify(photo, box, { crops: "single" });
+    wasm.logits.forEach((v, i) => expect(Math.abs(v - prediction.logits[i])).toBeLessThan(1e-4 * Math.max(1, Math.abs(prediction.logits[i]))));
   });
 
   it("refuses to crop faces for a network whose input is not 84x84", async () => {

@@ -70,3 +70,62 @@ export function randomGraphNetwork(graph: LayerGraph, seed = 1): NetworkWeights 
   }
   return { graph, tensors };
 }
+
+/** A node before it is named (Omit over each member of the union). */
+type Unnamed<N = GraphNode> = N extends GraphNode ? Omit<N, "name"> : never;
+
+/** A random valid graph: a chain of ops with residual branches, ending in logits; convolutions of 1..maxFilters filters. */
+export function randomGraph(seed: number, maxFilters = 6): LayerGraph {
+  const random = seededRandom(seed);
+  const int = (lo: number, hi: number) => lo + Math.floor(random() * (hi - lo + 1));
+  const maybe = () => random() < 0.5;
+  const nodes: GraphNode[] = [];
+  let last = "input";
+  let channels = 1;
+  let n = 0;
+  const push = (node: Unnamed): string => {
+    const name = `${node.op}${n++}`;
+    nodes.push({ ...node, name } as GraphNode);
+    return name;
+  };
+  const params = (name: string) => ({ weights: `${name}/w`, ...(maybe() ? { bias: `${name}/b` } : {}), ...(maybe() ? { relu: true } : {}) });
+  if (maybe()) last = push({ op: "rescale", inputs: [last], scale: 1 / 255, offset: -0.5 });
+  for (let step = int(2, 6); step > 0; step--) {
+    const kind = int(0, 5);
+    if (kind === 0 || channels === 1) {
+      const filters = int(1, maxFilters);
+      last = push({ op: "conv2d", inputs: [last], kernel: int(1, 5), stride: int(1, 3), filters, ...params(`c${n}`) });
+      channels = filters;
+    } else if (kind === 1) {
+      last = push({ op: "depthwiseConv2d", inputs: [last], kernel: [1, 2, 3, 3, 5][int(0, 4)], stride: int(1, 2), ...params(`d${n}`) });
+    } else if (kind === 2) {
+      last = push({ op: "maxPool", inputs: [last], size: int(1, 3), stride: int(1, 3) });
+    } else if (kind === 3) {
+      last = push({ op: "relu", inputs: [last] });
+    } else {
+      // A residual branch: depthwise then pointwise (or a plain conv), added back.
+      const from = last;
+      let branch = maybe() ? push({ op: "depthwiseConv2d", inputs: [from], kernel: 3, stride: 1, ...params(`d${n}`) }) : from;
+      branch = push({ op: "conv2d", inputs: [branch], kernel: int(1, 3), stride: 1, filters: channels, ...params(`c${n}`) });
+      last = push({ op: "add", inputs: [from, branch], ...(maybe() ? { relu: true } : {}) });
+    }
+  }
+  last = push({ op: maybe() ? "globalAvgPool" : "flatten", inputs: [last] });
+  if (maybe()) last = push({ op: "dense", inputs: [last], units: int(2, 8), weights: "h/w", bias: "h/b", relu: true });
+  push({ op: "dense", inputs: [last], units: int(2, 5), weights: "out/w", ...(maybe() ? { bias: "out/b" } : {}) });
+  return { name: `random-${seed}`, inputSize: int(5, 12), nodes };
+}
+
+/** `count` images of `pixels` random raw pixel values (integers 0..255). */
+export function randomImages(count: number, pixels: number, seed: number): Float32Array {
+  const random = seededRandom(seed);
+  return Float32Array.from({ length: count * pixels }, () => Math.floor(random() * 256));
+}
+
+/** Worst difference between two engines' logits, relative to max(1, |expected|). */
+export function worstDifference(actual: Float32Array, expected: Float32Array): number {
+  if (actual.length !== expected.length) throw new Error(`${actual.length} logits against ${expected.length}`);
+  let worst = 0;
+  for (let i = 0; i < expected.length; i++) worst = Math.max(worst, Math.abs(actual[i] - expected[i]) / Math.max(1, Math.abs(expected[i])));
+  return worst;
+}

@@ -1,5 +1,6 @@
 export * from "./family.js";
 export * from "./network-io.js";
+export * from "./graph-export.js";
 export * from "./tf-forward.js";
 export * from "./teachers.js";
 export * from "./dsnet.js";

@@ -2,8 +2,9 @@
 import * as tf from "@tensorflow/tfjs-core";
 import type * as tfl from "@tensorflow/tfjs-layers";
 import type { ArchitectureSpec, EncodeOptions, NetworkWeights, TensorName } from "@microexp/infer";
-import { encodeWeights, familyNetwork, tensorShapes } from "@microexp/infer";
+import { ARCHITECTURE_ALIASES, describeArchitecture, encodeWeights, familyNetwork, isArchitectureId, tensorShapes } from "@microexp/infer";
 import { LAYER_NAMES } from "./family.js";
+import { graphFromModel } from "./graph-export.js";
 
 /** Which layer holds each runtime tensor: [layer, 0 = kernel | 1 = bias]. */
 const TENSOR_LAYERS: Record<TensorName, [string, 0 | 1]> = {
@@ -73,4 +74,13 @@ export function loadNetworkIntoModel(model: tfl.LayersModel, network: NetworkWei
 /** The runtime weights file (.mxw) of a trained model. */
 export function exportWeightsFile(model: tfl.LayersModel, spec: ArchitectureSpec, options: EncodeOptions): Uint8Array {
   return encodeWeights(networkFromModel(model, spec), options);
+}
+
+/**
+ * The runtime network of any trained model by its architecture's name: a family member's with
+ * the authors' tensor names (as networkFromModel), any other network's layer graph (graphFromModel).
+ */
+export function modelNetwork(model: tfl.LayersModel, architecture: string, numClasses: number): NetworkWeights {
+  if (isArchitectureId(architecture) || architecture in ARCHITECTURE_ALIASES) return networkFromModel(model, describeArchitecture(architecture, numClasses));
+  return graphFromModel(model, { name: architecture });
 }

@@ -4,6 +4,8 @@ import type { ForwardEngine } from "../engine.js";
 import { analyzeGraph } from "../graph/analyze.js";
 import { familySpecOf } from "../graph/family.js";
 import { compileKernel } from "./kernel-module.js";
+import type { GraphKernelExports } from "./graph-plan.js";
+import { checkGraphTensors, planGraph } from "./graph-plan.js";
 import {
   WINOGRAD_G_2x2, WINOGRAD_G_4x4, packConvWeights, packWinogradStride2, padColumns, paddedWidth, transposePadded,
 } from "./pack-weights.js";
@@ -34,11 +36,11 @@ interface KernelExports {
 }
 
 /**
- * The family member the kernels run for this network, read from its graph (the one source of
- * truth), or why they cannot run it: they run the paper's family (Winograd kernels for its
- * convolutions), not yet other graphs.
+ * How the kernels run this network, read from its graph (the one source of truth): a member of
+ * the paper's family whose shapes the Winograd kernels take runs on them (assembly/index.ts),
+ * any other graph on the graph plan (graph-plan.ts); a graph that does not check is a problem.
  */
-function kernelSpec(network: NetworkWeights): { spec: ArchitectureSpec } | { problem: string } {
+function kernelChoice(network: NetworkWeights): { spec: ArchitectureSpec } | { plan: true } | { problem: string } {
   let spec: ArchitectureSpec | undefined;
   try {
     const { graph, numClasses } = analyzeGraph(network.graph);
@@ -46,25 +48,28 @@ function kernelSpec(network: NetworkWeights): { spec: ArchitectureSpec } | { pro
   } catch (error) {
     return { problem: (error as Error).message };
   }
-  if (!spec) return { problem: `the WebAssembly engine runs the paper's family (v/p1/p2/p12 x M/S/XS/XXS); graph ${network.graph.name} is not one of them` };
+  if (!spec) return { plan: true };
   const { conv1, conv2 } = spec;
-  const problems: string[] = [];
-  if (conv1.filters % 16 !== 0 || conv2.filters % 16 !== 0) problems.push("conv filters must be multiples of 16");
-  if (conv1.kernel % 4 !== 0) problems.push("conv1's kernel must be a multiple of 4");
-  if (conv2.kernel !== 4 || conv2.stride !== 2) problems.push("conv2 must be 4x4 with stride 2");
-  return problems.length > 0 ? { problem: problems.join("; ") } : { spec };
+  // The Winograd machine's limits; a family member outside them runs on the graph plan.
+  const winograd = conv1.filters % 16 === 0 && conv2.filters % 16 === 0 && conv1.kernel % 4 === 0 && conv2.kernel === 4 && conv2.stride === 2;
+  return winograd ? { spec } : { plan: true };
 }
 
 /** Why the WebAssembly engine cannot run this network's graph, or undefined when it can. */
 export function wasmGraphProblem(network: NetworkWeights): string | undefined {
-  const found = kernelSpec(network);
+  const found = kernelChoice(network);
   return "problem" in found ? found.problem : undefined;
 }
 
-/** The family member to run; throws a clear error when the kernels cannot run this network (its graph or tensor sizes). */
-function checkNetwork(network: NetworkWeights): ArchitectureSpec {
-  const found = kernelSpec(network);
+/** The family member to run on the Winograd kernels (undefined: the graph plan runs it); throws a clear error when the kernels cannot run this network (its graph or tensor sizes). */
+function checkNetwork(network: NetworkWeights): ArchitectureSpec | undefined {
+  const found = kernelChoice(network);
   if ("problem" in found) throw new Error(`createWasmEngine: cannot run network ${network.graph?.name}: ${found.problem}`);
+  if ("plan" in found) {
+    const problem = checkGraphTensors(network, analyzeGraph(network.graph));
+    if (problem) throw new Error(`createWasmEngine: cannot run network ${network.graph.name}: ${problem}`);
+    return undefined;
+  }
   const { spec } = found;
   const { tensors } = network;
   const problems: string[] = [];
@@ -115,6 +120,7 @@ export async function createWasmEngine(network: NetworkWeights): Promise<Forward
   } catch {
     return null;
   }
+  if (!spec) return graphPlanEngine(network, kernel as unknown as GraphKernelExports);
 
   const { conv1, conv2 } = spec;
   const used = kernel.configure(
@@ -153,6 +159,25 @@ export async function createWasmEngine(network: NetworkWeights): Promise<Forward
         kernel.forward(count);
         logits.set(heap.subarray(logitsAt, logitsAt + count * classes), start * classes);
       }
+      return logits;
+    },
+  };
+}
+
+/** Any graph on the graph plan, one image at a time. */
+function graphPlanEngine(network: NetworkWeights, kernel: GraphKernelExports): ForwardEngine | null {
+  const plan = planGraph(network, kernel);
+  if (!plan) return null; // memory could not grow
+  const pixels = network.graph.inputSize ** 2;
+  const classes = analyzeGraph(network.graph).numClasses;
+  return {
+    kind: "wasm",
+    network,
+    forward(input, batch) {
+      if (!Number.isInteger(batch) || batch < 0) throw new Error(`forward: batch must be a non-negative integer, got ${batch}`);
+      if (input.length !== batch * pixels) throw new Error(`forward: expected ${batch} x ${pixels} input values, got ${input.length}`);
+      const logits = new Float32Array(batch * classes);
+      for (let b = 0; b < batch; b++) logits.set(plan.run(input.subarray(b * pixels, (b + 1) * pixels)), b * classes);
       return logits;
     },
   };
