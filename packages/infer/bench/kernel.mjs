@@ -14,6 +14,7 @@ execFileSync("npm", ["run", "-s", "build:wasm"], { cwd: packageDir, stdio: "igno
 const bundle = await build({
   stdin: {
     contents: `export { describeArchitecture, tensorShapes, multiplyAdds } from "./src/architecture.ts";
+      export { familyNetwork } from "./src/graph/family.ts";
       export { createJsEngine } from "./src/forward-js.ts";
       export { createWasmEngine } from "./src/wasm/engine-wasm.ts";`,
     resolveDir: packageDir, loader: "ts",
@@ -34,7 +35,7 @@ for (const [name, shape] of Object.entries(lib.tensorShapes(spec))) {
   for (let i = 0; i < values.length; i++) values[i] = (2 * random() - 1) * limit;
   tensors[name] = values;
 }
-const network = { spec, tensors };
+const network = lib.familyNetwork(spec, tensors);
 const pixels = spec.inputSize ** 2;
 const images = new Float32Array(64 * pixels).map(() => random() * 255);
 const single = images.subarray(0, pixels);
