@@ -15,6 +15,7 @@ interface Step { loss: number; grads: Map<string, Float32Array> }
 describe("a dsnet step with and without the SIMD training kernels", () => {
   let on: Step;
   let off: Step;
+  let cpu: Step;
 
   beforeAll(async () => {
     expect((await selectBackend("wasm")).customKernels).toBe(true);
@@ -35,6 +36,11 @@ describe("a dsnet step with and without the SIMD training kernels", () => {
     on = step(true);
     off = step(false);
     setSimdTrainingKernels(true);
+    // The same step on tfjs-backend-cpu (the stock kernels, float64 sums): the reference for
+    // everything the wasm path runs, our BatchNorm's gradient and the 1x1 filter gradient included.
+    await tf.setBackend("cpu");
+    cpu = step(true);
+    await tf.setBackend("wasm");
     tf.dispose([x, labels]);
     model.dispose();
   });
@@ -58,6 +64,19 @@ describe("a dsnet step with and without the SIMD training kernels", () => {
       }
       expect(scale, name).toBeGreaterThan(0);
       expect(diff / scale, name).toBeLessThanOrEqual(1e-4);
+    }
+  });
+
+  it("gives the loss and gradients of tfjs-backend-cpu", () => {
+    expect(Math.abs(on.loss - cpu.loss) / Math.abs(cpu.loss)).toBeLessThanOrEqual(1e-4);
+    for (const [name, reference] of cpu.grads) {
+      const ours = on.grads.get(name)!;
+      let diff = 0, scale = 0;
+      for (let i = 0; i < reference.length; i++) {
+        diff = Math.max(diff, Math.abs(ours[i] - reference[i]));
+        scale = Math.max(scale, Math.abs(reference[i]));
+      }
+      expect(diff / scale, name).toBeLessThanOrEqual(1e-3);
     }
   });
 
