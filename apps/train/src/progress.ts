@@ -37,7 +37,8 @@ function stepsDone(event: FoldEvent): { value: number; total: number } {
 
 function epochInfo(event: FoldEvent): string {
   const p = event.progress;
-  return `epoch ${p.epoch}/${p.epochs}, loss ${p.loss.toFixed(4)}`;
+  // The epoch's mean loss so far, not the last batch's: an epoch's last batch is often small and noisy.
+  return `epoch ${p.epoch}/${p.epochs}, loss ${p.epochLoss.toFixed(4)}`;
 }
 
 export function createProgress(options: { tty?: boolean; stream?: NodeJS.WriteStream } = {}): ProgressDisplay {

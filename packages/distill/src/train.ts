@@ -70,7 +70,10 @@ export interface TrainProgress {
   epochs: number;
   step: number;
   steps: number;
+  /** This step's batch loss (noisy: the last batch of an epoch may be small). */
   loss: number;
+  /** The mean loss over the epoch's samples so far: at its last step, the epoch's loss in the history. */
+  epochLoss: number;
 }
 
 export interface EpochSummary {
@@ -276,7 +279,7 @@ export async function trainStudent(data: CropSet, config: TrainConfig, hooks: Tr
         if (!Number.isFinite(value)) throw new Error(`training diverged: loss ${value} at epoch ${epoch + 1}, step ${step + 1}`);
         lossSum += value * n;
         trained += n;
-        hooks.onProgress?.({ epoch: epoch + 1, epochs: config.epochs, step: step + 1, steps, loss: value });
+        hooks.onProgress?.({ epoch: epoch + 1, epochs: config.epochs, step: step + 1, steps, loss: value, epochLoss: lossSum / (from + n) });
       }
       if (hooks.signal?.aborted) break;
       const summary: EpochSummary = { epoch: epoch + 1, loss: lossSum / samples, learningRate: rate };

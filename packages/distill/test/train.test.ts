@@ -38,6 +38,8 @@ describe("trainStudent", () => {
     // 16 images x 8 crops in batches of 16: 8 steps per epoch.
     expect(progress.length).toBe(24);
     expect(progress[23]).toMatchObject({ epoch: 3, epochs: 3, step: 8, steps: 8 });
+    // Progress carries the epoch's running mean loss, which at its last step is the epoch's loss.
+    expect(progress[23].epochLoss).toBeCloseTo(result.history[2].loss, 10);
     expect(result.samplesPerSecond).toBeGreaterThan(0);
     result.model.dispose();
     // Adam's moments started from zero tensors that stayed allocated after every run (2 per weight).
