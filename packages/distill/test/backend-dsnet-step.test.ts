@@ -6,7 +6,7 @@ import * as tf from "@tensorflow/tfjs-core";
 import { buildDsnet } from "@microexp/models";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { selectBackend, setSimdTrainingKernels } from "../src/backend/index.js";
-import { uniform } from "./helpers.js";
+import { maxDifference, uniform } from "./helpers.js";
 
 const BATCH = 4;
 
@@ -57,11 +57,7 @@ describe("a dsnet step with and without the SIMD training kernels", () => {
     for (const [name, reference] of off.grads) {
       const ours = on.grads.get(name);
       expect(ours, name).toBeDefined();
-      let diff = 0, scale = 0;
-      for (let i = 0; i < reference.length; i++) {
-        diff = Math.max(diff, Math.abs(ours![i] - reference[i]));
-        scale = Math.max(scale, Math.abs(reference[i]));
-      }
+      const { diff, scale } = maxDifference(ours!, reference);
       expect(scale, name).toBeGreaterThan(0);
       expect(diff / scale, name).toBeLessThanOrEqual(1e-4);
     }
@@ -71,11 +67,7 @@ describe("a dsnet step with and without the SIMD training kernels", () => {
     expect(Math.abs(on.loss - cpu.loss) / Math.abs(cpu.loss)).toBeLessThanOrEqual(1e-4);
     for (const [name, reference] of cpu.grads) {
       const ours = on.grads.get(name)!;
-      let diff = 0, scale = 0;
-      for (let i = 0; i < reference.length; i++) {
-        diff = Math.max(diff, Math.abs(ours[i] - reference[i]));
-        scale = Math.max(scale, Math.abs(reference[i]));
-      }
+      const { diff, scale } = maxDifference(ours, reference);
       expect(diff / scale, name).toBeLessThanOrEqual(1e-3);
     }
   });

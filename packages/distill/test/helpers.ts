@@ -40,3 +40,13 @@ export function tempDir(prefix: string): { dir: string; remove: () => void } {
   const dir = mkdtempSync(join(tmpdir(), `microexp-distill-${prefix}-`));
   return { dir, remove: () => rmSync(dir, { recursive: true, force: true }) };
 }
+
+/** The largest absolute difference between two arrays, and the largest magnitude of the reference. */
+export function maxDifference(actual: ArrayLike<number>, reference: ArrayLike<number>): { diff: number; scale: number } {
+  let diff = 0, scale = 0;
+  for (let i = 0; i < reference.length; i++) {
+    diff = Math.max(diff, Math.abs(actual[i] - reference[i]));
+    scale = Math.max(scale, Math.abs(reference[i]));
+  }
+  return { diff, scale };
+}
