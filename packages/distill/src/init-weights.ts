@@ -6,7 +6,7 @@
 import { readFileSync } from "node:fs";
 import type * as tfl from "@tensorflow/tfjs-layers";
 import { decodeWeights, describeArchitecture, resolveArchitectureId } from "@microexp/infer";
-import { LAYER_NAMES, loadNetworkIntoModel } from "@microexp/models";
+import { inputScaleOf, LAYER_NAMES, loadNetworkIntoModel } from "@microexp/models";
 import * as tf from "@tensorflow/tfjs-core";
 import { isCheckpointFile, readCheckpoint } from "./checkpoint.js";
 
@@ -58,13 +58,15 @@ function initFromCheckpoint(model: tfl.LayersModel, architecture: string, labels
     throw new Error(`initial weights ${init.file}: ${problem}`);
   };
   const saved = readCheckpoint(init.file)!;
-  let made: { architecture?: string; classes?: string[] };
+  let made: { architecture?: string; classes?: string[]; inputScale?: number };
   try {
     made = JSON.parse(saved.configKey) as typeof made;
   } catch {
     return fail("its configuration is not readable");
   }
   if (canonical(String(made.architecture)) !== canonical(architecture)) fail(`hold a ${String(made.architecture)} network, the model is ${architecture}`);
+  // A checkpoint holds conv1 as trained: for pixels scaled as its run scaled them.
+  if ((made.inputScale ?? 1) !== inputScaleOf(model)) fail(`trained on pixels times ${made.inputScale ?? 1}, the model takes pixels times ${inputScaleOf(model)}`);
   const sameHead = made.classes?.length === labels.length && made.classes.every((label, i) => label === labels[i]);
   const head = model.layers[model.layers.length - 1];
   const headWeights = new Set(head.weights.map((w) => w.read().id));

@@ -55,6 +55,20 @@ describe("initFromWeights", () => {
     model.dispose();
   });
 
+  it("takes a training checkpoint, and refuses one made for pixels scaled otherwise", async () => {
+    const data = tinyCropSet(8, 2);
+    const checkpointPath = join(temp.dir, "raw-pixels.ckpt");
+    const config = { architecture: "microexpnet", epochs: 1, seed: 2, batchSize: 16, learningRate: 1e-3, dropout: 0 };
+    const trained = await trainStudent(data, config, { checkpointPath });
+    const raw = buildFamilyModel("microexpnet", { numClasses: 2, seed: 9 });
+    initFromWeights(raw, "microexpnet", data.labelNames, { file: checkpointPath, sha256: "x" });
+    expect(layerValues(raw, "conv1")).toEqual(layerValues(trained.model as ReturnType<typeof buildFamilyModel>, "conv1"));
+    const unit = buildFamilyModel("microexpnet", { numClasses: 2, seed: 9, inputScale: 1 / 255 });
+    expect(() => initFromWeights(unit, "microexpnet", data.labelNames, { file: checkpointPath, sha256: "x" }))
+      .toThrow(/raw-pixels\.ckpt: trained on pixels times 1, the model takes pixels times 0\.0039/);
+    [trained.model, raw, unit].forEach((m) => m.dispose());
+  });
+
   it("trains from the given weights: a network started from a trained one starts with its low loss", async () => {
     const data = tinyCropSet(16, 2);
     const config = { architecture: "p12-M", epochs: 4, seed: 5, batchSize: 16, learningRate: 1e-3, dropout: 0 };
