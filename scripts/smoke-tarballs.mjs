@@ -42,6 +42,21 @@ async function reference(pixels) {
   return classifier.classify({ ...pixels, data: new Uint8Array(readFileSync(pixels.file)) }, pixels.box);
 }
 
+/**
+ * Packages a user installs beside one of ours to use it as the smoke test does, at the range
+ * the package itself names: face's optional peer sharp (to decode files in Node), and a tfjs
+ * backend for models (its code builds networks; the app picks the backend).
+ */
+const USER_INSTALLS = {
+  "@microexp/face": [["sharp", "peerDependencies"]],
+  "@microexp/models": [["@tensorflow/tfjs-backend-cpu", "devDependencies"]],
+};
+
+function userInstalls(name) {
+  const manifest = JSON.parse(readFileSync(join(ROOT, "packages", name.replace(/^@.*\//, ""), "package.json"), "utf8"));
+  return (USER_INSTALLS[name] ?? []).map(([dependency, field]) => `${dependency}@${manifest[field][dependency]}`);
+}
+
 function differs(prediction, want) {
   if (prediction.label !== want.label) return `label ${prediction.label}, the workspace build says ${want.label}`;
   if (prediction.scores.length !== want.scores.length) return `${prediction.scores.length} scores, the workspace build gives ${want.scores.length}`;
@@ -90,7 +105,7 @@ export async function smokeTarballs(packed, scratch) {
     const tarballs = [...closure(p.name, byName)].map((n) => byName.get(n).tarball);
     // --prefer-offline: third-party packages come from npm's cache when it has them (CI's npm ci
     // just filled it), else from the registry.
-    const install = run("npm", ["install", "--no-audit", "--no-fund", "--prefer-offline", ...tarballs], { cwd: project, capture: true, env });
+    const install = run("npm", ["install", "--no-audit", "--no-fund", "--prefer-offline", ...tarballs, ...userInstalls(p.name)], { cwd: project, capture: true, env });
     if (!install.ok) { fail(`npm install of ${tarballs.map((t) => relative(scratch, t)).join(" ")} failed (${install.why}):\n${install.stderr}`); continue; }
     const notes = [`installed ${tarballs.length} tarball(s)`];
 

@@ -74,7 +74,7 @@ const smoke = {
   },
 
   async "@microexp/models"() {
-    await load("@tensorflow/tfjs-backend-cpu"); // a dependency of the package; registers the cpu backend
+    await load("@tensorflow/tfjs-backend-cpu"); // installed beside it, as an app picks a backend; registers the cpu backend
     const { buildFamilyModel, exportWeightsFile, UPSTREAM_LABELS } = await load("@microexp/models");
     const { describeArchitecture, ExpressionClassifier, parameterCount } = await load("@microexp/infer");
     const model = buildFamilyModel("microexpnet", { numClasses: 8, seed: 1 });
