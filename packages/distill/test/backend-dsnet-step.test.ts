@@ -6,11 +6,11 @@ import * as tf from "@tensorflow/tfjs-core";
 import { buildDsnet } from "@microexp/models";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { selectBackend, setSimdTrainingKernels } from "../src/backend/index.js";
-import { maxDifference, uniform } from "./helpers.js";
+import { lossAndGradients, maxDifference, uniform, type StepResult } from "./helpers.js";
 
 const BATCH = 4;
 
-interface Step { loss: number; grads: Map<string, Float32Array> }
+type Step = StepResult;
 
 describe("a dsnet step with and without the SIMD training kernels", () => {
   let on: Step;
@@ -28,10 +28,7 @@ describe("a dsnet step with and without the SIMD training kernels", () => {
     const labels = tf.oneHot(tf.tensor1d([0, 3, 5, 6], "int32"), 8);
     const step = (simd: boolean): Step => {
       setSimdTrainingKernels(simd);
-      const { value, grads } = tf.variableGrads(() => tf.losses.softmaxCrossEntropy(labels, model.apply(x, { training: true }) as tf.Tensor) as tf.Scalar);
-      const result = { loss: value.dataSync()[0], grads: new Map(Object.entries(grads).map(([name, g]) => [name, g.dataSync() as Float32Array])) };
-      tf.dispose([value, ...Object.values(grads)]);
-      return result;
+      return lossAndGradients(model, x, labels, true);
     };
     on = step(true);
     off = step(false);

@@ -6,7 +6,7 @@ import * as tf from "@tensorflow/tfjs-core";
 import { buildFamilyModel } from "@microexp/models";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { selectBackend, setSimdTrainingKernels } from "../src/backend/index.js";
-import { maxDifference, uniform } from "./helpers.js";
+import { lossAndGradients, maxDifference, uniform, type StepResult } from "./helpers.js";
 
 const BATCH = 16;
 
@@ -16,7 +16,7 @@ function uniformArray(count: number, seed: number, lo: number, hi: number): Floa
   return Float32Array.from({ length: count }, () => lo + next() * (hi - lo));
 }
 
-interface Step { loss: number; grads: Map<string, Float32Array> }
+type Step = StepResult;
 
 describe("a MicroExpNet step with and without the SIMD training kernels", () => {
   let on: Step;
@@ -36,10 +36,7 @@ describe("a MicroExpNet step with and without the SIMD training kernels", () => 
     const step = (simd: boolean): Step => {
       setSimdTrainingKernels(simd);
       // Dropout off (inference mode) so both steps see the same network.
-      const { value, grads } = tf.variableGrads(() => tf.losses.softmaxCrossEntropy(labels, model.apply(x, { training: false }) as tf.Tensor) as tf.Scalar);
-      const result = { loss: value.dataSync()[0], grads: new Map(Object.entries(grads).map(([name, g]) => [name, g.dataSync() as Float32Array])) };
-      tf.dispose([value, ...Object.values(grads)]);
-      return result;
+      return lossAndGradients(model, x, labels, false);
     };
     on = step(true);
     off = step(false);

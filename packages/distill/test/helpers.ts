@@ -4,6 +4,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { CropSet } from "../src/crop-set.js";
 import { allocateCropSet, CROP_PIXELS, CROPS_PER_IMAGE } from "../src/crop-set.js";
+import * as tf from "@tensorflow/tfjs-core";
+import type * as tfl from "@tensorflow/tfjs-layers";
 import { seededRandom } from "../../../test-support/random.js";
 
 /** Deterministic uniform [0, 1) numbers (mulberry32), independent of the code under test. */
@@ -49,4 +51,14 @@ export function maxDifference(actual: ArrayLike<number>, reference: ArrayLike<nu
     scale = Math.max(scale, Math.abs(reference[i]));
   }
   return { diff, scale };
+}
+
+export interface StepResult { loss: number; grads: Map<string, Float32Array> }
+
+/** The cross-entropy loss of one batch and its gradient for every trainable weight, by variable name. */
+export function lossAndGradients(model: tfl.LayersModel, x: tf.Tensor, labels: tf.Tensor, training: boolean): StepResult {
+  const { value, grads } = tf.variableGrads(() => tf.losses.softmaxCrossEntropy(labels, model.apply(x, { training }) as tf.Tensor) as tf.Scalar);
+  const result = { loss: value.dataSync()[0], grads: new Map(Object.entries(grads).map(([name, g]) => [name, g.dataSync() as Float32Array])) };
+  tf.dispose([value, ...Object.values(grads)]);
+  return result;
 }
