@@ -1,16 +1,9 @@
-// Shared by the packages' tests: seeded random inputs, independent of the code under test.
+// Shared by the packages' tests: seeded random inputs.
 
-/** A seeded uniform [0, 1) generator (mulberry32), so failures reproduce. */
-export function seededRandom(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** A seeded uniform [0, 1) generator (the project's one mulberry32), so failures reproduce. */
+import { mulberry32 } from "../packages/datasets/src/prng.js";
+
+export const seededRandom: (seed: number) => () => number = mulberry32;
 
 export function randomBytes(random: () => number, length: number): Uint8Array {
   const out = new Uint8Array(length);

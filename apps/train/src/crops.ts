@@ -1,12 +1,13 @@
 // The 8 training crops of every face, decoded once per dataset and cached on disk, so that
 // resumed runs and every cell of a sweep skip the decoding and the face detection.
 import { createHash } from "node:crypto";
-import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import type { Manifest } from "@microexp/datasets";
 import type { CropSet } from "@microexp/distill";
 import { allocateCropSet, CROP_PIXELS, CROPS_PER_IMAGE, loadCropSet } from "@microexp/distill";
 import type { TaskProgress } from "./progress.js";
+import { writeFileAtomic } from "./files.js";
 
 export interface CropLoadOptions {
   detectFaces: boolean;
@@ -56,10 +57,7 @@ export async function loadCrops(manifest: Manifest, contentHash: string, options
     options.onWarning?.(`no face found in ${faceless.length} of ${manifest.entries.length} images, so their crops are of the whole image: ${faceless.slice(0, 3).join(", ")}${faceless.length > 3 ? ", ..." : ""}`);
   }
   if (cache) {
-    mkdirSync(options.cacheDir!, { recursive: true });
-    const temporary = `${cache}.tmp-${process.pid}`;
-    writeFileSync(temporary, crops.pixels);
-    renameSync(temporary, cache);
+    writeFileAtomic(cache, crops.pixels);
   }
   return { crops, fromCache: false };
 }

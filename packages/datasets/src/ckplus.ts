@@ -3,7 +3,7 @@ import { basename, join, resolve } from "node:path";
 import { DatasetError } from "./errors.js";
 import { fileUnder, isImageFile, parseCkPlusName } from "./file-names.js";
 import { CK_PLUS_EMOTIONS, CK_PLUS_LABELS } from "./labels.js";
-import { findDir, listDir } from "./list-dir.js";
+import { findDir, listDir, type DirListing } from "./list-dir.js";
 import { makeManifest, type Manifest, type ManifestEntry, type SkippedItem } from "./manifest.js";
 import { requirePositiveInteger, skipFile } from "./skip.js";
 import { validateManifest } from "./validate.js";
@@ -125,14 +125,22 @@ export async function loadCkPlus(root: string, options: CkPlusOptions = {}): Pro
   return manifest;
 }
 
-/** Every sequence folder of cohn-kanade-images with its frames sorted by frame number, keyed by `Sxxx_yyy`. */
-async function readSequences(root: string, imagesDir: string, skipped: SkippedItem[]): Promise<Map<string, Sequence>> {
-  const found: Sequence[] = [];
-  const subjects = await listDir(join(root, imagesDir));
-  for (const name of [...subjects.files, ...subjects.system]) skipped.push(skipFile(`${imagesDir}/${name}`, name));
+/**
+ * Visits every sequence folder `<top>/Sxxx/yyy` (CK+ lays out images and labels the same way)
+ * with its listing; stray files, misnamed folders, sub-folders and system files are recorded
+ * in `skipped`.
+ */
+async function forEachSequenceFolder(
+  root: string,
+  top: string,
+  skipped: SkippedItem[],
+  visit: (folder: { subject: string; seq: string; dir: string; listing: DirListing }) => Promise<void> | void,
+): Promise<void> {
+  const subjects = await listDir(join(root, top));
+  for (const name of [...subjects.files, ...subjects.system]) skipped.push(skipFile(`${top}/${name}`, name));
   await Promise.all(
     subjects.dirs.map(async (subject) => {
-      const subjectRel = `${imagesDir}/${subject}`;
+      const subjectRel = `${top}/${subject}`;
       if (!SUBJECT_DIR.test(subject)) {
         skipped.push({ path: subjectRel, reason: "unrecognised-name", detail: "expected a subject folder Sxxx" });
         return;
@@ -146,28 +154,36 @@ async function readSequences(root: string, imagesDir: string, skipped: SkippedIt
             skipped.push({ path: dir, reason: "unrecognised-name", detail: "expected a sequence folder yyy" });
             return;
           }
-          const id = `${subject}_${seq}`;
           const listing = await listDir(join(root, dir));
           for (const sub of listing.dirs) skipped.push({ path: `${dir}/${sub}`, reason: "ignored-folder" });
           for (const name of listing.system) skipped.push({ path: `${dir}/${name}`, reason: "system-file" });
-          const frames: Frame[] = [];
-          for (const name of listing.files) {
-            const parsed = isImageFile(name) ? parseCkPlusName(name) : null;
-            if (!parsed) {
-              skipped.push(skipFile(`${dir}/${name}`, name));
-              continue;
-            }
-            if (parsed.sequence !== id) {
-              throw new DatasetError(join(root, dir, name), `file name says ${parsed.sequence} but it is in ${dir}`);
-            }
-            frames.push({ name, frame: parsed.frame });
-          }
-          frames.sort((a, b) => a.frame - b.frame);
-          found.push({ id, subject, dir, frames });
+          await visit({ subject, seq, dir, listing });
         }),
       );
     }),
   );
+}
+
+/** Every sequence folder of cohn-kanade-images with its frames sorted by frame number, keyed by `Sxxx_yyy`. */
+async function readSequences(root: string, imagesDir: string, skipped: SkippedItem[]): Promise<Map<string, Sequence>> {
+  const found: Sequence[] = [];
+  await forEachSequenceFolder(root, imagesDir, skipped, ({ subject, seq, dir, listing }) => {
+    const id = `${subject}_${seq}`;
+    const frames: Frame[] = [];
+    for (const name of listing.files) {
+      const parsed = isImageFile(name) ? parseCkPlusName(name) : null;
+      if (!parsed) {
+        skipped.push(skipFile(`${dir}/${name}`, name));
+        continue;
+      }
+      if (parsed.sequence !== id) {
+        throw new DatasetError(join(root, dir, name), `file name says ${parsed.sequence} but it is in ${dir}`);
+      }
+      frames.push({ name, frame: parsed.frame });
+    }
+    frames.sort((a, b) => a.frame - b.frame);
+    found.push({ id, subject, dir, frames });
+  });
   found.sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
   return new Map(found.map((s) => [s.id, s]));
 }
@@ -181,46 +197,23 @@ async function readEmotionLabels(
   skipped: SkippedItem[],
 ): Promise<Map<string, EmotionLabel>> {
   const labels = new Map<string, EmotionLabel>();
-  const subjects = await listDir(join(root, emotionDir));
-  for (const name of [...subjects.files, ...subjects.system]) skipped.push(skipFile(`${emotionDir}/${name}`, name));
-  await Promise.all(
-    subjects.dirs.map(async (subject) => {
-      const subjectRel = `${emotionDir}/${subject}`;
-      if (!SUBJECT_DIR.test(subject)) {
-        skipped.push({ path: subjectRel, reason: "unrecognised-name", detail: "expected a subject folder Sxxx" });
-        return;
-      }
-      const seqs = await listDir(join(root, subjectRel));
-      for (const name of [...seqs.files, ...seqs.system]) skipped.push(skipFile(`${subjectRel}/${name}`, name));
-      await Promise.all(
-        seqs.dirs.map(async (seq) => {
-          const dir = `${subjectRel}/${seq}`;
-          if (!SEQUENCE_DIR.test(seq)) {
-            skipped.push({ path: dir, reason: "unrecognised-name", detail: "expected a sequence folder yyy" });
-            return;
-          }
-          const listing = await listDir(join(root, dir));
-          for (const sub of listing.dirs) skipped.push({ path: `${dir}/${sub}`, reason: "ignored-folder" });
-          for (const name of listing.system) skipped.push({ path: `${dir}/${name}`, reason: "system-file" });
-          const labelFiles = listing.files.filter((name) => name.endsWith("_emotion.txt"));
-          for (const name of listing.files) {
-            if (!name.endsWith("_emotion.txt")) skipped.push(skipFile(`${dir}/${name}`, name));
-          }
-          if (labelFiles.length === 0) return; // an unlabelled sequence: CK+ ships empty folders for them
-          if (labelFiles.length > 1) {
-            throw new DatasetError(join(root, dir), `more than one emotion label file: ${labelFiles.join(", ")}`);
-          }
-          const label = await readEmotionFile(join(root, dir, labelFiles[0]), `${subject}_${seq}`);
-          const sequence = sequences.get(`${subject}_${seq}`);
-          if (!sequence) throw new DatasetError(label.file, `no image sequence folder ${join(root, imagesDir, subject, seq)}`);
-          if (!sequence.frames.some((f) => f.frame === label.frame)) {
-            throw new DatasetError(label.file, `labels frame ${label.frame}, but ${sequence.dir} has no image of that frame`);
-          }
-          labels.set(sequence.id, label);
-        }),
-      );
-    }),
-  );
+  await forEachSequenceFolder(root, emotionDir, skipped, async ({ subject, seq, dir, listing }) => {
+    const labelFiles = listing.files.filter((name) => name.endsWith("_emotion.txt"));
+    for (const name of listing.files) {
+      if (!name.endsWith("_emotion.txt")) skipped.push(skipFile(`${dir}/${name}`, name));
+    }
+    if (labelFiles.length === 0) return; // an unlabelled sequence: CK+ ships empty folders for them
+    if (labelFiles.length > 1) {
+      throw new DatasetError(join(root, dir), `more than one emotion label file: ${labelFiles.join(", ")}`);
+    }
+    const label = await readEmotionFile(join(root, dir, labelFiles[0]), `${subject}_${seq}`);
+    const sequence = sequences.get(`${subject}_${seq}`);
+    if (!sequence) throw new DatasetError(label.file, `no image sequence folder ${join(root, imagesDir, subject, seq)}`);
+    if (!sequence.frames.some((f) => f.frame === label.frame)) {
+      throw new DatasetError(label.file, `labels frame ${label.frame}, but ${sequence.dir} has no image of that frame`);
+    }
+    labels.set(sequence.id, label);
+  });
   return labels;
 }
 

@@ -24,7 +24,7 @@ export {
   type ReadLabelListOptions,
   type WriteLabelListOptions,
 } from "./label-list.js";
-export { mulberry32, shuffle } from "./prng.js";
+export { Mulberry32, mulberry32, shuffle } from "./prng.js";
 export type { Split, Fold, SplitProtocol } from "./split.js";
 export { foldEntries, validateSplit } from "./split.js";
 export { randomKFold, type KFoldOptions } from "./kfold.js";

@@ -1,9 +1,9 @@
 // Runs every ```ts example of README.md, as written, on generated fixture trees.
-import { readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
-import { fileURLToPath, pathToFileURL } from "node:url";
+import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { FER2013_LABELS, loadCkPlus, loadSplit } from "../src/index.js";
+import { readmeBlocks, runLoggingModule } from "../../../test-support/readme.js";
 import { buildCkPlus, buildOuluCasia, put, tempDir, tinyJpeg, tinyPng, type CkSequenceSpec } from "./fixtures.js";
 
 const packageDir = fileURLToPath(new URL("..", import.meta.url));
@@ -16,8 +16,7 @@ const EXAMPLE_ENV = ["CKPLUS_ROOT", "OULU_ROOT", "CK_FOLDERS_ROOT", "FER2013_ROO
 
 beforeAll(async () => {
   ({ dir, remove } = await tempDir("readme"));
-  const readme = await readFile(join(packageDir, "README.md"), "utf8");
-  blocks = [...readme.matchAll(/```ts\n([\s\S]*?)```/g)].map((match) => match[1]);
+  blocks = readmeBlocks(join(packageDir, "README.md"), "ts");
 
   // CK+: 12 subjects, each with a labelled 5-frame sequence and an unlabelled 4-frame one.
   const sequences: CkSequenceSpec[] = [];
@@ -49,18 +48,10 @@ afterAll(async () => {
   await remove();
 });
 
-/** Writes a README block to a file that imports this package's source, runs it, and returns what it logged. */
-async function run(index: number): Promise<string[]> {
+/** Runs README block `index` against this package's source; returns what it logged. */
+function run(index: number): Promise<string[]> {
   const code = blocks[index].replaceAll('"@microexp/datasets"', JSON.stringify(sourceEntry));
-  const file = join(dir, `readme-example-${index}.ts`);
-  await writeFile(file, code);
-  const log = vi.spyOn(console, "log").mockImplementation(() => {});
-  try {
-    await import(pathToFileURL(file).href);
-    return log.mock.calls.map((args) => args.join(" "));
-  } finally {
-    log.mockRestore();
-  }
+  return runLoggingModule(join(dir, `readme-example-${index}.ts`), code);
 }
 
 describe("README examples", () => {

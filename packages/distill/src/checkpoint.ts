@@ -4,7 +4,8 @@
  *
  *   "MXCK" | uint32 version | uint32 header length | JSON header | float32 data (little-endian)
  */
-import { closeSync, existsSync, openSync, readFileSync, readSync, renameSync, writeFileSync } from "node:fs";
+import { closeSync, existsSync, openSync, readFileSync, readSync } from "node:fs";
+import { writeFileAtomic } from "@microexp/models/node";
 
 const MAGIC = "MXCK";
 /** v2 adds the best weights so far and the trainer's state; v1 files are read (and refused by the trainer). */
@@ -55,9 +56,7 @@ export function writeCheckpoint(path: string, state: CheckpointState): void {
     Buffer.from(t.values.buffer, t.values.byteOffset, t.values.byteLength).copy(out, offset);
     offset += t.values.byteLength;
   }
-  const temporary = `${path}.tmp-${process.pid}`;
-  writeFileSync(temporary, out);
-  renameSync(temporary, path);
+  writeFileAtomic(path, out);
 }
 
 export class CheckpointError extends Error {

@@ -5,13 +5,14 @@
  * finished fold is never redone.
  */
 import { createHash } from "node:crypto";
-import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import * as tf from "@tensorflow/tfjs-core";
 import type * as tfl from "@tensorflow/tfjs-layers";
 import type { NetworkWeights } from "@microexp/infer";
 import { encodeWeights } from "@microexp/infer";
 import { GraphExportError, modelNetwork } from "@microexp/models";
+import { writeFileAtomic } from "@microexp/models/node";
 import type { BackendPreference } from "./backend/index.js";
 import type { CropSet } from "./crop-set.js";
 import { CROPS_PER_IMAGE, subsetCropSet } from "./crop-set.js";
@@ -61,12 +62,6 @@ export interface FoldResult {
 }
 
 export type FoldEvent = { stage: "teacher" | "student"; progress: TrainProgress };
-
-function writeAtomic(path: string, data: string | Uint8Array): void {
-  const temporary = `${path}.tmp-${process.pid}`;
-  writeFileSync(temporary, data);
-  renameSync(temporary, path);
-}
 
 /** The teacher's logits on a fold's training crops depend on the teacher's config, the data and the fold. */
 export function teacherCacheKey(teacher: TrainConfig, dataHash: string, train: readonly number[], checkpointSha256?: string): string {
@@ -133,8 +128,8 @@ export async function cachedTeacherLogits(trainSet: CropSet, train: readonly num
     const metrics = options.testSet
       ? metricsFromLogits(predictCrops(runnerFor(trained.model, config.architecture, numClasses, family), options.testSet), options.testSet.labels, numClasses)
       : undefined;
-    writeAtomic(cacheFile, new Uint8Array(logits.buffer, logits.byteOffset, logits.byteLength));
-    writeAtomic(metricsFile, JSON.stringify(metrics ?? null));
+    writeFileAtomic(cacheFile, new Uint8Array(logits.buffer, logits.byteOffset, logits.byteLength));
+    writeFileAtomic(metricsFile, JSON.stringify(metrics ?? null));
     return { logits, ...(metrics ? { metrics } : {}), cacheFile, fromCache: false };
   } finally {
     trained.model.dispose();
@@ -194,13 +189,13 @@ export async function runFold(data: CropSet, job: FoldJob, onEvent?: (event: Fol
     const runner = () => runnerFor(trained.model, job.student.architecture, numClasses, family);
     const metrics = metricsFromLogits(predictCrops(runner(), testSet), testSet.labels, numClasses, predictCrops(runner(), testSet, 256, true));
     const network = exportableNetwork(trained.model, job.student.architecture, numClasses);
-    if (network) writeAtomic(join(foldDir, "student.mxw"), encodeWeights(network, { labels: data.labelNames, model: { name: `fold ${job.fold}` } }));
+    if (network) writeFileAtomic(join(foldDir, "student.mxw"), encodeWeights(network, { labels: data.labelNames, model: { name: `fold ${job.fold}` } }));
     const result: FoldResult = {
       fold: job.fold, metrics, ...(teacher?.metrics ? { teacherMetrics: teacher.metrics } : {}),
       history: trained.history, trainSeconds: (performance.now() - started) / 1000, samplesPerSecond: trained.samplesPerSecond,
       backend: tf.getBackend(), threads: job.threads ?? 1,
     };
-    writeAtomic(join(foldDir, "result.json"), JSON.stringify(result, null, 1));
+    writeFileAtomic(join(foldDir, "result.json"), JSON.stringify(result, null, 1));
     return result;
   } finally {
     trained.model.dispose();

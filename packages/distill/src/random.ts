@@ -1,18 +1,7 @@
-/** A small seeded PRNG (mulberry32): every random choice in training takes a seed. */
-export class SeededRandom {
-  private state: number;
-  constructor(seed: number) {
-    this.state = seed >>> 0;
-  }
+import { Mulberry32 } from "@microexp/datasets";
 
-  /** Uniform in [0, 1). */
-  next(): number {
-    let t = (this.state = (this.state + 0x6d2b79f5) >>> 0);
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  }
-
+/** The seeded generator of training (datasets' mulberry32), with permutations and a state to checkpoint. */
+export class SeededRandom extends Mulberry32 {
   /** A random permutation of 0..n-1 (Fisher-Yates). */
   permutation(n: number): Uint32Array {
     const out = new Uint32Array(n);

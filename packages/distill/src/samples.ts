@@ -8,8 +8,7 @@ import type { AugmentOptions } from "./augment.js";
 import { augmentCrop, sampleSeed } from "./augment.js";
 import type { CropSet } from "./crop-set.js";
 import { CROP_PIXELS, CROPS_PER_IMAGE } from "./crop-set.js";
-import type { SeededRandom } from "./random.js";
-import { SeededRandom as Random } from "./random.js";
+import { SeededRandom } from "./random.js";
 
 /**
  * "all-crops": an epoch is every face's 8 crops (the paper's). "one-per-face": an epoch is
@@ -74,7 +73,7 @@ export function fillBatch(source: SampleSource, recipe: SampleRecipe, seed: numb
   const mix = recipe.softTargetWeight;
   for (let k = 0; k < ids.length; k++) {
     const needsRandom = recipe.sampling === "one-per-face" || recipe.augment !== undefined;
-    const random = needsRandom ? new Random(sampleSeed(seed, epoch, position + k)) : undefined;
+    const random = needsRandom ? new SeededRandom(sampleSeed(seed, epoch, position + k)) : undefined;
     const face = recipe.sampling === "all-crops" ? Math.floor(ids[k] / CROPS_PER_IMAGE) : ids[k];
     const crop = recipe.sampling === "all-crops" ? ids[k] % CROPS_PER_IMAGE : Math.floor(random!.next() * CROPS_PER_IMAGE);
     const start = (face * CROPS_PER_IMAGE + crop) * CROP_PIXELS;

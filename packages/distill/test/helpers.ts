@@ -8,7 +8,7 @@ import * as tf from "@tensorflow/tfjs-core";
 import type * as tfl from "@tensorflow/tfjs-layers";
 import { seededRandom } from "../../../test-support/random.js";
 
-/** Deterministic uniform [0, 1) numbers (mulberry32), independent of the code under test. */
+/** Deterministic uniform [0, 1) numbers (mulberry32), the project's one generator. */
 export const uniform = seededRandom;
 
 /**

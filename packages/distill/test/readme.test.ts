@@ -1,16 +1,17 @@
 // Runs every ```ts example of README.md as written, on a generated folder dataset. The examples
 // import the BUILT packages (the fold worker runs from dist/).
-import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { mkdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
-import { fileURLToPath, pathToFileURL } from "node:url";
+import { fileURLToPath } from "node:url";
 import sharp from "sharp";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { decodeWeights } from "@microexp/infer";
+import { readmeBlocks, runLoggingModule } from "../../../test-support/readme.js";
 import { tempDir, uniform } from "./helpers.js";
 
 const packages = fileURLToPath(new URL("../..", import.meta.url));
 const temp = tempDir("readme");
-const blocks = [...readFileSync(join(packages, "distill", "README.md"), "utf8").matchAll(/```ts\n([\s\S]*?)```/g)].map((m) => m[1]);
+const blocks = readmeBlocks(join(packages, "distill", "README.md"), "ts");
 const ENV = { FACES_DIR: join(temp.dir, "faces"), RUN_DIR: join(temp.dir, "runs"), WEIGHTS_FILE: join(temp.dir, "microexpnet.mxw") };
 
 /** 6 gray 64x64 faces per class: "happy" bright on the left, "sadness" bright on the right. */
@@ -38,17 +39,9 @@ afterAll(() => {
 });
 
 /** Runs README block `index` with "@microexp/<name>" pointing at packages/<name>/dist; returns what it logged. */
-async function run(index: number): Promise<string[]> {
+function run(index: number): Promise<string[]> {
   const code = blocks[index].replace(/"@microexp\/([a-z]+)"/g, (_, name: string) => JSON.stringify(join(packages, name, "dist", "index.js")));
-  const file = join(temp.dir, `readme-example-${index}.ts`);
-  writeFileSync(file, code);
-  const log = vi.spyOn(console, "log").mockImplementation(() => {});
-  try {
-    await import(pathToFileURL(file).href);
-    return log.mock.calls.map((args) => args.join(" "));
-  } finally {
-    log.mockRestore();
-  }
+  return runLoggingModule(join(temp.dir, `readme-example-${index}.ts`), code);
 }
 
 describe("README examples", () => {

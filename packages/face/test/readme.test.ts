@@ -1,18 +1,17 @@
 // Runs the README's usage example (the ```ts block), so the documentation cannot rot.
-import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import ts from "typescript";
 import { describe, expect, it, vi } from "vitest";
+import { readmeBlocks } from "../../../test-support/readme.js";
 import * as face from "../src/index.js";
 import * as faceNode from "../src/node.js";
 
 const packageDir = fileURLToPath(new URL("..", import.meta.url));
 
 function readmeExample(): string {
-  const readme = readFileSync(`${packageDir}README.md`, "utf8");
-  const match = /```ts\n([\s\S]*?)```/.exec(readme);
-  if (!match) throw new Error("README.md has no ```ts block");
-  return match[1];
+  const [example] = readmeBlocks(`${packageDir}README.md`, "ts");
+  if (example === undefined) throw new Error("README.md has no ```ts block");
+  return example;
 }
 
 describe("README", () => {

@@ -3,6 +3,7 @@
 import type { NetworkWeights } from "../src/architecture.js";
 import { analyzeGraph } from "../src/graph/analyze.js";
 import type { GraphNode, LayerGraph } from "../src/graph/layer-graph.js";
+import { seededRandom } from "../../../test-support/random.js";
 
 /**
  * The lead's dsnet (packages/models/src/dsnet.ts) after batch-norm folding, with its layer
@@ -42,17 +43,6 @@ export function dsnetGraph(numClasses = 7): LayerGraph {
   add({ op: "globalAvgPool", name: "gap", inputs: [last] });
   add({ op: "dense", name: "logits", inputs: [last], units: numClasses, weights: "logits/kernel", bias: "logits/bias" });
   return { name: "dsnet", inputSize: 84, nodes };
-}
-
-/** mulberry32: a seeded generator of floats in [0, 1). */
-export function seededRandom(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = Math.imul(s ^ (s >>> 15), 1 | s);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 2 ** 32;
-  };
 }
 
 /** He-uniform weights (signals keep their scale through deep ReLU chains) and small random biases for every parameter of a graph. */

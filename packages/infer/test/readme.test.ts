@@ -7,16 +7,16 @@ import { createRequire } from "node:module";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { expect, it } from "vitest";
+import { readmeBlocks } from "../../../test-support/readme.js";
 
 const root = fileURLToPath(new URL("..", import.meta.url));
 const require = createRequire(import.meta.url);
 const ts = require("typescript") as typeof import("typescript");
 const tsc = require.resolve("typescript/bin/tsc");
 
-const readme = readFileSync(join(root, "README.md"), "utf8");
-const blocks = [...readme.matchAll(/```(ts|js)\n([\s\S]*?)```/g)].map((m) => ({ lang: m[1], code: m[2] }));
-const esm = blocks.find((b) => b.lang === "ts" && b.code.includes('from "@microexp/infer/node"'))?.code;
-const cjs = blocks.find((b) => b.lang === "js" && b.code.includes('require("@microexp/infer/node")'))?.code;
+const readme = join(root, "README.md");
+const esm = readmeBlocks(readme, "ts").find((code) => code.includes('from "@microexp/infer/node"'));
+const cjs = readmeBlocks(readme, "js").find((code) => code.includes('require("@microexp/infer/node")'));
 const face = JSON.stringify(join(root, "test/fixtures/astronaut-face.jpg"));
 
 function expectLabelled(output: string): void {

@@ -4,18 +4,7 @@ import { allArchitectureIds, describeArchitecture, tensorShapes } from "../src/a
 import { familyNetwork } from "../src/graph/family.js";
 import { createJsEngine } from "../src/forward-js.js";
 import { WASM_MAX_CHUNK, createWasmEngine, wasmSimdSupported } from "../src/wasm/engine-wasm.js";
-
-/** mulberry32: a small seeded generator, so every failure reproduces. */
-function seededRandom(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { seededRandom } from "../../../test-support/random.js";
 
 /** The paper's initialisation: Glorot-uniform weights, biases N(0, 0.5). */
 function randomNetwork(id: string, numClasses: number, seed: number): NetworkWeights {

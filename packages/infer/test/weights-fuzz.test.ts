@@ -12,19 +12,14 @@ import { decodeWeights, encodeWeights, WeightsFormatError } from "../src/weights
 import { loadFixturePhoto } from "./image/fixture.js";
 import { dsnetGraph, randomGraphNetwork } from "./graphs.js";
 import { LABELS, layoutOf, randomNetwork, toVersion1, withChecksum, withHeader } from "./weights-files.js";
+import { seededRandom } from "../../../test-support/random.js";
 
 const SEED = 20261203;
 const PER_KIND = 150;
 
 function generator(seed: number): (n: number) => number {
-  let s = seed >>> 0;
-  return (n) => {
-    // mulberry32
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = Math.imul(s ^ (s >>> 15), 1 | s);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return Math.floor((((t ^ (t >>> 14)) >>> 0) / 2 ** 32) * n);
-  };
+  const random = seededRandom(seed);
+  return (n) => Math.floor(random() * n);
 }
 
 type Kind = "bit flip" | "insert" | "delete" | "overwrite" | "offset" | "dtype" | "header length" | "offset, checksum fixed" | "dtype, checksum fixed";

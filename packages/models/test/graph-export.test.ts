@@ -10,7 +10,8 @@ import type { NetworkWeights } from "@microexp/infer";
 import { analyzeGraph, createJsEngine, createWasmEngine, decodeWeights, encodeWeights } from "@microexp/infer";
 import { BatchNorm, buildDsnet, buildFamilyModel, exportWeightsFile, graphFromModel, GraphExportError, modelNetwork } from "../src/index.js";
 import { describeArchitecture } from "@microexp/infer";
-import { dsnetGraph, randomImages, seededRandom } from "../../infer/test/graphs.js";
+import { dsnetGraph, randomImages } from "../../infer/test/graphs.js";
+import { seededRandom } from "../../../test-support/random.js";
 
 beforeAll(async () => {
   await tf.setBackend("cpu");

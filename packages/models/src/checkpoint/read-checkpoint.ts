@@ -1,5 +1,5 @@
 /** Node-side reading of a TF checkpoint from disk (the parsers themselves take bytes). */
-import { existsSync, readFileSync, renameSync, statSync, writeFileSync } from "node:fs";
+import { existsSync, readFileSync, statSync } from "node:fs";
 import { dirname, join } from "node:path";
 import type { NetworkWeights } from "@microexp/infer";
 import type { BundleImportOptions } from "./upstream.js";
@@ -30,11 +30,4 @@ export function readMicroExpNetCheckpoint(path: string, options: Omit<BundleImpo
     if (!existsSync(file)) throw new Error(`${file}: missing (looked for the checkpoint ${prefix} in ${dirname(prefix)})`);
   }
   return networkFromBundle(readFileSync(indexPath), readFileSync(dataPath), { ...options, source: prefix });
-}
-
-/** Writes bytes to a temporary name beside `path`, then renames: a crash never leaves half a file. */
-export function writeFileAtomic(path: string, bytes: Uint8Array | string): void {
-  const temporary = `${path}.tmp-${process.pid}`;
-  writeFileSync(temporary, bytes);
-  renameSync(temporary, path);
 }
