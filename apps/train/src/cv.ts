@@ -17,7 +17,7 @@ import { claimRunDir, recipeOptions, runName, studentConfig, teacherConfig } fro
 import type { SplitIdentity } from "./teacher-run.js";
 import { readTeacherRun, teacherArchitectureOf } from "./teacher-run.js";
 import { UsageError } from "./errors.js";
-import { isFamilyMember } from "@microexp/distill";
+import { isFamilyMember } from "@microexp/models";
 import { lockRunDir } from "./run-lock.js";
 
 export interface RunOptions {

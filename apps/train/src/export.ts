@@ -4,10 +4,10 @@ import { existsSync, readFileSync } from "node:fs";
 import { availableParallelism } from "node:os";
 import { basename, dirname, isAbsolute, join, relative, resolve, sep } from "node:path";
 import type { Metrics } from "@microexp/distill";
-import { cachedTeacherLogits, isFamilyMember, metricsFromLogits, predictCrops, runnerFor, selectBackend, trainStudent } from "@microexp/distill";
+import { cachedTeacherLogits, metricsFromLogits, predictCrops, runnerFor, selectBackend, trainStudent } from "@microexp/distill";
 import type { ModelInfo } from "@microexp/infer";
 import { decodeWeights, encodeWeights } from "@microexp/infer";
-import { buildTeacher, GraphExportError, graphFromModel, modelNetwork } from "@microexp/models";
+import { GraphExportError, modelNetwork, registeredNetwork } from "@microexp/models";
 import type { CommandContext, CvReport, RunOptions } from "./cv.js";
 import { checkTrainingModels, describeRecipe, describeTraining } from "./cv.js";
 import type { DataOptions } from "./data.js";
@@ -95,24 +95,25 @@ export function defaultExportDir(options: ExportOptions): string {
   return resolve("runs", runName({ prefix: "export", data: options, training: options }));
 }
 
-/** Refuses, before any training, a network the runtime's layer graph cannot express (the untrained network is tried). */
+/** Refuses, before any training, a network the runtime's layer graph cannot express (the registry says which; the untrained network's graph export says why). */
 async function checkExportable(options: ExportOptions): Promise<void> {
+  const entry = registeredNetwork(options.model);
+  if (entry.exportable) return;
   await selectBackend(options.backend);
-  const probe = buildTeacher(options.model, { numClasses: 2 });
+  let reason = "the registry marks it not exportable";
   try {
-    graphFromModel(probe, { name: options.model });
+    entry.graph(2);
   } catch (error) {
-    if (error instanceof GraphExportError) throw new UsageError(`--model ${options.model}: @microexp/infer cannot run it, so no weights file can hold it (${error.message})`);
-    throw error;
-  } finally {
-    probe.dispose();
+    if (!(error instanceof GraphExportError)) throw error;
+    reason = error.message;
   }
+  throw new UsageError(`--model ${options.model}: @microexp/infer cannot run it, so no weights file can hold it (${reason})`);
 }
 
 export async function runExport(options: ExportOptions, context: CommandContext): Promise<{ report: ExportReport; files: ReportFiles }> {
   const started = new Date();
   checkTrainingModels(options);
-  if (!isFamilyMember(options.model)) await checkExportable(options);
+  await checkExportable(options);
   if (options.cvReport && !existsSync(options.cvReport)) throw new UsageError(`--cv-report ${resolve(options.cvReport)}: no such file`);
   const out = resolve(options.out);
   const runDir = resolve(options.runDir ?? defaultExportDir(options));
@@ -167,7 +168,7 @@ async function runLockedExport(options: ExportOptions, context: CommandContext, 
     signal?.throwIfAborted();
     const numClasses = data.manifest.labelNames.length;
     const architecture = architectureOf(options.model);
-    metrics = metricsFromLogits(predictCrops(runnerFor(trained.model, options.model, numClasses, isFamilyMember(options.model)), data.crops), data.crops.labels, numClasses);
+    metrics = metricsFromLogits(predictCrops(runnerFor(trained.model, options.model, numClasses), data.crops), data.crops.labels, numClasses);
     card = {
       name: options.name ?? `${architecture} trained on ${data.name}`,
       ...(options.weightsVersion ? { version: options.weightsVersion } : {}),

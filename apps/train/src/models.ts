@@ -1,25 +1,19 @@
-// Which networks can be trained: students of the MicroExpNet family and the teachers.
-import { allArchitectureIds, ARCHITECTURE_ALIASES, resolveArchitectureId } from "@microexp/infer";
-import { TEACHERS } from "@microexp/models";
-import { isFamilyMember } from "@microexp/distill";
+// Which networks can be trained: models' registry (family members by id or alias, and the other networks).
+import { findNetwork, registeredNetworkNames, registeredNetworks } from "@microexp/models";
 import { UsageError } from "./errors.js";
 
-export function knownStudents(): string[] {
-  return [...Object.keys(ARCHITECTURE_ALIASES), ...allArchitectureIds()];
-}
-
-export function knownTeachers(): string[] {
-  return [...Object.keys(TEACHERS), "or a family member (p1-M, ...)"];
-}
-
-/** A trainable network's name, checked: a family member (any alias) or a teacher. */
+/** A trainable network's name, checked against the registry. */
 export function checkModel(name: string, option: "--model" | "--teacher"): string {
-  if (isFamilyMember(name) || name in TEACHERS) return name;
-  const known = option === "--model" ? [...knownStudents(), ...Object.keys(TEACHERS)] : knownTeachers();
-  throw new UsageError(`${option} ${name}: unknown model; known: ${known.join(", ")}`);
+  if (findNetwork(name)) return name;
+  throw new UsageError(`${option} ${name}: unknown model; known: ${registeredNetworkNames().join(", ")}`);
 }
 
-/** A family member's architecture id ("microexpnet" -> "p12-XXS"); other names unchanged. */
+/** A network's canonical name ("microexpnet" -> "p12-XXS"); unknown names unchanged. */
 export function architectureOf(name: string): string {
-  return isFamilyMember(name) ? resolveArchitectureId(name) : name;
+  return findNetwork(name)?.name ?? name;
+}
+
+/** The networks outside the paper's family (dsnet, vgg-small, ...), for help texts. */
+export function otherNetworkNames(): string[] {
+  return registeredNetworks().filter((entry) => !entry.family).map((entry) => entry.name);
 }

@@ -15,7 +15,7 @@ import type { ExportOptions } from "./export.js";
 import { runExport } from "./export.js";
 import { runPublish } from "./publish.js";
 import { markdownTable, meanStd, percent } from "./format.js";
-import { knownStudents } from "./models.js";
+import { otherNetworkNames } from "./models.js";
 import { dropoutRate, nameList, nonNegativeInteger, nonNegativeNumber, positiveInteger, positiveNumber, positiveNumberList, unitInterval } from "./parse.js";
 import type { PaperDataset } from "./paper-results.js";
 import type { ProgressDisplay } from "./progress.js";
@@ -23,7 +23,7 @@ import type { TrainingOptions } from "./run-config.js";
 import { TRAINING_DEFAULTS } from "./run-config.js";
 import type { SweepOptions, SweepTable } from "./sweep.js";
 import { SWEEP_TABLES, runSweep } from "./sweep.js";
-import { TEACHERS } from "@microexp/models";
+import { registeredNetworkNames } from "@microexp/models";
 import { availableParallelism } from "node:os";
 import type { EnqueueOutcome } from "./queue-jobs.js";
 import { enqueueCv, enqueueSweep, JOB_DEFAULTS } from "./queue-jobs.js";
@@ -56,9 +56,9 @@ function addDataOptions(command: Command): Command {
 }
 
 function addTrainingOptions(command: Command, withModel = true): Command {
-  if (withModel) command.option("--model <name>", `student network: ${knownStudents().join(", ")}`, TRAINING_DEFAULTS.model);
+  if (withModel) command.option("--model <name>", `student network: ${registeredNetworkNames().join(", ")}`, TRAINING_DEFAULTS.model);
   return command
-    .option("--teacher <name>", `distil from this teacher (omit for vanilla training): ${Object.keys(TEACHERS).join(", ")}, or a family member such as p1-M`)
+    .option("--teacher <name>", `distil from this teacher (omit for vanilla training): ${otherNetworkNames().join(", ")}, or a family member such as p1-M`)
     .option("--teacher-epochs <n>", "epochs of the teacher (default: --epochs)", positiveInteger)
     .option("--teacher-dropout <rate>", "dropout rate of the teacher", dropoutRate, TRAINING_DEFAULTS.teacherDropout)
     .option("--teacher-init <file>", "start the teacher (a family member) from these weights, e.g. trained on FER2013 (its output layer is kept only if the labels match)")

@@ -6,8 +6,9 @@
  */
 import { CROP_PIXELS } from "./crop-set.js";
 import { SeededRandom } from "./random.js";
+import { INPUT_SIZE } from "@microexp/infer";
 
-const SIDE = 84;
+const SIDE = INPUT_SIZE;
 
 export interface AugmentOptions {
   /** Mirror left-right with probability 0.5 (default true). */

@@ -3,8 +3,10 @@
  * each (the crops are made on uint8 images, as the authors' OpenCV code did). Backed by
  * a SharedArrayBuffer where possible so that fold workers read it without copies.
  */
+import { INPUT_SIZE } from "@microexp/infer";
+
 export const CROPS_PER_IMAGE = 8;
-export const CROP_PIXELS = 84 * 84;
+export const CROP_PIXELS = INPUT_SIZE * INPUT_SIZE;
 
 export interface CropSet {
   /** Number of images. */

@@ -4,8 +4,8 @@
  */
 import * as tf from "@tensorflow/tfjs-core";
 import type * as tfl from "@tensorflow/tfjs-layers";
-import { describeArchitecture } from "@microexp/infer";
-import { createTfForward, networkFromModel } from "@microexp/models";
+import { describeArchitecture, INPUT_SIZE } from "@microexp/infer";
+import { createTfForward, isFamilyMember, networkFromModel } from "@microexp/models";
 import type { CropSet } from "./crop-set.js";
 import { CROP_PIXELS, CROPS_PER_IMAGE, gatherInputs } from "./crop-set.js";
 
@@ -19,8 +19,8 @@ export interface ModelRunner {
 }
 
 /** Family members run through fused tfjs-core ops (twice as fast as predict), others through predict. */
-export function runnerFor(model: tfl.LayersModel, architecture: string, numClasses: number, familyMember: boolean): ModelRunner {
-  if (familyMember) {
+export function runnerFor(model: tfl.LayersModel, architecture: string, numClasses: number): ModelRunner {
+  if (isFamilyMember(architecture)) {
     const forward = createTfForward(networkFromModel(model, describeArchitecture(architecture, numClasses)));
     return { run: (x) => forward(x), dispose: () => forward.dispose() };
   }
@@ -29,7 +29,7 @@ export function runnerFor(model: tfl.LayersModel, architecture: string, numClass
 
 /** Mirrors each 84x84 crop of a batch left to right, in place. */
 export function mirrorCrops(input: Float32Array, count: number): void {
-  for (let row = 0; row < count * 84; row++) input.subarray(row * 84, row * 84 + 84).reverse();
+  for (let row = 0; row < count * INPUT_SIZE; row++) input.subarray(row * INPUT_SIZE, (row + 1) * INPUT_SIZE).reverse();
 }
 
 /**
@@ -48,7 +48,7 @@ export function predictCrops(runner: ModelRunner, data: CropSet, batchSize = 256
       for (let k = 0; k < n; k++) indices[k] = start + k;
       gatherInputs(data, indices.subarray(0, n), input);
       if (mirrored) mirrorCrops(input, n);
-      const logits = tf.tidy(() => runner.run(tf.tensor4d(input.subarray(0, n * CROP_PIXELS), [n, 84, 84, 1])));
+      const logits = tf.tidy(() => runner.run(tf.tensor4d(input.subarray(0, n * CROP_PIXELS), [n, INPUT_SIZE, INPUT_SIZE, 1])));
       out.set(logits.dataSync(), start * numClasses);
       logits.dispose();
     }

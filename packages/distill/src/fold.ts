@@ -19,7 +19,7 @@ import { CROPS_PER_IMAGE, subsetCropSet } from "./crop-set.js";
 import type { Metrics } from "./evaluate.js";
 import { metricsFromLogits, predictCrops, runnerFor } from "./evaluate.js";
 import type { TrainConfig, TrainProgress } from "./train.js";
-import { isFamilyMember, modelFromCheckpoint, trainStudent } from "./train.js";
+import { modelFromCheckpoint, trainStudent } from "./train.js";
 
 export interface TeacherJob {
   config: TrainConfig;
@@ -122,11 +122,10 @@ export async function cachedTeacherLogits(trainSet: CropSet, train: readonly num
   try {
     // An interrupted teacher is not finished: its logits must not be cached.
     options.signal?.throwIfAborted();
-    const family = isFamilyMember(config.architecture);
-    const logits = predictCrops(runnerFor(trained.model, config.architecture, numClasses, family), trainSet);
+    const logits = predictCrops(runnerFor(trained.model, config.architecture, numClasses), trainSet);
     // The teacher's test accuracy is reported, never used: the student trains on train logits only.
     const metrics = options.testSet
-      ? metricsFromLogits(predictCrops(runnerFor(trained.model, config.architecture, numClasses, family), options.testSet), options.testSet.labels, numClasses)
+      ? metricsFromLogits(predictCrops(runnerFor(trained.model, config.architecture, numClasses), options.testSet), options.testSet.labels, numClasses)
       : undefined;
     writeFileAtomic(cacheFile, new Uint8Array(logits.buffer, logits.byteOffset, logits.byteLength));
     writeFileAtomic(metricsFile, JSON.stringify(metrics ?? null));
@@ -185,8 +184,7 @@ export async function runFold(data: CropSet, job: FoldJob, onEvent?: (event: Fol
   try {
     signal?.throwIfAborted();
     const numClasses = data.labelNames.length;
-    const family = isFamilyMember(job.student.architecture);
-    const runner = () => runnerFor(trained.model, job.student.architecture, numClasses, family);
+    const runner = () => runnerFor(trained.model, job.student.architecture, numClasses);
     const metrics = metricsFromLogits(predictCrops(runner(), testSet), testSet.labels, numClasses, predictCrops(runner(), testSet, 256, true));
     const network = exportableNetwork(trained.model, job.student.architecture, numClasses);
     if (network) writeFileAtomic(join(foldDir, "student.mxw"), encodeWeights(network, { labels: data.labelNames, model: { name: `fold ${job.fold}` } }));

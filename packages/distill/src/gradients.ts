@@ -5,6 +5,7 @@
  */
 import * as tf from "@tensorflow/tfjs-core";
 import type * as tfl from "@tensorflow/tfjs-layers";
+import { INPUT_SIZE } from "@microexp/infer";
 import { CROP_PIXELS } from "./crop-set.js";
 import type { DistillationOptions } from "./losses.js";
 import { distillationLoss, labelLoss, targetLoss } from "./losses.js";
@@ -28,7 +29,7 @@ export interface ShareGradients {
 export function shareGradients(model: tfl.LayersModel, variables: readonly tf.Variable[], batch: BatchBuffers, n: number, weight: number, setup: LossSetup): ShareGradients {
   const k = setup.classes;
   const { value, grads } = tf.variableGrads(() => {
-    const x = tf.tensor4d(batch.input.subarray(0, n * CROP_PIXELS), [n, 84, 84, 1]);
+    const x = tf.tensor4d(batch.input.subarray(0, n * CROP_PIXELS), [n, INPUT_SIZE, INPUT_SIZE, 1]);
     const logits = model.apply(x, { training: true }) as tf.Tensor2D;
     const truth = setup.useTargets ? tf.tensor2d(batch.targets.subarray(0, n * k), [n, k]) : tf.tensor1d(batch.labels.subarray(0, n), "int32");
     const loss = setup.distillation

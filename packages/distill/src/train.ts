@@ -27,9 +27,9 @@ import type { CheckpointState, SavedTensor } from "./checkpoint.js";
 import { isCheckpointFile, readCheckpoint, writeCheckpoint } from "./checkpoint.js";
 import type { InitWeights } from "./init-weights.js";
 import { initFromWeights } from "./init-weights.js";
-import { buildOptionsOf, buildTrainable, isFamilyMember } from "./trainable.js";
+import { isFamilyMember } from "@microexp/models";
+import { buildOptionsOf, buildTrainable } from "./trainable.js";
 
-export { isFamilyMember } from "./trainable.js";
 
 export interface TrainConfig {
   /** A family member ("microexpnet", "p1-M", ...) or a teacher ("vgg-small", "inception-v3"). */
@@ -166,7 +166,7 @@ function assignAll(variables: readonly tf.Variable[], saved: readonly SavedTenso
 /** Mean cross-entropy and crop-averaged accuracy of `model` on `set`. */
 function validate(model: tfl.LayersModel, architecture: string, set: CropSet): { loss: number; accuracy: number } {
   const classes = set.labelNames.length;
-  const logits = predictCrops(runnerFor(model, architecture, classes, isFamilyMember(architecture)), set);
+  const logits = predictCrops(runnerFor(model, architecture, classes), set);
   let loss = 0;
   for (let s = 0; s < set.count * CROPS_PER_IMAGE; s++) {
     const row = logits.subarray(s * classes, (s + 1) * classes);

@@ -1,27 +1,15 @@
-/** Builds a trainable network by name: a family member or a teacher. */
+/** Builds a trainable network by name, from models' registry. */
 import type * as tfl from "@tensorflow/tfjs-layers";
-import { ARCHITECTURE_ALIASES, isArchitectureId } from "@microexp/infer";
-import { buildFamilyModel, buildTeacher } from "@microexp/models";
+import type { NetworkOptions } from "@microexp/models";
+import { registeredNetwork } from "@microexp/models";
 
-export interface BuildOptions {
-  numClasses: number;
+export interface BuildOptions extends NetworkOptions {
   dropout: number;
   seed: number;
-  /** Family members: the pixels' scale before conv1 and the bias initializer's std (the paper: 1 and 0.5). */
-  inputScale?: number;
-  biasStddev?: number;
-}
-
-export function isFamilyMember(name: string): boolean {
-  return isArchitectureId(name) || name in ARCHITECTURE_ALIASES;
 }
 
 export function buildTrainable(name: string, options: BuildOptions): tfl.LayersModel {
-  if (isFamilyMember(name)) return buildFamilyModel(name, options);
-  if (options.inputScale !== undefined || options.biasStddev !== undefined) {
-    throw new Error(`inputScale and biasStddev set up family members; ${name} has its own input scaling and initialisation`);
-  }
-  return buildTeacher(name, options);
+  return registeredNetwork(name).build(options);
 }
 
 /** The network options a training configuration fixes. */

@@ -6,6 +6,7 @@
 
 import { sameOutputSize } from "./graph/analyze.js";
 import type { LayerGraph } from "./graph/layer-graph.js";
+import { INPUT_SIZE } from "./image/paper-crop.js";
 
 export const VARIANTS = ["v", "p1", "p2", "p12"] as const;
 export const SIZES = ["M", "S", "XS", "XXS"] as const;
@@ -49,7 +50,6 @@ export const TENSOR_NAMES = ["wc1", "bc1", "wc2", "bc2", "wfc", "bfc", "wo", "bo
 export type TensorName = (typeof TENSOR_NAMES)[number];
 
 const SQUEEZE: Record<Size, number> = { M: 1, S: 4, XS: 8, XXS: 16 };
-const INPUT_SIZE = 84;
 
 export { sameOutputSize };
 

@@ -9,12 +9,11 @@
  */
 import * as tfl from "@tensorflow/tfjs-layers";
 import type { SymbolicTensor } from "@tensorflow/tfjs-layers";
-import type { TeacherOptions } from "./teachers.js";
+import type { NetworkOptions } from "./registry.js";
+import { INPUT_SIZE } from "@microexp/infer";
 import { BatchNorm } from "./batch-norm.js";
 
-const INPUT_SIZE = 84;
-
-export function buildDsnet(options: TeacherOptions): tfl.LayersModel {
+export function buildDsnet(options: NetworkOptions): tfl.LayersModel {
   const seed = options.seed;
   let index = 0;
   const init = () => tfl.initializers.heNormal({ seed: seed === undefined ? undefined : seed * 64 + index++ });

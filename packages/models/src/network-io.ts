@@ -2,9 +2,10 @@
 import * as tf from "@tensorflow/tfjs-core";
 import type * as tfl from "@tensorflow/tfjs-layers";
 import type { ArchitectureSpec, EncodeOptions, NetworkWeights, TensorName } from "@microexp/infer";
-import { ARCHITECTURE_ALIASES, describeArchitecture, encodeWeights, familyNetwork, isArchitectureId, tensorShapes } from "@microexp/infer";
+import { describeArchitecture, encodeWeights, familyNetwork, tensorShapes } from "@microexp/infer";
 import { LAYER_NAMES } from "./family.js";
 import { graphFromModel } from "./graph-export.js";
+import { isFamilyMember } from "./registry.js";
 
 /** Which layer holds each runtime tensor: [layer, 0 = kernel | 1 = bias]. */
 const TENSOR_LAYERS: Record<TensorName, [string, 0 | 1]> = {
@@ -81,6 +82,6 @@ export function exportWeightsFile(model: tfl.LayersModel, spec: ArchitectureSpec
  * the authors' tensor names (as networkFromModel), any other network's layer graph (graphFromModel).
  */
 export function modelNetwork(model: tfl.LayersModel, architecture: string, numClasses: number): NetworkWeights {
-  if (isArchitectureId(architecture) || architecture in ARCHITECTURE_ALIASES) return networkFromModel(model, describeArchitecture(architecture, numClasses));
+  if (isFamilyMember(architecture)) return networkFromModel(model, describeArchitecture(architecture, numClasses));
   return graphFromModel(model, { name: architecture });
 }
