@@ -1,7 +1,7 @@
 import { defineConfig } from "tsup";
 
 export default defineConfig({
-  entry: ["src/index.ts", "src/node.ts"],
+  entry: ["src/index.ts", "src/node.ts", "src/internal.ts"],
   format: ["esm", "cjs"],
   dts: true,
   // No source maps: the installed package must stay under 1 MB with its weights.

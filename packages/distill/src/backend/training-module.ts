@@ -6,6 +6,7 @@
 // build's SharedArrayBuffer heap, a browser's main thread refusing synchronous compiles),
 // `trainingKernels` returns undefined and each kernel falls back to the stock one.
 import type { TensorInfo } from "@tensorflow/tfjs-core";
+import { EmbeddedWasmModule } from "@microexp/infer/internal";
 import { TRAINING_WASM_BASE64 } from "./kernels.generated.js";
 import type { BackendWasm } from "./wasm-ops.js";
 
@@ -54,15 +55,8 @@ interface Allocator {
   _free(address: number): void;
 }
 
-let compiled: WebAssembly.Module | undefined;
+const trainingModule = new EmbeddedWasmModule(TRAINING_WASM_BASE64);
 const instances = new WeakMap<BackendWasm, TrainingKernels | null>();
-
-function decode(base64: string): Uint8Array {
-  const text = atob(base64);
-  const bytes = new Uint8Array(text.length);
-  for (let i = 0; i < text.length; i++) bytes[i] = text.charCodeAt(i);
-  return bytes;
-}
 
 function backendMemory(backend: BackendWasm): WebAssembly.Memory | undefined {
   const memory = (backend.wasm as { asm?: { memory?: unknown } }).asm?.memory;
@@ -90,11 +84,12 @@ export function trainingKernels(backend: BackendWasm): TrainingKernels | undefin
   let kernels: TrainingKernels | null = null;
   const memory = backendMemory(backend);
   if (memory !== undefined) {
+    // Where a synchronous compile is refused or the heap does not fit, the stock kernels run instead.
+    const compiled = trainingModule.compileNow();
     try {
-      compiled ??= new WebAssembly.Module(decode(TRAINING_WASM_BASE64) as Uint8Array<ArrayBuffer>);
-      kernels = new WebAssembly.Instance(compiled, { env: { memory } }).exports as unknown as TrainingKernels;
+      if (compiled) kernels = new WebAssembly.Instance(compiled, { env: { memory } }).exports as unknown as TrainingKernels;
     } catch {
-      kernels = null; // e.g. synchronous compilation refused: the stock kernels run instead
+      kernels = null;
     }
   }
   instances.set(backend, kernels);

@@ -1,4 +1,5 @@
 import { wasmSimdSupported } from "@microexp/infer";
+import { EmbeddedWasmModule } from "@microexp/infer/internal";
 import { DETECT_WASM_BASE64 } from "./kernel.generated.js";
 
 /** The detector kernel's exports (assembly/index.ts); pointers are byte offsets. */
@@ -25,15 +26,8 @@ export interface KernelExports {
   ): number;
 }
 
-function decodeBase64(text: string): Uint8Array<ArrayBuffer> {
-  const binary = atob(text);
-  const bytes = new Uint8Array(binary.length);
-  for (let i = 0; i < binary.length; i++) bytes[i] = binary.charCodeAt(i);
-  return bytes;
-}
-
-let compiledModule: WebAssembly.Module | undefined;
-let compiling: Promise<WebAssembly.Module | undefined> | undefined;
+const kernel = new EmbeddedWasmModule(DETECT_WASM_BASE64);
+let ready = false;
 
 /**
  * Compiles the kernel in the background (browsers refuse synchronous compiles of more than
@@ -41,25 +35,18 @@ let compiling: Promise<WebAssembly.Module | undefined> | undefined;
  * detector then runs its JavaScript path, which gives the same results, slower.
  */
 export function prepareKernel(): Promise<boolean> {
-  if (compiledModule) return Promise.resolve(true);
+  if (ready) return Promise.resolve(true);
   if (!wasmSimdSupported()) return Promise.resolve(false);
-  compiling ??= WebAssembly.compile(decodeBase64(DETECT_WASM_BASE64)).then(
-    (compiled) => (compiledModule = compiled),
-    () => undefined,
+  return kernel.compile().then(
+    () => (ready = true),
+    () => false,
   );
-  return compiling.then((compiled) => compiled !== undefined);
 }
 
 /** A new kernel instance (own memory), or undefined when the kernel is not available yet. */
 export function instantiateKernel(): KernelExports | undefined {
-  if (!compiledModule) {
-    if (!wasmSimdSupported()) return undefined;
-    try {
-      compiledModule = new WebAssembly.Module(decodeBase64(DETECT_WASM_BASE64));
-    } catch {
-      void prepareKernel(); // e.g. a browser's main thread: compile asynchronously for next time
-      return undefined;
-    }
-  }
-  return new WebAssembly.Instance(compiledModule, {}).exports as unknown as KernelExports;
+  if (!wasmSimdSupported()) return undefined;
+  // Where a synchronous compile is refused (a browser's main thread), this starts one in the background for next time.
+  const compiled = kernel.compileNow();
+  return compiled && (new WebAssembly.Instance(compiled, {}).exports as unknown as KernelExports);
 }
