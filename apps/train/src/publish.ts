@@ -4,7 +4,8 @@
 import { existsSync, readFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import type { TrainConfig } from "@microexp/distill";
-import { exportableNetwork, modelFromRunCheckpoint, selectBackend } from "@microexp/distill";
+import { modelFromRunCheckpoint, selectBackend } from "@microexp/distill";
+import { exportableNetwork } from "@microexp/distill/internal";
 import type { ModelInfo, ModelWeights } from "@microexp/infer";
 import { decodeWeights, encodeWeights } from "@microexp/infer";
 import type { CvReport } from "./cv.js";

@@ -14,6 +14,7 @@ const distill = await import("../dist/index.js").catch((error) => {
   console.error(`bench: cannot load packages/distill/dist/index.js (${error.message.split("\n")[0]}); run the build first`);
   process.exit(1);
 });
+const internal = await import("../dist/internal.js");
 if (typeof distill.selectBackend !== "function") {
   console.error("bench: dist/index.js does not export selectBackend; src/index.ts must re-export ./backend");
   process.exit(1);
@@ -146,7 +147,7 @@ async function trainerRate(architecture, faces, threads) {
   for (let i = 0; i < faces; i++) set.labels[i] = i % 7;
   const config = { architecture, epochs: 1, seed: 1, batchSize: 64, learningRate: 1e-3, dropout: 0, sampling: "one-per-face", augment: {} };
   // A short first run warms up the JIT and the kernels' compilation in every thread.
-  (await distill.trainStudent(distill.subsetCropSet(set, [...Array(128).keys()]), config, { threads, backend: "wasm" })).model.dispose();
+  (await distill.trainStudent(internal.subsetCropSet(set, [...Array(128).keys()]), config, { threads, backend: "wasm" })).model.dispose();
   const result = await distill.trainStudent(set, config, { threads, backend: "wasm" });
   result.model.dispose();
   return result.samplesPerSecond;

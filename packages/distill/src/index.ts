@@ -1,12 +1,21 @@
-export * from "./backend/index.js";
+// @microexp/distill's public entry; what only the project's own apps and tests need is in ./internal.
+export { selectBackend, BACKEND_PREFERENCES, setSimdTrainingKernels, type BackendInfo, type BackendPreference } from "./backend/index.js";
 export * from "./losses.js";
-export * from "./random.js";
-export * from "./crop-set.js";
+export { CROPS_PER_IMAGE, CROP_PIXELS, allocateCropSet, type CropSet } from "./crop-set.js";
 export * from "./load-crops.js";
-export * from "./checkpoint.js";
-export * from "./train.js";
-export * from "./evaluate.js";
-export * from "./fold.js";
+export { CheckpointError, readCheckpoint, writeCheckpoint, type CheckpointState, type SavedTensor } from "./checkpoint.js";
+export {
+  modelFromCheckpoint, modelFromRunCheckpoint, trainStudent,
+  type EpochSummary, type TrainConfig, type TrainHooks, type TrainProgress, type TrainResult,
+} from "./train.js";
+export {
+  INFERENCE_CROP_INDEX, evaluate, metricsFromLogits, policyAccuracy, predictCrops, runnerFor,
+  type Metrics, type ModelRunner, type PolicyAccuracy,
+} from "./evaluate.js";
+export {
+  cachedTeacherLogits, readFoldResult, runFold,
+  type FoldEvent, type FoldJob, type FoldResult, type TeacherJob, type TeacherLogits, type TeacherOptions,
+} from "./fold.js";
 export * from "./cross-validate.js";
 export * from "./fold-thread.js";
 export * from "./init-weights.js";
