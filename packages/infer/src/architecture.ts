@@ -51,8 +51,6 @@ export type TensorName = (typeof TENSOR_NAMES)[number];
 
 const SQUEEZE: Record<Size, number> = { M: 1, S: 4, XS: 8, XXS: 16 };
 
-export { sameOutputSize };
-
 export function isArchitectureId(id: string): id is ArchitectureId {
   const [variant, size, extra] = id.split("-");
   return extra === undefined && (VARIANTS as readonly string[]).includes(variant) && (SIZES as readonly string[]).includes(size);

@@ -20,7 +20,6 @@ export {
   DEFAULT_CROP_POLICY,
   cropPolicyShape,
   jsCropper,
-  mirrorInput,
   paperPolicyCrops,
   type CropPolicy,
   type CropPolicyShape,
