@@ -359,7 +359,7 @@ describe("export and eval", () => {
     expect(report.metrics.confusion.flat().reduce((a, b) => a + b, 0)).toBe(96);
     expect(report.engine.kind).toBe("infer");
     // classify()'s crop policies: the single crop's softmax decides as its logits do.
-    expect(Object.keys(report.metrics.policies!)).toEqual(["single", "single-flip", "eight", "eight-flip"]);
+    expect(Object.keys(report.metrics.policies!)).toEqual(["single", "single-flip", "eight", "four-flip", "eight-flip"]);
     expect(report.metrics.policies!.single).toBe(report.metrics.inferenceCropAccuracy);
     expect(run.stdout).toContain('classify() crops "eight-flip"');
     // The same images through @microexp/infer and through tfjs after training: the same decisions

@@ -4,7 +4,8 @@
  */
 import * as tf from "@tensorflow/tfjs-core";
 import type * as tfl from "@tensorflow/tfjs-layers";
-import { describeArchitecture, INPUT_SIZE } from "@microexp/infer";
+import type { CropPolicy } from "@microexp/infer";
+import { CROP_POLICIES, cropPolicyShape, describeArchitecture, INPUT_SIZE, TRAINING_CROP_OFFSETS } from "@microexp/infer";
 import { createTfForward, isFamilyMember, networkFromModel } from "@microexp/models";
 import type { CropSet } from "./crop-set.js";
 import { CROP_PIXELS, CROPS_PER_IMAGE, gatherInputs } from "./crop-set.js";
@@ -77,12 +78,16 @@ export interface Metrics {
   images: number;
 }
 
-/** @microexp/infer's crop policies: the inference crop, the 8 crops, each alone or with its mirror image. */
-export interface PolicyAccuracy {
-  single: number;
-  "single-flip": number;
-  eight: number;
-  "eight-flip": number;
+/** Accuracy of each of @microexp/infer's crop policies (`CROP_POLICIES`). */
+export type PolicyAccuracy = Record<CropPolicy, number>;
+
+/** Which of the 8 training crops (TRAINING_CROP_OFFSETS order) a policy takes: every policy's windows are among them. */
+function policyCrops(policy: CropPolicy): number[] {
+  return cropPolicyShape(policy).offsets.map(([row, col]) => {
+    const index = TRAINING_CROP_OFFSETS.findIndex(([r, c]) => r === row && c === col);
+    if (index < 0) throw new Error(`crop policy ${policy}: window (${row}, ${col}) is not one of the 8 training crops`);
+    return index;
+  });
 }
 
 function softmaxInto(logits: Float32Array, start: number, n: number, into: Float64Array): void {
@@ -96,25 +101,22 @@ function softmaxInto(logits: Float32Array, start: number, n: number, into: Float
 /** Each policy's accuracy from the crops' logits and the mirrored crops' logits. */
 export function policyAccuracy(logits: Float32Array, mirrored: Float32Array, labels: Int32Array, numClasses: number): PolicyAccuracy {
   const sums = new Float64Array(numClasses);
-  const right = { single: 0, "single-flip": 0, eight: 0, "eight-flip": 0 };
-  const decide = (crops: number[], withMirror: boolean) => {
-    sums.fill(0);
-    for (const c of crops) {
-      softmaxInto(logits, c * numClasses, numClasses, sums);
-      if (withMirror) softmaxInto(mirrored, c * numClasses, numClasses, sums);
+  const accuracy = {} as PolicyAccuracy;
+  for (const policy of CROP_POLICIES) {
+    const crops = policyCrops(policy);
+    const { flip } = cropPolicyShape(policy);
+    let right = 0;
+    for (let i = 0; i < labels.length; i++) {
+      sums.fill(0);
+      for (const c of crops) {
+        softmaxInto(logits, (i * CROPS_PER_IMAGE + c) * numClasses, numClasses, sums);
+        if (flip) softmaxInto(mirrored, (i * CROPS_PER_IMAGE + c) * numClasses, numClasses, sums);
+      }
+      if (argmax(Array.from(sums), 0, numClasses) === labels[i]) right++;
     }
-    return argmax(Array.from(sums), 0, numClasses);
-  };
-  for (let i = 0; i < labels.length; i++) {
-    const all = Array.from({ length: CROPS_PER_IMAGE }, (_, c) => i * CROPS_PER_IMAGE + c);
-    const inference = [i * CROPS_PER_IMAGE + INFERENCE_CROP_INDEX];
-    if (decide(inference, false) === labels[i]) right.single++;
-    if (decide(inference, true) === labels[i]) right["single-flip"]++;
-    if (decide(all, false) === labels[i]) right.eight++;
-    if (decide(all, true) === labels[i]) right["eight-flip"]++;
+    accuracy[policy] = right / labels.length;
   }
-  const n = labels.length;
-  return { single: right.single / n, "single-flip": right["single-flip"] / n, eight: right.eight / n, "eight-flip": right["eight-flip"] / n };
+  return accuracy;
 }
 
 function argmax(values: Float32Array | number[], start: number, length: number): number {

@@ -86,7 +86,8 @@ describe("policyAccuracy", () => {
       mirrored.set(c === INFERENCE_CROP_INDEX ? [3, 0] : [0, 3], c * classes);
     }
     const m = metricsFromLogits(logits, new Int32Array([0]), classes, mirrored);
-    expect(m.policies).toEqual({ single: 0, "single-flip": 1, eight: 1, "eight-flip": 0 });
+    // four-flip: crops 0, 2, 4 (weakly 0, mirrored strongly 1) and 6 (weakly 1, mirrored strongly 0) lean to 1.
+    expect(m.policies).toEqual({ single: 0, "single-flip": 1, eight: 1, "four-flip": 0, "eight-flip": 0 });
     expect(metricsFromLogits(logits, new Int32Array([0]), classes).policies).toBeUndefined();
   });
 });

@@ -184,7 +184,7 @@ describe("crop policies", () => {
 
   it("names an unknown policy", async () => {
     const classifier = await loadModel();
-    expect(() => classifier.classify(photo, box, { crops: "all" as CropPolicy })).toThrow(/classify: unknown crop policy "all"; use one of single, single-flip, eight, eight-flip/);
+    expect(() => classifier.classify(photo, box, { crops: "all" as CropPolicy })).toThrow(/classify: unknown crop policy "all"; use one of single, single-flip, eight, four-flip, eight-flip/);
   });
 });
 

@@ -6,11 +6,13 @@ import type { Box, ImageLike } from "./types.js";
  * each crop's logits, then the mean).
  * - "single": the paper's inference crop, the 224x224 window at (32, 32) of the 256x256 face.
  * - "eight": the paper's 8 training crops (TRAINING_CROP_OFFSETS), which share one 256 resize.
+ * - "four-flip": the four corner windows of the 8, (0, 0), (0, 32), (32, 0), (32, 32) (the
+ *   usual corner crops of test-time augmentation), each with its mirror: 8 inputs, as "eight".
  * - "single-flip", "eight-flip": the same crops and each one mirrored left to right (2 or 16).
  */
-export type CropPolicy = "single" | "single-flip" | "eight" | "eight-flip";
+export type CropPolicy = "single" | "single-flip" | "eight" | "four-flip" | "eight-flip";
 
-export const CROP_POLICIES: readonly CropPolicy[] = ["single", "single-flip", "eight", "eight-flip"];
+export const CROP_POLICIES: readonly CropPolicy[] = ["single", "single-flip", "eight", "four-flip", "eight-flip"];
 
 /**
  * The default: the most accurate policy within 1 ms a face. On FER2013's PublicTest, with the
@@ -33,6 +35,7 @@ const SHAPES: Record<CropPolicy, CropPolicyShape> = {
   single: { offsets: [INFERENCE_CROP_OFFSET], flip: false, count: 1 },
   "single-flip": { offsets: [INFERENCE_CROP_OFFSET], flip: true, count: 2 },
   eight: { offsets: TRAINING_CROP_OFFSETS, flip: false, count: 8 },
+  "four-flip": { offsets: [[0, 0], [0, 32], [32, 0], [32, 32]], flip: true, count: 8 },
   "eight-flip": { offsets: TRAINING_CROP_OFFSETS, flip: true, count: 16 },
 };
 

@@ -98,7 +98,7 @@ describe("WebAssembly crop is bit-exact with the TypeScript reference", () => {
     const frame = image(100, 80, 4);
     const out = new Float32Array(16 * PIXELS);
     expect(() => wasm.cropInto(frame, { x: 120, y: 0, width: 10, height: 10 }, "single", out, 0)).toThrow(/empty inside the 100x80 image/);
-    expect(() => wasm.cropInto(frame, undefined, "nine" as CropPolicy, out, 0)).toThrow(/unknown crop policy "nine"; use one of single, single-flip, eight, eight-flip/);
+    expect(() => wasm.cropInto(frame, undefined, "nine" as CropPolicy, out, 0)).toThrow(/unknown crop policy "nine"; use one of single, single-flip, eight, four-flip, eight-flip/);
     expect(() => wasm.cropInto(frame, undefined, "eight-flip", out, 1)).toThrow(/16 inputs do not fit at 1/);
     expect(() => wasm.cropInto({ width: 100, height: 80, data: new Uint8Array(10) }, undefined, "single", out, 0)).toThrow(/needs 32000 bytes, got 10/);
   });
