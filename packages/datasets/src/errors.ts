@@ -8,3 +8,10 @@ export class DatasetError extends Error {
     this.file = file;
   }
 }
+
+// `instanceof DatasetError` holds for errors of any copy of this package (its ES module and its
+// CommonJS build loaded side by side): the check is a global symbol, as @microexp/infer's
+// recogniseAcrossCopies does for the other packages (this one depends on nothing).
+const brand = Symbol.for("@microexp/datasets:DatasetError");
+Object.defineProperty(DatasetError.prototype, brand, { value: true });
+Object.defineProperty(DatasetError, Symbol.hasInstance, { value: (value: unknown) => typeof value === "object" && value !== null && (value as Record<symbol, unknown>)[brand] === true });

@@ -6,6 +6,7 @@
  */
 import { closeSync, existsSync, openSync, readFileSync, readSync } from "node:fs";
 import { writeFileAtomic } from "@microexp/models/node";
+import { recogniseAcrossCopies } from "@microexp/infer/internal";
 
 const MAGIC = "MXCK";
 /** v2 adds the best weights so far and the trainer's state; v1 files are read (and refused by the trainer). */
@@ -65,6 +66,7 @@ export class CheckpointError extends Error {
     this.name = "CheckpointError";
   }
 }
+recogniseAcrossCopies(CheckpointError, "@microexp/distill:CheckpointError");
 
 /** Reads a checkpoint, or returns undefined when there is none. A damaged file is an error, never ignored. */
 export function readCheckpoint(path: string): CheckpointState | undefined {

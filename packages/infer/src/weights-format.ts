@@ -28,6 +28,7 @@ import type { GraphAnalysis, GraphParameter } from "./graph/analyze.js";
 import { analyzeGraph, MISSING_GRAPH } from "./graph/analyze.js";
 import { familyGraph, familySpecOf } from "./graph/family.js";
 import type { LayerGraph } from "./graph/layer-graph.js";
+import { recogniseAcrossCopies } from "./recognisable-error.js";
 
 export const WEIGHTS_MAGIC = "MXNW";
 /** The version encodeWeights writes by default. */
@@ -92,6 +93,7 @@ export class WeightsFormatError extends Error {
     this.name = "WeightsFormatError";
   }
 }
+recogniseAcrossCopies(WeightsFormatError, "@microexp/infer:WeightsFormatError");
 
 export interface EncodeOptions {
   labels: string[];

@@ -8,6 +8,7 @@
 import type * as tfl from "@tensorflow/tfjs-layers";
 import type { GraphNode, LayerGraph, NetworkWeights } from "@microexp/infer";
 import { analyzeGraph, GRAPH_INPUT } from "@microexp/infer";
+import { recogniseAcrossCopies } from "@microexp/infer/internal";
 
 type SymbolicTensor = tfl.SymbolicTensor;
 type Layer = tfl.layers.Layer;
@@ -18,6 +19,7 @@ export class GraphExportError extends Error {
     this.name = "GraphExportError";
   }
 }
+recogniseAcrossCopies(GraphExportError, "@microexp/models:GraphExportError");
 
 export interface GraphExportOptions {
   /** The graph's name (default: the model's name). */

@@ -12,6 +12,7 @@ import { buildFamilyModel } from "./family.js";
 import { graphFromModel } from "./graph-export.js";
 import { buildInceptionV3 } from "./inception-v3.js";
 import { buildVggSmall } from "./vgg-small.js";
+import { recogniseAcrossCopies } from "@microexp/infer/internal";
 
 export interface NetworkOptions {
   numClasses: number;
@@ -46,6 +47,7 @@ export class UnknownNetworkError extends Error {
     this.name = "UnknownNetworkError";
   }
 }
+recogniseAcrossCopies(UnknownNetworkError, "@microexp/models:UnknownNetworkError");
 
 /** The graph of a network the runtime can run, read off an untrained copy. */
 function graphOfBuilt(build: (options: NetworkOptions) => tfl.LayersModel, name: string, numClasses: number): LayerGraph {

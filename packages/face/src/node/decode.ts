@@ -2,6 +2,7 @@ import { readFile } from "node:fs/promises";
 import type Sharp from "sharp";
 import type { ImageLike } from "@microexp/infer";
 import { decodeBmp, isBmp } from "../decode/bmp.js";
+import { recogniseAcrossCopies } from "@microexp/infer/internal";
 
 /** A decoded image: gray (1 channel) or RGB (3), alpha dropped, EXIF orientation applied. */
 export interface DecodedImage extends ImageLike {
@@ -16,6 +17,7 @@ export class ImageDecodeError extends Error {
     this.name = "ImageDecodeError";
   }
 }
+recogniseAcrossCopies(ImageDecodeError, "@microexp/face:ImageDecodeError");
 
 /**
  * sharp is an optional peer dependency: browser apps never need it, and BMP decodes without

@@ -7,6 +7,7 @@
  */
 import type { GraphNode, GraphOp, LayerGraph } from "./layer-graph.js";
 import { GRAPH_INPUT } from "./layer-graph.js";
+import { recogniseAcrossCopies } from "../recognisable-error.js";
 
 export class GraphError extends Error {
   constructor(message: string) {
@@ -14,6 +15,7 @@ export class GraphError extends Error {
     this.name = "GraphError";
   }
 }
+recogniseAcrossCopies(GraphError, "@microexp/infer:GraphError");
 
 /** A parameter tensor the graph needs: its name, TF-layout shape and the node that reads it. */
 export interface GraphParameter {
