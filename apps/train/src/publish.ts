@@ -44,6 +44,16 @@ function readReport(file: string): CvReport {
   return report;
 }
 
+/** The training record with its files made portable (the teacher's run, init weights): a shipped card names no folder of the machine. */
+function portableTraining(t: CvReport["training"]): CvReport["training"] {
+  return {
+    ...t,
+    ...(t.init ? { init: portableArgument(t.init) } : {}),
+    ...(t.teacherInit ? { teacherInit: portableArgument(t.teacherInit) } : {}),
+    ...(t.teacherFrom ? { teacherFrom: portableArgument(t.teacherFrom) } : {}),
+  };
+}
+
 /**
  * A fold's network: its student.mxw, or, for a run whose fold wrote none (a network exported as a
  * layer graph, trained before folds wrote one for every exportable network), its final
@@ -98,7 +108,7 @@ export async function runPublish(options: PublishOptions): Promise<PublishOutcom
       trainImages: fold.trainImages, testImages: fold.testImages,
     },
     protocol: `trained on the ${fold.trainImages} training faces of ${split} only; tested on its ${fold.testImages} test faces, never trained or selected on`,
-    training: { description: describeTraining(report.training), seed: fold.studentSeed, epochs: fold.epochs, finalLoss: fold.finalLoss },
+    training: { description: describeTraining(portableTraining(report.training)), seed: fold.studentSeed, epochs: fold.epochs, finalLoss: fold.finalLoss },
     heldOutAccuracy: {
       crop: fold.cropAccuracy, vote: fold.voteAccuracy, inferenceCrop: fold.inferenceCropAccuracy,
       ...(fold.policies ? { cropPolicies: fold.policies } : {}),
