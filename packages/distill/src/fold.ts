@@ -100,8 +100,7 @@ export interface TeacherOptions {
  * returns its logits on every training crop, computed once and then read from the cache.
  */
 export async function cachedTeacherLogits(trainSet: CropSet, train: readonly number[], teacher: TeacherJob, dataHash: string, options: TeacherOptions = {}): Promise<TeacherLogits> {
-  const { config, cacheDir } = teacher;
-  mkdirSync(cacheDir, { recursive: true });
+  const { config } = teacher;
   const cacheFile = teacherCacheFile(teacher, dataHash, train);
   const metricsFile = `${cacheFile}.metrics.json`;
   const numClasses = trainSet.labelNames.length;

@@ -10,12 +10,10 @@ import { lossAndGradients, maxDifference, uniform, type StepResult } from "./hel
 
 const BATCH = 4;
 
-type Step = StepResult;
-
 describe("a dsnet step with and without the SIMD training kernels", () => {
-  let on: Step;
-  let off: Step;
-  let cpu: Step;
+  let on: StepResult;
+  let off: StepResult;
+  let cpu: StepResult;
 
   beforeAll(async () => {
     expect((await selectBackend("wasm")).customKernels).toBe(true);
@@ -26,7 +24,7 @@ describe("a dsnet step with and without the SIMD training kernels", () => {
     const next = uniform(7);
     const x = tf.tensor4d(Float32Array.from({ length: BATCH * 84 * 84 }, () => next() * 255), [BATCH, 84, 84, 1]);
     const labels = tf.oneHot(tf.tensor1d([0, 3, 5, 6], "int32"), 8);
-    const step = (simd: boolean): Step => {
+    const step = (simd: boolean): StepResult => {
       setSimdTrainingKernels(simd);
       return lossAndGradients(model, x, labels, true);
     };

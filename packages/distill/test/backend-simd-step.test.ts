@@ -6,21 +6,15 @@ import * as tf from "@tensorflow/tfjs-core";
 import { buildFamilyModel } from "@microexp/models";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { selectBackend, setSimdTrainingKernels } from "../src/backend/index.js";
-import { lossAndGradients, maxDifference, uniform, type StepResult } from "./helpers.js";
+import { uniformFloats } from "../../../test-support/random.js";
+import { lossAndGradients, maxDifference, type StepResult } from "./helpers.js";
 
 const BATCH = 16;
 
-/** Deterministic uniform floats in [lo, hi), from the tests' shared generator. */
-function uniformArray(count: number, seed: number, lo: number, hi: number): Float32Array {
-  const next = uniform(seed);
-  return Float32Array.from({ length: count }, () => lo + next() * (hi - lo));
-}
-
-type Step = StepResult;
 
 describe("a MicroExpNet step with and without the SIMD training kernels", () => {
-  let on: Step;
-  let off: Step;
+  let on: StepResult;
+  let off: StepResult;
 
   beforeAll(async () => {
     expect((await selectBackend("wasm")).customKernels).toBe(true);
@@ -29,11 +23,11 @@ describe("a MicroExpNet step with and without the SIMD training kernels", () => 
     const classes = model.outputs[0].shape[1] as number;
     // Small biases so the bias gradients and ReLU masks are not those of an all-zero start.
     model.weights.forEach((w, i) => {
-      if (w.shape.length === 1) w.write(tf.tensor(uniformArray(w.shape[0] as number, 10 + i, -0.05, 0.05)));
+      if (w.shape.length === 1) w.write(tf.tensor(uniformFloats(w.shape[0] as number, 10 + i, -0.05, 0.05)));
     });
-    const x = tf.tensor4d(uniformArray(BATCH * 84 * 84, 1, 0, 255), [BATCH, 84, 84, 1]);
+    const x = tf.tensor4d(uniformFloats(BATCH * 84 * 84, 1, 0, 255), [BATCH, 84, 84, 1]);
     const labels = tf.oneHot(tf.tensor1d(Array.from({ length: BATCH }, (_, i) => (i * 5) % classes), "int32"), classes);
-    const step = (simd: boolean): Step => {
+    const step = (simd: boolean): StepResult => {
       setSimdTrainingKernels(simd);
       // Dropout off (inference mode) so both steps see the same network.
       return lossAndGradients(model, x, labels, false);

@@ -27,7 +27,6 @@ export interface KernelExports {
 }
 
 const kernel = new EmbeddedWasmModule(DETECT_WASM_BASE64);
-let ready = false;
 
 /**
  * Compiles the kernel in the background (browsers refuse synchronous compiles of more than
@@ -35,10 +34,10 @@ let ready = false;
  * detector then runs its JavaScript path, which gives the same results, slower.
  */
 export function prepareKernel(): Promise<boolean> {
-  if (ready) return Promise.resolve(true);
   if (!wasmSimdSupported()) return Promise.resolve(false);
+  // The loader compiles once and hands the same module to every later call.
   return kernel.compile().then(
-    () => (ready = true),
+    () => true,
     () => false,
   );
 }
