@@ -6,7 +6,7 @@
 import { readFileSync } from "node:fs";
 import type * as tfl from "@tensorflow/tfjs-layers";
 import { decodeWeights, describeArchitecture, resolveArchitectureId } from "@microexp/infer";
-import { inputScaleOf, LAYER_NAMES, loadNetworkIntoModel } from "@microexp/models";
+import { inputScaleOf, isFamilyMember, LAYER_NAMES, loadNetworkIntoModel } from "@microexp/models";
 import * as tf from "@tensorflow/tfjs-core";
 import { isCheckpointFile, readCheckpoint } from "./checkpoint.js";
 
@@ -65,8 +65,9 @@ function initFromCheckpoint(model: tfl.LayersModel, architecture: string, labels
     return fail("its configuration is not readable");
   }
   if (canonical(String(made.architecture)) !== canonical(architecture)) fail(`hold a ${String(made.architecture)} network, the model is ${architecture}`);
-  // A checkpoint holds conv1 as trained: for pixels scaled as its run scaled them.
-  if ((made.inputScale ?? 1) !== inputScaleOf(model)) fail(`trained on pixels times ${made.inputScale ?? 1}, the model takes pixels times ${inputScaleOf(model)}`);
+  // A family member's checkpoint holds conv1 as trained, for pixels scaled as its run scaled
+  // them (no inputScale: the paper's raw pixels). Other networks rescale inside themselves.
+  if (isFamilyMember(architecture) && (made.inputScale ?? 1) !== inputScaleOf(model)) fail(`trained on pixels times ${made.inputScale ?? 1}, the model takes pixels times ${inputScaleOf(model)}`);
   const sameHead = made.classes?.length === labels.length && made.classes.every((label, i) => label === labels[i]);
   const head = model.layers[model.layers.length - 1];
   const headWeights = new Set(head.weights.map((w) => w.read().id));

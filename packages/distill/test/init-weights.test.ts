@@ -7,6 +7,7 @@ import { describeArchitecture, encodeWeights } from "@microexp/infer";
 import { buildFamilyModel, networkFromModel } from "@microexp/models";
 import { selectBackend } from "../src/backend/index.js";
 import { initFromWeights } from "../src/init-weights.js";
+import { buildTrainable } from "../src/trainable.js";
 import { trainStudent } from "../src/train.js";
 import { tempDir, tinyCropSet } from "./helpers.js";
 
@@ -25,7 +26,7 @@ function savedNetwork(labels: string[], seed: number): string {
   return file;
 }
 
-const layerValues = (model: ReturnType<typeof buildFamilyModel>, layer: string) =>
+const layerValues = (model: { getLayer(name: string): { getWeights(): Array<{ dataSync(): ArrayLike<number> }> } }, layer: string) =>
   model.getLayer(layer).getWeights().map((w) => Array.from(w.dataSync()));
 
 describe("initFromWeights", () => {
@@ -67,6 +68,20 @@ describe("initFromWeights", () => {
     expect(() => initFromWeights(unit, "microexpnet", data.labelNames, { file: checkpointPath, sha256: "x" }))
       .toThrow(/raw-pixels\.ckpt: trained on pixels times 1, the model takes pixels times 0\.0039/);
     [trained.model, raw, unit].forEach((m) => m.dispose());
+  });
+
+  it("takes the checkpoint of a network that scales its pixels itself (dsnet), with a fresh head for other labels", async () => {
+    const data = tinyCropSet(4, 2);
+    const checkpointPath = join(temp.dir, "dsnet.ckpt");
+    const trained = await trainStudent(data, { architecture: "dsnet", epochs: 1, seed: 3, batchSize: 4, learningRate: 1e-3, dropout: 0 }, { checkpointPath });
+    const fresh = buildTrainable("dsnet", { numClasses: 2, seed: 8, dropout: 0 });
+    const copied = initFromWeights(fresh, "dsnet", ["other", "labels"], { file: checkpointPath, sha256: "x" });
+    const head = fresh.layers[fresh.layers.length - 1].name;
+    expect(copied).not.toContain(head);
+    const firstConv = trained.model.layers.find((l) => l.weights.length > 0)!.name;
+    expect(copied).toContain(firstConv);
+    expect(layerValues(fresh, firstConv)).toEqual(layerValues(trained.model, firstConv));
+    [trained.model, fresh].forEach((m) => m.dispose());
   });
 
   it("trains from the given weights: a network started from a trained one starts with its low loss", async () => {
