@@ -80,14 +80,16 @@ export function sweepCells(options: SweepOptions): SweepCell[] {
   const paper = paperDatasetFor(options);
   const base: TrainingOptions = { ...options };
   const needTeacher = () => {
-    if (!options.teacher) throw new UsageError(`--table ${options.table} needs --teacher (the network the students learn from)`);
+    if (!options.teacher && !options.teacherFrom) throw new UsageError(`--table ${options.table} needs --teacher or --teacher-from (the network the students learn from)`);
   };
+  // A vanilla cell has no teacher of either kind (cv would take --teacher-from's back).
+  const vanilla = { teacher: undefined, teacherFrom: undefined };
   switch (options.table) {
     case "family": {
       const protocol = options.protocol === "predefined" ? undefined : options.protocol;
       return PAPER_VARIANTS.flatMap((variant) => PAPER_SIZES.map((size) => ({
         id: `${variant}-${size}`, row: variant, column: size,
-        training: { ...base, model: `${variant}-${size}`, teacher: undefined },
+        training: { ...base, model: `${variant}-${size}`, ...vanilla },
         paper: paper !== "none" && protocol ? PAPER_FAMILY[protocol][paper][variant][size] : null,
       })));
     }
@@ -100,7 +102,7 @@ export function sweepCells(options: SweepOptions): SweepCell[] {
     case "kd":
       needTeacher();
       return PAPER_SIZES.flatMap((size) => [
-        { id: `vanilla-p12-${size}`, row: "vanilla", column: size, training: { ...base, model: `p12-${size}`, teacher: undefined }, paper: paper === "none" ? null : PAPER_KD[paper].vanilla[size] },
+        { id: `vanilla-p12-${size}`, row: "vanilla", column: size, training: { ...base, model: `p12-${size}`, ...vanilla }, paper: paper === "none" ? null : PAPER_KD[paper].vanilla[size] },
         { id: `kd-p12-${size}`, row: "student (KD)", column: size, training: { ...base, model: `p12-${size}` }, paper: paper === "none" ? null : PAPER_KD[paper].distilled[size] },
       ]);
   }
@@ -122,8 +124,8 @@ function paperNote(table: SweepTable, paper: PaperDataset | "none", protocol: Pr
 
 export function defaultSweepDir(options: SweepOptions): string {
   const model = options.table === "family" ? "vanilla" : options.table === "kd" ? "p12" : options.model;
-  const teacher = options.table === "family" ? undefined : options.teacher;
-  return resolve("runs", runName({ prefix: `sweep-${options.table}`, data: options, training: { ...options, model, teacher }, protocol: options.protocol, folds: options.folds,
+  const teachers = options.table === "family" ? { teacher: undefined, teacherFrom: undefined } : {};
+  return resolve("runs", runName({ prefix: `sweep-${options.table}`, data: options, training: { ...options, model, ...teachers }, protocol: options.protocol, folds: options.folds,
     temperatureVaries: options.table === "temperature" }));
 }
 

@@ -12,7 +12,7 @@ import { decodeWeights } from "@microexp/infer";
 import { loadClassifierFromFile } from "@microexp/infer/node";
 import type { CvReport, EvalReport, ExportReport, SweepReport } from "../src/index.js";
 import { limitManifest } from "../src/data.js";
-import { cli, readJson, startCli, tempDir, writeFaces } from "./helpers.js";
+import { cli, readJson, readReport, startCli, tempDir, writeFaces } from "./helpers.js";
 
 const temp = tempDir("cli");
 const cwd = temp.dir;
@@ -483,3 +483,45 @@ describe("Ctrl-C", () => {
     expect(existsSync(join(cwd, "runs/interrupted/report.json"))).toBe(false);
   });
 });
+
+describe("a killed run", () => {
+  it("resumes to the same weights and the same report as an uninterrupted run (distilled, augmented, dropout 0)", async () => {
+    const args = (runDir: string) => ["cv", ...DATA, "--folds", "2", "--workers", "1", "--dropout", "0", "--epochs", "30", "--augment",
+      "--teacher", "p12-S", "--teacher-epochs", "2", "--t2", "--seed", "4", "--backend", "wasm", "--run-dir", runDir];
+    expect(cli(cwd, args("runs/uninterrupted")).status).toBe(0);
+
+    const child = startCli(cwd, args("runs/killed"));
+    child.stdout.resume();
+    child.stderr.resume();
+    const checkpoint = join(cwd, "runs/killed/fold-0/student.ckpt");
+    const deadline = Date.now() + 60_000;
+    while (Date.now() < deadline && (readCheckpointIfThere(checkpoint)?.epoch ?? 0) < 5) await new Promise((r) => setTimeout(r, 20));
+    await new Promise<void>((resolve) => {
+      child.on("exit", () => resolve());
+      child.kill("SIGKILL");
+    });
+    const killedAt = readCheckpoint(checkpoint)!.epoch;
+    expect(killedAt).toBeGreaterThanOrEqual(5);
+    expect(killedAt).toBeLessThan(30);
+    expect(existsSync(join(cwd, "runs/killed/fold-0/result.json"))).toBe(false);
+
+    const resumed = cli(cwd, args("runs/killed"));
+    expect(resumed.stderr).toBe("");
+    expect(resumed.status).toBe(0);
+    expect(resumed.stdout).toMatch(new RegExp(`fold 0 student: resumed at epoch ${killedAt + 1}/30`));
+    expect(readReport(join(cwd, "runs/killed"), "report")).toEqual(readReport(join(cwd, "runs/uninterrupted"), "report"));
+    for (const fold of [0, 1]) {
+      const weights = (dir: string) => readFileSync(join(cwd, dir, `fold-${fold}`, "student.mxw"));
+      expect(weights("runs/killed").equals(weights("runs/uninterrupted")), `fold ${fold}`).toBe(true);
+    }
+  });
+});
+
+/** The checkpoint, or undefined while it is not written yet (or is being replaced). */
+function readCheckpointIfThere(file: string): ReturnType<typeof readCheckpoint> {
+  try {
+    return existsSync(file) ? readCheckpoint(file) : undefined;
+  } catch {
+    return undefined;
+  }
+}

@@ -50,3 +50,47 @@ export async function writeFaces(root: string, perClass: number): Promise<void> 
 export function readJson<T>(file: string): T {
   return JSON.parse(readFileSync(file, "utf8")) as T;
 }
+
+/** A report with what is legitimately run-specific masked: times, speeds, command lines, folders. */
+const RUN_ROWS = new Set(["command", "working folder", "time", "run folder"]);
+const RUN_COLUMNS = new Set(["student time", "samples/s", "run folder"]);
+function normaliseMarkdown(markdown: string): string {
+  let masked = new Set<number>();
+  let inTable = false;
+  return markdown.split("\n").map((line) => {
+    if (!line.startsWith("|")) {
+      inTable = false;
+      return line;
+    }
+    const cells = line.split(" | ").map((c) => c.replace(/^\| ?| ?\|$/g, ""));
+    if (!inTable) {
+      inTable = true;
+      masked = new Set(cells.flatMap((c, i) => (RUN_COLUMNS.has(c) ? [i] : [])));
+    }
+    if (cells.length === 2 && RUN_ROWS.has(cells[0])) cells[1] = "*";
+    for (const i of masked) if (!/^-+$/.test(cells[i])) cells[i] = "*";
+    return `| ${cells.join(" | ")} |`;
+  }).join("\n");
+}
+
+function normaliseJson(json: Record<string, unknown>): unknown {
+  const copy = structuredClone(json) as Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+  delete copy.run;
+  delete copy.runDir;
+  delete copy.cacheDir;
+  delete copy.sweepDir;
+  for (const fold of copy.results?.folds ?? []) {
+    delete fold.trainSeconds;
+    delete fold.samplesPerSecond;
+  }
+  for (const cell of copy.cells ?? []) delete cell.runDir;
+  return copy;
+}
+
+/** `<dir>/<base>.json` and `.md`, run-specific parts masked: two runs of one configuration compare equal. */
+export function readReport(dir: string, base: string): { json: unknown; markdown: string } {
+  return {
+    json: normaliseJson(JSON.parse(readFileSync(join(dir, `${base}.json`), "utf8")) as Record<string, unknown>),
+    markdown: normaliseMarkdown(readFileSync(join(dir, `${base}.md`), "utf8")),
+  };
+}

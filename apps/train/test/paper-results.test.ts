@@ -82,4 +82,14 @@ describe("sweep tables", () => {
     expect(temperature.map((c) => c.training.temperature)).toEqual([2, 4, 8, 16, 20, 32, 64]);
     expect(() => sweepCells({ ...base, table: "kd" })).toThrow(/--table kd needs --teacher/);
   });
+
+  it("with --teacher-from, the distilled cells learn from that run and the vanilla cells from nothing", () => {
+    const kd = sweepCells({ ...base, table: "kd", teacherFrom: "runs/teacher" });
+    expect(kd.map((c) => [c.id, c.training.teacherFrom ?? null])).toEqual([
+      ["vanilla-p12-M", null], ["kd-p12-M", "runs/teacher"], ["vanilla-p12-S", null], ["kd-p12-S", "runs/teacher"],
+      ["vanilla-p12-XS", null], ["kd-p12-XS", "runs/teacher"], ["vanilla-p12-XXS", null], ["kd-p12-XXS", "runs/teacher"],
+    ]);
+    expect(sweepCells({ ...base, table: "temperature", teacherFrom: "runs/teacher" }).every((c) => c.training.teacherFrom === "runs/teacher")).toBe(true);
+    expect(sweepCells({ ...base, teacherFrom: "runs/teacher" }).every((c) => c.training.teacherFrom === undefined)).toBe(true);
+  });
 });
