@@ -9,3 +9,4 @@ export { addBias } from "./add-bias";
 export { col2im } from "./col2im";
 export { maxPool2x2 } from "./pool";
 export { depthwiseFilter, depthwiseInput } from "./depthwise-grad";
+export { batchNormForward, batchNormBackward } from "./batch-norm";

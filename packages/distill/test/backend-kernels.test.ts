@@ -2,6 +2,7 @@
 // compared with the cpu backend (the reference implementation of tfjs).
 import * as tf from "@tensorflow/tfjs-core";
 import { beforeAll, describe, expect, it } from "vitest";
+import { BATCH_NORM_GRAD_KERNEL, BATCH_NORM_TRAINING_KERNEL, batchNormTraining } from "@microexp/models";
 import { selectBackend, setSimdTrainingKernels, WASM_TRAINING_KERNELS, wasmTrainingKernelsRegistered } from "../src/backend/index.js";
 import { pointer, trainingKernels, withScratch } from "../src/backend/training-module.js";
 import type { BackendWasm } from "../src/backend/wasm-ops.js";
@@ -135,8 +136,9 @@ describe("wasm training kernels", () => {
     expect(wasmTrainingKernelsRegistered()).toBe(true);
     expect([...WASM_TRAINING_KERNELS].sort()).toEqual([
       "Add", "BatchMatMul", "Cast", "Conv2D", "Conv2DBackpropFilter", "Conv2DBackpropInput",
-      "DepthwiseConv2dNativeBackpropFilter", "DepthwiseConv2dNativeBackpropInput", "FusedConv2D", "Identity", "MaxPool", "MaxPoolGrad", "Mean", "Sum",
-    ]);
+      "DepthwiseConv2dNativeBackpropFilter", "DepthwiseConv2dNativeBackpropInput", "FusedConv2D", "Identity", "MaxPool", "MaxPoolGrad", "Mean",
+      BATCH_NORM_GRAD_KERNEL, BATCH_NORM_TRAINING_KERNEL, "Sum",
+    ].sort());
   });
 
   it("run the SIMD module on the wasm backend's own heap", async () => {
@@ -249,6 +251,66 @@ describe("Mean on wasm matches cpu", () => {
     expect(simd.values).not.toEqual(stock.values);
     expect(relativeError(simd.values, stock.values)).toBeLessThanOrEqual(1e-5);
     tf.dispose([x, direct]);
+  });
+});
+
+/** y, the batch statistics and the gradients of sum(y * w) of models' batchNormTraining. */
+async function batchNormOn(backend: "wasm" | "cpu", shape: number[], seed: number): Promise<Float32Array[]> {
+  await tf.setBackend(backend);
+  const channels = shape[shape.length - 1];
+  // Activations well off zero, as after a convolution: the variance must not come from E[x^2] - E[x]^2.
+  const x = tf.tensor(input(shape, seed, (v) => 3 + 2 * v).values, shape);
+  const weights = tf.tensor(input(shape, seed + 1).values, shape);
+  const gamma = tf.tensor1d(input([channels], seed + 2, (v) => 1 + 0.5 * v).values);
+  const beta = tf.tensor1d(input([channels], seed + 3).values);
+  const stats: tf.Tensor[] = [];
+  const { value, grads } = tf.valueAndGrads((a: tf.Tensor, g: tf.Tensor, b: tf.Tensor) => {
+    const { y, mean, variance } = batchNormTraining(a, g as tf.Tensor1D, b as tf.Tensor1D, 1e-3);
+    stats.push(tf.keep(y.clone()), mean, variance);
+    return tf.sum(tf.mul(y, weights));
+  })([x, gamma, beta]);
+  const out = [...stats, ...grads].map((t) => t.dataSync() as Float32Array);
+  tf.dispose([x, weights, gamma, beta, value, ...grads, ...stats]);
+  return out;
+}
+
+describe("batch norm's training kernels on wasm match the ops on cpu", () => {
+  const parts = ["y", "mean", "variance", "dx", "dGamma", "dBeta"];
+  const cases = [
+    { shape: [8, 9, 9, 16], simd: true },
+    { shape: [3, 5, 7, 12], simd: true },
+    { shape: [4, 6, 6, 6], simd: true }, // channels not a multiple of 4: the TypeScript loop
+    { shape: [3, 5, 5, 8], simd: false },
+    { shape: [10, 32], simd: true }, // after a dense layer
+  ];
+  cases.forEach((c, i) => {
+    it(`[${c.shape}]${c.simd ? "" : ", SIMD module off"}`, async () => {
+      const cpu = await batchNormOn("cpu", c.shape, 3300 + 10 * i);
+      setSimdTrainingKernels(c.simd);
+      try {
+        await tf.setBackend("wasm");
+        const before = tf.engine().state.numTensors;
+        const wasm = await batchNormOn("wasm", c.shape, 3300 + 10 * i);
+        expect(tf.engine().state.numTensors).toBe(before);
+        parts.forEach((part, k) => {
+          expect(wasm[k].length, part).toBe(cpu[k].length);
+          expect(relativeError(wasm[k], cpu[k]), part).toBeLessThanOrEqual(1e-4);
+        });
+      } finally {
+        setSimdTrainingKernels(true);
+      }
+    });
+  });
+
+  it("are the ones the wasm step runs (the layer takes the fused path only where both are registered)", async () => {
+    await tf.setBackend("wasm");
+    const x = tf.randomNormal([2, 4, 4, 8]);
+    const profile = await tf.profile(() => batchNormTraining(x, tf.ones([8]) as tf.Tensor1D, tf.zeros([8]) as tf.Tensor1D, 1e-3).y);
+    expect(profile.kernels.map((k) => k.name)).toContain(BATCH_NORM_TRAINING_KERNEL);
+    await tf.setBackend("cpu");
+    const cpuProfile = await tf.profile(() => batchNormTraining(tf.randomNormal([2, 4, 4, 8]), tf.ones([8]) as tf.Tensor1D, tf.zeros([8]) as tf.Tensor1D, 1e-3).y);
+    expect(cpuProfile.kernels.map((k) => k.name)).not.toContain(BATCH_NORM_TRAINING_KERNEL);
+    x.dispose();
   });
 });
 

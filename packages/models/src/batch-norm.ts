@@ -5,7 +5,8 @@
  * tfjs-layers trains through tf.moments and the FusedBatchNorm gradient, which tiles
  * 1/sqrt(variance) to the activation's full size and transposes for every mean: on dsnet
  * that was 1.3 s of a 2.8 s step (batch 64). Here the batch statistics and the gradient are
- * per-channel sums over rows (one reduction kernel) and a few broadcast passes:
+ * per-channel sums over rows (one reduction kernel) and a few broadcast passes, or, where the
+ * backend registers them, two fused kernels (below; @microexp/distill's for wasm):
  *   y = gamma * xhat + beta,  xhat = (x - mean) / sqrt(var + eps)
  *   dx = gamma / sqrt(var + eps) * (dy - mean(dy) - xhat * mean(dy * xhat))
  */
@@ -20,8 +21,24 @@ export interface BatchNormArgs {
   epsilon?: number;
 }
 
+/**
+ * Kernels a backend may register to run a training batch's normalisation in one pass each way
+ * (@microexp/distill does for wasm); where both are missing, the ops above do it.
+ *   BATCH_NORM_TRAINING_KERNEL: inputs { x, gamma, beta }, attrs { epsilon }
+ *     -> [y, mean, variance, invStd] (variance biased; invStd = 1 / sqrt(variance + epsilon))
+ *   BATCH_NORM_GRAD_KERNEL: inputs { dy, x, mean, invStd, gamma } -> [dx, dGamma, dBeta]
+ */
+export const BATCH_NORM_TRAINING_KERNEL = "MicroexpBatchNormTraining";
+export const BATCH_NORM_GRAD_KERNEL = "MicroexpBatchNormGrad";
+
+function fusedKernelsRegistered(): boolean {
+  const backend = tf.getBackend();
+  return tf.getKernel(BATCH_NORM_TRAINING_KERNEL, backend) !== undefined && tf.getKernel(BATCH_NORM_GRAD_KERNEL, backend) !== undefined;
+}
+
 /** Normalised activations of a training batch, with gradients for x, gamma and beta. */
 export function batchNormTraining(x: tf.Tensor, gamma: tf.Tensor1D, beta: tf.Tensor1D, epsilon: number): { y: tf.Tensor; mean: tf.Tensor1D; variance: tf.Tensor1D } {
+  if (fusedKernelsRegistered()) return fusedBatchNormTraining(x, gamma, beta, epsilon);
   const channels = x.shape[x.shape.length - 1];
   const rows = x.size / channels;
   const axes = x.shape.slice(0, -1).map((_, i) => i);
@@ -45,6 +62,27 @@ export function batchNormTraining(x: tf.Tensor, gamma: tf.Tensor1D, beta: tf.Ten
         const dGamma = tf.sum(tf.mul(dy, xh), axes);
         const inner = tf.sub(tf.sub(dy, tf.div(dBeta, rows)), tf.mul(xh, tf.div(dGamma, rows)));
         return [tf.mul(inner, tf.mul(g, inv)), dGamma, dBeta];
+      },
+    };
+  });
+  const y = normalise(x, gamma, beta);
+  return { y, mean: mean!, variance: variance! };
+}
+
+function fusedBatchNormTraining(x: tf.Tensor, gamma: tf.Tensor1D, beta: tf.Tensor1D, epsilon: number): { y: tf.Tensor; mean: tf.Tensor1D; variance: tf.Tensor1D } {
+  let mean: tf.Tensor1D | undefined;
+  let variance: tf.Tensor1D | undefined;
+  const normalise = tf.customGrad((...args: Array<tf.Tensor | tf.GradSaveFunc>) => {
+    const [input, scale, offset, save] = args as [tf.Tensor, tf.Tensor1D, tf.Tensor1D, tf.GradSaveFunc];
+    const [y, m, v, invStd] = tf.engine().runKernel(BATCH_NORM_TRAINING_KERNEL, { x: input, gamma: scale, beta: offset }, { epsilon }) as tf.Tensor[];
+    save([input, m, invStd, scale]);
+    mean = tf.keep(m as tf.Tensor1D);
+    variance = tf.keep(v as tf.Tensor1D);
+    return {
+      value: y,
+      gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => {
+        const [xs, mm, inv, g] = saved;
+        return tf.engine().runKernel(BATCH_NORM_GRAD_KERNEL, { dy, x: xs, mean: mm, invStd: inv, gamma: g }, {}) as tf.Tensor[];
       },
     };
   });

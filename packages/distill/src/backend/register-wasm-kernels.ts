@@ -25,6 +25,7 @@ import {
 import "@tensorflow/tfjs-backend-wasm";
 import { addConfig } from "./add.js";
 import { batchMatMulConfig } from "./batch-mat-mul.js";
+import { batchNormGradConfig, batchNormTrainingConfig } from "./batch-norm.js";
 import { conv2DConfig, fusedConv2DConfig } from "./conv2d.js";
 import { conv2DBackpropFilterConfig } from "./conv2d-backprop-filter.js";
 import { conv2DBackpropInputConfig } from "./conv2d-backprop-input.js";
@@ -64,6 +65,9 @@ const KERNELS: ReadonlyArray<readonly [string, KernelFactory]> = [
   [Identity, wrapping(Identity, identityConfig)],
   [Cast, wrapping(Cast, castConfig)],
   [MaxPool, wrapping(MaxPool, maxPoolConfig)],
+  // Not tfjs kernels: @microexp/models' BatchNorm layer uses them where they are registered.
+  [batchNormTrainingConfig.kernelName, () => batchNormTrainingConfig],
+  [batchNormGradConfig.kernelName, () => batchNormGradConfig],
 ];
 
 /** Names of the kernels this package provides or replaces for the wasm backend. */

@@ -43,6 +43,12 @@ export interface TrainingKernels {
   sumRows(x: Ptr, rows: number, cols: number, out: Ptr, scratch: Ptr): void;
   meanRows(x: Ptr, rows: number, cols: number, out: Ptr, scratch: Ptr): void;
   addBias(x: Ptr, rows: number, cols: number, bias: Ptr, out: Ptr): void;
+  batchNormForward(
+    x: Ptr, rows: number, channels: number, gamma: Ptr, beta: Ptr, epsilon: number, y: Ptr, mean: Ptr, variance: Ptr, invStd: Ptr, scratch: Ptr,
+  ): void;
+  batchNormBackward(
+    dy: Ptr, x: Ptr, rows: number, channels: number, mean: Ptr, invStd: Ptr, gamma: Ptr, dx: Ptr, dGamma: Ptr, dBeta: Ptr, scratch: Ptr,
+  ): void;
   col2im(
     cols: Ptr, image: Ptr, firstImage: number, images: number, height: number, width: number, channels: number,
     outHeight: number, outWidth: number, kh: number, kw: number, strideH: number, strideW: number, padTop: number, padLeft: number,
