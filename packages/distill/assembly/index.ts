@@ -10,3 +10,4 @@ export { col2im } from "./col2im";
 export { maxPool2x2 } from "./pool";
 export { depthwiseFilter, depthwiseInput } from "./depthwise-grad";
 export { batchNormForward, batchNormBackward } from "./batch-norm";
+export { pointwiseFilter } from "./pointwise-grad";

@@ -101,7 +101,7 @@ const CONV_CASES: ConvCase[] = [
   { batch: 2, height: 8, width: 7, inChannels: 8, outChannels: 4, kernel: [3, 3], strides: 2, pad: [[0, 0], [1, 0], [5, 2], [0, 0]] },
   { batch: 2, height: 12, width: 11, inChannels: 12, outChannels: 20, kernel: [5, 4], strides: [3, 2], pad: "same" },
   // 1x1 over more than 16 channels at stride 1 without padding (dsnet's pointwise layers): one
-  // matrix product for the filter gradient; with padding or stride 2: the convolution.
+  // matrix product for the filter gradient (SIMD for 32 -> 8); with padding or stride 2: the convolution.
   { batch: 3, height: 11, width: 9, inChannels: 24, outChannels: 20, kernel: [1, 1], strides: 1, pad: "same" },
   { batch: 2, height: 7, width: 6, inChannels: 32, outChannels: 8, kernel: [1, 1], strides: 1, pad: "valid" },
   { batch: 2, height: 11, width: 11, inChannels: 32, outChannels: 16, kernel: [1, 1], strides: 2, pad: "same" },
@@ -326,19 +326,39 @@ describe("Conv2DBackpropFilter on wasm matches cpu", () => {
 });
 
 describe("Conv2DBackpropFilter of a 1x1 convolution", () => {
-  it("is x's rows transposed times dy's rows, one matrix product (bit for bit)", async () => {
-    await tf.setBackend("wasm");
-    const [batch, size, inChannels, outChannels] = [4, 21, 32, 64];
-    const rows = batch * size * size;
-    const x = tf.tensor(randoms(rows * inChannels, 3400), [batch, size, size, inChannels]);
-    const dy = tf.tensor(randoms(rows * outChannels, 3401), [batch, size, size, outChannels]);
+  const pointwise = (rows: [number, number], inChannels: number, outChannels: number, seed: number) => {
+    const [batch, size] = rows;
+    const x = tf.tensor(randoms(batch * size * size * inChannels, seed), [batch, size, size, inChannels]);
+    const dy = tf.tensor(randoms(batch * size * size * outChannels, seed + 1), [batch, size, size, outChannels]);
     const dW = tf.engine().runKernel("Conv2DBackpropFilter", { x, dy }, {
       strides: 1, pad: "same", dataFormat: "NHWC", filterShape: [1, 1, inChannels, outChannels],
     }) as tf.Tensor;
-    const product = tf.matMul(tf.reshape(x, [rows, inChannels]), tf.reshape(dy, [rows, outChannels]), true, false);
-    expect(dW.shape).toEqual([1, 1, inChannels, outChannels]);
-    expect(dW.dataSync()).toEqual(product.dataSync());
+    const product = tf.matMul(tf.reshape(x, [-1, inChannels]), tf.reshape(dy, [-1, outChannels]), true, false);
+    const result = { shape: dW.shape, values: dW.dataSync() as Float32Array, product: product.dataSync() as Float32Array };
     tf.dispose([x, dy, dW, product]);
+    return result;
+  };
+
+  it("runs the SIMD kernel for channels a multiple of 4 and filters of 8, in chunks of rows (more than one here)", async () => {
+    await tf.setBackend("wasm");
+    const simd = pointwise([4, 21], 32, 64, 3400);
+    expect(simd.shape).toEqual([1, 1, 32, 64]);
+    expect(relativeError(simd.values, simd.product)).toBeLessThanOrEqual(1e-5);
+    setSimdTrainingKernels(false);
+    try {
+      // Off, it is x's rows transposed times dy's rows, XNNPACK's matrix product, bit for bit.
+      const stock = pointwise([4, 21], 32, 64, 3400);
+      expect(stock.values).toEqual(stock.product);
+      expect(simd.values).not.toEqual(stock.values);
+    } finally {
+      setSimdTrainingKernels(true);
+    }
+  });
+
+  it("takes the matrix product for other channel counts", async () => {
+    await tf.setBackend("wasm");
+    const other = pointwise([2, 5], 20, 12, 3410);
+    expect(other.values).toEqual(other.product);
   });
 });
 

@@ -6,8 +6,9 @@
 // Inputs of up to 16 channels (MicroExpNet's conv1 and conv2) run our SIMD kernel instead
 // (assembly/conv.ts): XNNPACK's convolution does single-channel input at about a quarter of
 // the core's speed. A 1x1 convolution at stride 1 without padding (dsnet's pointwise layers)
-// is one matrix product, x's rows transposed times dy's rows: faster than that convolution
-// at dsnet's shapes (XNNPACK's convolution with a kernel as large as the image).
+// is one matrix product, x's rows transposed times dy's rows: our SIMD kernel where the
+// channels allow (assembly/pointwise-grad.ts), else XNNPACK's; either is faster than that
+// convolution at dsnet's shapes (XNNPACK's convolution with a kernel as large as the image).
 import {
   backend_util,
   Conv2DBackpropFilter,
@@ -39,10 +40,18 @@ function simdFilterGradient(
   return dW;
 }
 
-/** dW[0, 0, c, o] = sum over the pixels r of x[r, c] * dy[r, o]: XNNPACK's matrix product. */
-function pointwiseFilterGradient(backend: WasmKernelArgs<unknown>["backend"], x: TensorInfo, dy: TensorInfo, info: backend_util.Conv2DInfo): TensorInfo {
+/** dW[0, 0, c, o] = sum over the pixels r of x[r, c] * dy[r, o]: our kernel or XNNPACK's matrix product. */
+function pointwiseFilterGradient(
+  kernels: TrainingKernels | undefined, backend: WasmKernelArgs<unknown>["backend"], x: TensorInfo, dy: TensorInfo, info: backend_util.Conv2DInfo,
+): TensorInfo {
   const { batchSize, inHeight, inWidth, inChannels, outChannels } = info;
   const rows = batchSize * inHeight * inWidth;
+  if (kernels !== undefined && inChannels % 4 === 0 && outChannels % 8 === 0) {
+    const dW = backend.makeOutput([1, 1, inChannels, outChannels], "float32");
+    withScratch(backend, inChannels * outChannels * 8, (scratch) =>
+      kernels.pointwiseFilter(pointer(backend, x), pointer(backend, dy), rows, inChannels, outChannels, pointer(backend, dW), scratch));
+    return dW;
+  }
   const xRows = reshape(backend, x, [1, rows, inChannels]);
   const xColumns = transpose(backend, xRows, [0, 2, 1]); // [1, c, rows]
   const dyRows = reshape(backend, dy, [1, rows, outChannels]);
@@ -76,7 +85,7 @@ function conv2DBackpropFilter({ inputs, backend, attrs }: WasmKernelArgs<Conv2DB
   }
   if (channelsLast && filterHeight === 1 && filterWidth === 1 && strideHeight === 1 && strideWidth === 1 &&
     outHeight === inHeight && outWidth === inWidth) {
-    return pointwiseFilterGradient(backend, x, dy, info);
+    return pointwiseFilterGradient(kernels, backend, x, dy, info);
   }
 
   const xNhwc = channelsLast ? x : transpose(backend, x, [0, 2, 3, 1]);

@@ -43,6 +43,7 @@ export interface TrainingKernels {
   sumRows(x: Ptr, rows: number, cols: number, out: Ptr, scratch: Ptr): void;
   meanRows(x: Ptr, rows: number, cols: number, out: Ptr, scratch: Ptr): void;
   addBias(x: Ptr, rows: number, cols: number, bias: Ptr, out: Ptr): void;
+  pointwiseFilter(x: Ptr, dy: Ptr, rows: number, inChannels: number, outChannels: number, dw: Ptr, scratch: Ptr): void;
   batchNormForward(
     x: Ptr, rows: number, channels: number, gamma: Ptr, beta: Ptr, epsilon: number, y: Ptr, mean: Ptr, variance: Ptr, invStd: Ptr, scratch: Ptr,
   ): void;
