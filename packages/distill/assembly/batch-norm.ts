@@ -4,8 +4,11 @@
 // and the backward two (the sums for dBeta and dGamma, then dx):
 //   y = x * scale + shift,  scale = gamma * invStd,  shift = beta - mean * scale
 //   dx = gamma * invStd * (dy - dBeta / rows - xhat * dGamma / rows),  xhat = (x - mean) * invStd
-// Sums as sumRows makes them: float32 vectors over blocks of 64 rows, the blocks in doubles.
+// The mean is sumRows's meanRows; the other sums are made the same way (float32 vectors over
+// blocks of 64 rows, the blocks in doubles).
 // channels % 4 == 0 (the host checks). scratch: 28 * channels bytes.
+
+import { meanRows } from "./sum-rows";
 
 const BLOCK: i32 = 64;
 
@@ -15,21 +18,7 @@ export function batchNormForward(
 ): void {
   const rowBytes = <usize>channels << 2;
   const sums = scratch;
-  memory.fill(sums, 0, <usize>channels << 3);
-  for (let r0 = 0; r0 < rows; r0 += BLOCK) {
-    const r1 = min(rows, r0 + BLOCK);
-    for (let c = 0; c < channels; c += 4) {
-      let acc = f32x4.splat(0);
-      let p = x + <usize>r0 * rowBytes + (<usize>c << 2);
-      for (let r = r0; r < r1; r++) {
-        acc = f32x4.add(acc, v128.load(p));
-        p += rowBytes;
-      }
-      addToDoubles(sums + (<usize>c << 3), acc);
-    }
-  }
-  for (let c = 0; c < channels; c++) store<f32>(mean + (<usize>c << 2), <f32>(load<f64>(sums + (<usize>c << 3)) / <f64>rows));
-
+  meanRows(x, rows, channels, mean, scratch);
   memory.fill(sums, 0, <usize>channels << 3);
   for (let r0 = 0; r0 < rows; r0 += BLOCK) {
     const r1 = min(rows, r0 + BLOCK);
