@@ -517,10 +517,10 @@ describe("a killed run", () => {
   });
 });
 
-/** The checkpoint, or undefined while it is not written yet (or is being replaced). */
+/** The checkpoint (undefined before it is written), or undefined while it cannot be read. */
 function readCheckpointIfThere(file: string): ReturnType<typeof readCheckpoint> {
   try {
-    return existsSync(file) ? readCheckpoint(file) : undefined;
+    return readCheckpoint(file);
   } catch {
     return undefined;
   }
