@@ -3,6 +3,8 @@
  * thread; the main thread computes the first share's gradients while each worker computes
  * its own; the sum (each share weighted by its size) is the whole batch's gradient, applied
  * once by the main thread, whose new weights the workers read from shared memory.
+ * A step's shares are sent before the previous update is applied: a worker fills its batch
+ * (crops, augmentation) while the main thread updates, then waits for the new weights.
  */
 import { Worker } from "node:worker_threads";
 import * as tf from "@tensorflow/tfjs-core";
@@ -27,6 +29,8 @@ export interface GradientWorkerInit {
   weights: SharedArrayBuffer;
   /** This worker's flat gradients (written by the worker). */
   gradients: SharedArrayBuffer;
+  /** One Int32: how many times the main thread published the weights (the workers wait on it). */
+  version: SharedArrayBuffer;
 }
 
 export interface GradientStep {
@@ -34,6 +38,8 @@ export interface GradientStep {
   /** Place of the share's first sample in the epoch (seeds its random draws). */
   position: number;
   ids: Uint32Array;
+  /** The weights this share's gradients are taken at: the pool's version after that many publications. */
+  weightsVersion: number;
   /** Share size / batch size. */
   weight: number;
   dropoutSeed: number;
@@ -70,12 +76,14 @@ export class GradientPool {
     private readonly weights: Float32Array,
     private readonly gradients: Float32Array[],
     private readonly shapes: number[][],
+    private readonly published: Int32Array,
   ) {}
 
   /** Starts `count` workers; resolves once each has built its model. */
-  static async start(count: number, init: Omit<GradientWorkerInit, "weights" | "gradients">, variables: readonly tf.Variable[]): Promise<GradientPool> {
+  static async start(count: number, init: Omit<GradientWorkerInit, "weights" | "gradients" | "version">, variables: readonly tf.Variable[]): Promise<GradientPool> {
     const total = variables.reduce((sum, v) => sum + v.size, 0);
     const weights = new Float32Array(new SharedArrayBuffer(total * 4));
+    const published = new Int32Array(new SharedArrayBuffer(4));
     const gradients: Float32Array[] = [];
     const workers: Worker[] = [];
     const data: CropSet = { ...init.data, pixels: shared(init.data.pixels), labels: shared(init.data.labels) };
@@ -88,7 +96,7 @@ export class GradientPool {
       await Promise.all(Array.from({ length: count }, () => {
         const buffer = new SharedArrayBuffer(total * 4);
         gradients.push(new Float32Array(buffer));
-        const worker = new Worker(workerUrl(), { workerData: { ...common, weights: weights.buffer, gradients: buffer } satisfies GradientWorkerInit });
+        const worker = new Worker(workerUrl(), { workerData: { ...common, weights: weights.buffer, gradients: buffer, version: published.buffer } satisfies GradientWorkerInit });
         workers.push(worker);
         return new Promise<void>((resolve, reject) => {
           worker.once("message", (message: GradientWorkerMessage) => (message.type === "ready" ? resolve() : reject(new Error(`gradient worker failed to start: ${message.type === "error" ? message.message : message.type}`))));
@@ -99,7 +107,7 @@ export class GradientPool {
       await Promise.all(workers.map((w) => w.terminate()));
       throw error;
     }
-    const pool = new GradientPool(workers, weights, gradients, variables.map((v) => v.shape));
+    const pool = new GradientPool(workers, weights, gradients, variables.map((v) => v.shape), published);
     pool.publish(variables);
     return pool;
   }
@@ -108,16 +116,27 @@ export class GradientPool {
     return this.workers.length;
   }
 
-  /** Writes the current weights where the workers read them (after every update). */
+  /** How many times the weights were published so far. */
+  get version(): number {
+    return Atomics.load(this.published, 0);
+  }
+
+  /** Writes the current weights where the workers read them (after every update), then wakes the waiting workers. */
   publish(variables: readonly tf.Variable[]): void {
     let offset = 0;
     for (const v of variables) {
       this.weights.set(v.dataSync(), offset);
       offset += v.size;
     }
+    Atomics.add(this.published, 0, 1);
+    Atomics.notify(this.published, 0);
   }
 
-  /** Sends each worker its share; resolves with their losses once all are done. */
+  /**
+   * Sends each worker its share (each step names the weights version it needs: `version` for
+   * the current weights, `version + 1` for the next update's); resolves with their losses once
+   * all are done. A worker overwrites its gradients on its next share: read them before then.
+   */
   run(steps: readonly GradientStep[]): Promise<number[]> {
     return Promise.all(steps.map((step, i) => new Promise<number>((resolve, reject) => {
       const worker = this.workers[i];
@@ -143,6 +162,7 @@ export class GradientPool {
     });
   }
 
+  /** Ends the workers, also one that waits for weights an aborted run never publishes. */
   async close(): Promise<void> {
     await Promise.all(this.workers.map((w) => w.terminate()));
   }

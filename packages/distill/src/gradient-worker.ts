@@ -19,11 +19,15 @@ async function main(): Promise<void> {
     const variables = model.trainableWeights.map((w) => w.read() as tf.Variable);
     const weights = new Float32Array(init.weights);
     const gradients = new Float32Array(init.gradients);
+    const published = new Int32Array(init.version);
     const batch = allocateBatch(init.batchSize, init.setup.classes);
     const source = { data: init.data, ...(init.teacherLogits ? { teacherLogits: init.teacherLogits } : {}), ...(init.softTargets ? { softTargets: init.softTargets } : {}) };
     port.postMessage({ type: "ready", backend: backend.name } satisfies GradientWorkerMessage);
     port.on("message", (step: GradientStep) => {
       try {
+        // The batch first: it needs no weights, so it is ready when the update is.
+        fillBatch(source, init.recipe, init.seed, step.epoch, step.position, step.ids, batch);
+        waitForWeights(published, step.weightsVersion);
         let offset = 0;
         tf.tidy(() => {
           for (const v of variables) {
@@ -31,7 +35,6 @@ async function main(): Promise<void> {
             offset += v.size;
           }
         });
-        fillBatch(source, init.recipe, init.seed, step.epoch, step.position, step.ids, batch);
         seedDropout(model, step.dropoutSeed);
         const share = shareGradients(model, variables, batch, step.ids.length, step.weight, init.setup);
         offset = 0;
@@ -48,6 +51,11 @@ async function main(): Promise<void> {
   } catch (error) {
     port.postMessage({ type: "error", message: (error as Error).stack ?? String(error) } satisfies GradientWorkerMessage);
   }
+}
+
+/** Blocks until the main thread has published the weights `version` times (terminate() ends a wait). */
+function waitForWeights(published: Int32Array, version: number): void {
+  for (let seen = Atomics.load(published, 0); seen < version; seen = Atomics.load(published, 0)) Atomics.wait(published, 0, seen);
 }
 
 // No top-level await: this file is also built as CommonJS.

@@ -251,26 +251,45 @@ export async function trainStudent(data: CropSet, config: TrainConfig, hooks: Tr
       const order = epochOrder(random, data, recipe.sampling);
       let lossSum = 0;
       let rate = baseRate;
-      for (let step = 0; step < steps; step++) {
-        if (hooks.signal?.aborted) break;
+      /** The step's samples and the workers' shares of them. */
+      const shares = (step: number) => {
         const from = step * batchSize;
         const n = Math.min(samples, from + batchSize) - from;
         const ids = order.subarray(from, from + n);
+        const sizes = shareSizes(n, threads);
+        const jobs: Omit<GradientStep, "weightsVersion">[] = [];
+        for (let t = 1, at = sizes[0]; t < threads; at += sizes[t], t++) {
+          jobs.push({
+            epoch, position: from + at, ids: ids.slice(at, at + sizes[t]), weight: sizes[t] / n,
+            dropoutSeed: sampleSeed(config.seed ^ 0x0d0d0d0d, epoch * steps + step, t),
+          });
+        }
+        return { from, n, ids, sizes, jobs };
+      };
+      /** Sends a step's shares to the workers, to run at the given weights version. */
+      const dispatch = (jobs: Omit<GradientStep, "weightsVersion">[], weightsVersion: number): Promise<number[]> => {
+        if (!pool) return Promise.resolve([]);
+        const sent = pool.run(jobs.map((job) => ({ ...job, weightsVersion })));
+        // Awaited in its step; marked handled now so that an error in this thread's share is the one reported.
+        sent.catch(() => undefined);
+        return sent;
+      };
+      let next: Promise<number[]> | undefined;
+      for (let step = 0; step < steps; step++) {
+        if (hooks.signal?.aborted) break;
+        const { from, n, ids, sizes, jobs } = shares(step);
         rate = scheduledRate(schedule, baseRate, epoch, step / steps, config.epochs, state.plateau?.rate);
         const globalStep = epoch * steps + step;
-        const sizes = shareSizes(n, threads);
-        const jobs: GradientStep[] = [];
-        for (let t = 1, at = sizes[0]; t < threads; at += sizes[t], t++) {
-          jobs.push({ epoch, position: from + at, ids: ids.slice(at, at + sizes[t]), weight: sizes[t] / n, dropoutSeed: sampleSeed(config.seed ^ 0x0d0d0d0d, globalStep, t) });
-        }
-        const others = pool ? pool.run(jobs) : Promise.resolve([]);
-        // Awaited below; marked handled now so that an error in this thread's share is the one reported.
-        others.catch(() => undefined);
+        const others = next ?? dispatch(jobs, pool?.version ?? 0);
+        next = undefined;
         fillBatch(source, recipe, config.seed, epoch, from, ids.subarray(0, sizes[0]), batch);
         seedDropout(model, sampleSeed(config.seed ^ 0x0d0d0d0d, globalStep, 0));
         const mine = shareGradients(model, variables, batch, sizes[0], sizes[0] / n, setup);
         const losses = await others;
         const theirs = jobs.map((_, w) => pool!.gradientsOf(w));
+        // The next step's shares go out before this update: the workers fill their batches
+        // meanwhile and start once the new weights are published.
+        if (pool && step + 1 < steps) next = dispatch(shares(step + 1).jobs, pool.version + 1);
         const gradients = theirs.length === 0 ? mine.gradients : tf.tidy(() => mine.gradients.map((g, i) => theirs.reduce((sum, list) => tf.add(sum, list[i]), g)));
         adam.apply(gradients, rate);
         tf.dispose([...mine.gradients, ...gradients, ...theirs.flat()]);

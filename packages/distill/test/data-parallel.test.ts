@@ -33,4 +33,22 @@ describe("data-parallel training", () => {
       });
     }
   });
+
+  it("stops when aborted while a worker waits for the next update's weights", async () => {
+    await selectBackend("wasm");
+    const controller = new AbortController();
+    let lastStep = 0;
+    // 24 faces in batches of 8: 3 steps an epoch. Step 2's update sends step 3's share first,
+    // so the worker is waiting for weights that the aborted run never publishes.
+    const result = await trainStudent(data, config, {
+      threads: 2, backend: "wasm", signal: controller.signal,
+      onProgress: (p) => {
+        lastStep = p.step;
+        if (p.step === 2) controller.abort();
+      },
+    });
+    expect(lastStep).toBe(2);
+    expect(result.epochsRun).toBe(0);
+    result.model.dispose();
+  });
 });
