@@ -8,6 +8,7 @@ import { availableParallelism, loadavg } from "node:os";
 import * as tf from "@tensorflow/tfjs-core";
 import * as tfl from "@tensorflow/tfjs-layers";
 import { buildDsnet } from "@microexp/models";
+import { forwardMacs } from "./lib/forward-macs.mjs";
 
 const loadBefore = loadavg()[0];
 const distill = await import("../dist/index.js").catch((error) => {
@@ -49,20 +50,6 @@ function vggLikeTeacher() {
   m.add(tfl.layers.dropout({ rate: 0.5 }));
   m.add(tfl.layers.dense({ units: 8 }));
   return m;
-}
-
-/** Multiply-adds of one forward pass per image (conv and dense layers). */
-function forwardMacs(model) {
-  let macs = 0;
-  for (const layer of model.layers) {
-    const kernel = layer.getWeights()[0];
-    // Batch norm's first weight is gamma: a scale per channel, not a layer of multiply-adds.
-    if (kernel === undefined || layer.getClassName() === "BatchNorm") continue;
-    const out = layer.outputShape;
-    const positions = out.length === 4 ? out[1] * out[2] : 1;
-    macs += positions * kernel.size;
-  }
-  return macs;
 }
 
 const NETS = { "MicroExpNet-like": microExpNetLike, "VGG-like teacher": vggLikeTeacher, dsnet: () => buildDsnet({ numClasses: 8, seed: 1 }) };
@@ -116,8 +103,6 @@ async function measure({ net, backend, batch, warmup, steps }) {
 
 const results = [];
 for (const entry of PLAN) results.push(await measure(entry));
-// MicroExpNet steps and kernels with the SIMD training kernels on and off (its own tables).
-await import("./kernels.mjs");
 
 const wasmInfo = results.find((r) => r.backend === "wasm").info;
 console.log(`Node ${process.versions.node}, tfjs-core ${wasmInfo.tfjsVersion}, wasm threads ${wasmInfo.threads}, ` +
@@ -125,14 +110,15 @@ console.log(`Node ${process.versions.node}, tfjs-core ${wasmInfo.tfjsVersion}, w
 console.log(`wasm kernels from @microexp/distill: ${wasmInfo.customKernelNames.join(", ")}\n`);
 // Both backends compute on one thread, so images per CPU-second is what an idle machine
 // would give; wall-clock images/s drops when other processes share the cores.
-console.log("| net | fwd MMAC/img | backend | batch | timed steps | ms/step (median) | images/s | images/CPU-s | vs cpu (CPU-s) |");
-console.log("|---|---:|---|---:|---:|---:|---:|---:|---:|");
+// Train GMAC/s: 3x the forward multiply-adds (forward, input gradient, filter gradient) per CPU-second.
+console.log("| net | fwd MMAC/img | backend | batch | timed steps | ms/step (median) | images/s | images/CPU-s | train GMAC/CPU-s | vs cpu (CPU-s) |");
+console.log("|---|---:|---|---:|---:|---:|---:|---:|---:|---:|");
 for (const r of results) {
   const cpu = results.find((c) => c.net === r.net && c.backend === "cpu");
   const kernels = r.backend === "wasm" ? "wasm + distill kernels" : "cpu (stock, baseline)";
   const speedup = cpu ? `${(r.cpuImagesPerSecond / cpu.cpuImagesPerSecond).toFixed(0)}x` : "not run";
   console.log(`| ${r.net} | ${(r.macs / 1e6).toFixed(1)} | ${kernels} | ${r.batch} | ${r.steps} | ` +
-    `${r.ms.toFixed(1)} | ${r.imagesPerSecond.toFixed(1)} | ${r.cpuImagesPerSecond.toFixed(1)} | ${speedup} |`);
+    `${r.ms.toFixed(1)} | ${r.imagesPerSecond.toFixed(1)} | ${r.cpuImagesPerSecond.toFixed(1)} | ${((3 * r.macs * r.cpuImagesPerSecond) / 1e9).toFixed(1)} | ${speedup} |`);
 }
 if (!process.env.MICROEXP_BENCH_CPU_TEACHER) {
   console.log("\nThe teacher's cpu baseline is skipped by default (about a minute per image); set MICROEXP_BENCH_CPU_TEACHER=1 to run it.");

@@ -4,7 +4,7 @@
 // alternating so both see the same machine load), then each kernel the module runs in such
 // a step. CPU time medians: both run on one thread, so samples per CPU-second is what an
 // idle core would give. Last, dsnet's depthwise gradients against the TS loop and tfjs-cpu.
-//   node bench/kernels.mjs          (after `npm run build`; also run by bench/index.mjs)
+//   node bench/kernels.mjs          (after `npm run build`; also run by `npm run bench`)
 //   MICROEXP_BENCH_KERNEL_STEPS=0 node bench/kernels.mjs     (per-kernel tables only)
 //   MICROEXP_BENCH_KERNEL_NETWORK=dsnet MICROEXP_BENCH_KERNEL_STEPS=3 node bench/kernels.mjs   (dsnet steps)
 import { loadavg } from "node:os";
