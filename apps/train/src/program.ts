@@ -66,6 +66,7 @@ function addTrainingOptions(command: Command, withModel = true): Command {
     .option("--temperature <T>", "distillation temperature", positiveNumber, TRAINING_DEFAULTS.temperature)
     .option("--lambda <w>", "weight of the teacher term in the KD loss (0..1)", unitInterval, TRAINING_DEFAULTS.lambda)
     .option("--t2", "multiply the teacher term by T^2 (Hinton et al.; the paper does not)", false)
+    .option("--online-teacher", "run the teacher on every sample as the student sees it (augmented) instead of using its logits cached per crop: a consistent teacher; needs --teacher-from (or a teacher trained in this run)", false)
     .option("--init <file>", "start the trained network from these weights (fine-tuning): a .mxw of the same family member, or a finished run's checkpoint (fold-<k>/student.ckpt) of any network")
     .option("--epochs <n>", "training epochs (the paper: 3000)", positiveInteger, TRAINING_DEFAULTS.epochs)
     .option("--lr <rate>", "Adam learning rate", positiveNumber, TRAINING_DEFAULTS.lr)
@@ -144,7 +145,7 @@ function trainingOptions(raw: Raw): TrainingOptions {
     ...(raw.teacherFrom ? { teacherFrom: raw.teacherFrom as string } : {}),
     ...(raw.init ? { init: raw.init as string } : {}),
     temperature: raw.temperature as number, lambda: raw.lambda as number,
-    t2: raw.t2 === true, epochs: raw.epochs as number, lr: raw.lr as number, batch: raw.batch as number,
+    t2: raw.t2 === true, ...(raw.onlineTeacher === true ? { onlineTeacher: true } : {}), epochs: raw.epochs as number, lr: raw.lr as number, batch: raw.batch as number,
     dropout: raw.dropout as number, seed: raw.seed as number,
     sampling: (raw.sampling as EpochSampling | undefined) ?? TRAINING_DEFAULTS.sampling, augment: (raw.augment as "full" | "flip" | undefined) ?? false,
     labelSmoothing: (raw.labelSmoothing as number | undefined) ?? 0,

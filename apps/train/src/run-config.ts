@@ -27,6 +27,8 @@ export interface TrainingOptions {
   lambda: number;
   /** Multiply the soft term by T^2 (Hinton et al.; not in the paper). */
   t2: boolean;
+  /** The teacher runs on every (augmented) sample the student sees, instead of its logits cached per crop. */
+  onlineTeacher?: boolean;
   epochs: number;
   lr: number;
   batch: number;
@@ -91,6 +93,7 @@ export function studentConfig(options: TrainingOptions, offset = 0): TrainConfig
     batchSize: options.batch, learningRate: options.lr, dropout: options.dropout, ...recipeConfig(options),
     ...(options.init ? { init: initWeights(options.init, "--init") } : {}),
     ...(options.teacher ? { distillation: { temperature: options.temperature, lambda: options.lambda, scaleByTemperatureSquared: options.t2 } } : {}),
+    ...(options.teacher && options.onlineTeacher ? { onlineTeacher: true } : {}),
   };
 }
 
@@ -127,6 +130,7 @@ export function runName(parts: { data: DataOptions; training: TrainingOptions; p
   if (t.teacher) {
     name.push(`kd-${t.teacher}`, ...(parts.temperatureVaries ? [] : [`T${t.temperature}`]), `l${t.lambda}`);
     if (t.t2) name.push("t2");
+    if (t.onlineTeacher) name.push("online");
     if (t.teacherEpochs !== undefined && t.teacherEpochs !== t.epochs) name.push(`te${t.teacherEpochs}`);
     if (t.teacherDropout !== TRAINING_DEFAULTS.teacherDropout) name.push(`td${t.teacherDropout}`);
     if (t.teacherInit) name.push(`from-${basename(t.teacherInit).replace(/\.mxw$/, "")}`);

@@ -129,6 +129,23 @@ describe("cv --teacher-from: a finished run teaches another, fold by fold", () =
     expect(readFileSync(join(cwd, "runs/kd-of-cv/report.md"), "utf8")).toContain("trained by run");
   });
 
+  it("with --online-teacher, runs that network on every augmented sample the student sees, and says so", () => {
+    const run = cli(cwd, ["cv", ...DATA, "--epochs", "1", "--folds", "2", "--model", "p12-XXS", "--teacher-from", "runs/cv", "--online-teacher",
+      "--sampling", "one-per-face", "--augment", "--backend", "wasm", "--run-dir", "runs/kd-online"]);
+    expect(run.stderr).toBe("");
+    expect(run.status).toBe(0);
+    const report = readJson<CvReport>(join(cwd, "runs/kd-online/report.json"));
+    expect(report.training.onlineTeacher).toBe(true);
+    expect(readJson<{ config: { student: { onlineTeacher?: boolean } } }>(join(cwd, "runs/kd-online/run.json")).config.student.onlineTeacher).toBe(true);
+    expect(readFileSync(join(cwd, "runs/kd-online/report.md"), "utf8")).toContain("the teacher run on every sample as the student sees it (online)");
+  });
+
+  it("refuses --online-teacher without a teacher", () => {
+    const run = cli(cwd, [...CV.slice(0, -1), "runs/online-alone", "--online-teacher"]);
+    expect(run.status).toBe(1);
+    expect(run.stderr).toMatch(/--online-teacher needs a teacher/);
+  });
+
   it("refuses a run that split other faces", () => {
     const run = cli(cwd, ["cv", ...DATA.slice(0, -1), "10", "--epochs", "1", "--folds", "2", "--teacher-from", "runs/cv", "--run-dir", "runs/kd-other"]);
     expect(run.status).toBe(1);

@@ -13,6 +13,7 @@ import type { CropSet } from "./crop-set.js";
 import type { LossSetup } from "./gradients.js";
 import type { SampleRecipe } from "./samples.js";
 import type { BuildOptions } from "./trainable.js";
+import type { OnlineTeacher } from "./train.js";
 
 export interface GradientWorkerInit {
   backend: BackendPreference;
@@ -20,6 +21,8 @@ export interface GradientWorkerInit {
   build: BuildOptions;
   data: CropSet;
   teacherLogits?: Float32Array;
+  /** Each worker loads its own copy and runs it on its share's augmented inputs. */
+  onlineTeacher?: OnlineTeacher;
   softTargets?: Float32Array;
   recipe: SampleRecipe;
   setup: LossSetup;

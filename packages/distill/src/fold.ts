@@ -19,7 +19,7 @@ import { CROPS_PER_IMAGE, subsetCropSet } from "./crop-set.js";
 import type { Metrics } from "./evaluate.js";
 import { metricsFromLogits, predictCrops, runnerFor } from "./evaluate.js";
 import type { TrainConfig, TrainProgress } from "./train.js";
-import { modelFromCheckpoint, trainStudent } from "./train.js";
+import { modelFromCheckpoint, trainStudent, type OnlineTeacher } from "./train.js";
 
 export interface TeacherJob {
   config: TrainConfig;
@@ -39,7 +39,10 @@ export interface FoldJob {
   train: number[];
   test: number[];
   student: TrainConfig;
-  /** With a teacher: its training configuration; its logits are cached in cacheDir. */
+  /**
+   * With a teacher: its training configuration; its logits are cached in cacheDir (with
+   * `student.onlineTeacher`, for its metrics: the student distils from its network).
+   */
   teacher?: TeacherJob;
   /** Hash of the data (manifest) the crop set was made from: part of the teacher cache key. */
   dataHash: string;
@@ -144,6 +147,16 @@ export function exportableNetwork(model: tfl.LayersModel, architecture: string, 
   }
 }
 
+function onlineTeacherOf(job: FoldJob, foldDir: string): OnlineTeacher {
+  if (!job.teacher) throw new Error(`fold ${job.fold}: an online teacher needs a teacher`);
+  const checkpoint = job.teacher.checkpoint ?? join(foldDir, "teacher.ckpt");
+  if (!existsSync(checkpoint)) {
+    throw new Error(`fold ${job.fold}: an online teacher needs the teacher's checkpoint, and ${checkpoint} is missing ` +
+      "(its logits came from the cache of another run); give the teacher as a finished run instead");
+  }
+  return { checkpoint, config: job.teacher.config };
+}
+
 /** The result of a finished fold, or undefined when the fold has not finished. */
 export function readFoldResult(runDir: string, fold: number): FoldResult | undefined {
   const file = join(runDir, `fold-${fold}`, "result.json");
@@ -174,12 +187,13 @@ export async function runFold(data: CropSet, job: FoldJob, onEvent?: (event: Fol
       ...(onEvent ? { onEvent } : {}), ...(signal ? { signal } : {}),
     })
     : undefined;
+  const online = job.student.onlineTeacher ? onlineTeacherOf(job, foldDir) : undefined;
   const started = performance.now();
   const trained = await trainStudent(trainSet, job.student, {
     checkpointPath: join(foldDir, "student.ckpt"), ...parallel,
     onProgress: (progress) => onEvent?.({ stage: "student", progress }),
     ...(signal ? { signal } : {}),
-  }, teacher?.logits);
+  }, online ?? teacher?.logits);
   try {
     signal?.throwIfAborted();
     const numClasses = data.labelNames.length;

@@ -5,9 +5,10 @@ import { parentPort, workerData } from "node:worker_threads";
 import * as tf from "@tensorflow/tfjs-core";
 import { selectBackend } from "./backend/index.js";
 import type { GradientStep, GradientWorkerInit, GradientWorkerMessage } from "./data-parallel.js";
-import { shareGradients, seedDropout } from "./gradients.js";
+import { shareGradients, seedDropout, teacherLogitsInto } from "./gradients.js";
 import { allocateBatch, fillBatch } from "./samples.js";
 import { buildTrainable } from "./trainable.js";
+import { loadOnlineTeacher } from "./train.js";
 
 const init = workerData as GradientWorkerInit;
 const port = parentPort!;
@@ -21,12 +22,14 @@ async function main(): Promise<void> {
     const gradients = new Float32Array(init.gradients);
     const published = new Int32Array(init.version);
     const batch = allocateBatch(init.batchSize, init.setup.classes);
+    const teacher = init.onlineTeacher ? loadOnlineTeacher(init.onlineTeacher, init.data) : undefined;
     const source = { data: init.data, ...(init.teacherLogits ? { teacherLogits: init.teacherLogits } : {}), ...(init.softTargets ? { softTargets: init.softTargets } : {}) };
     port.postMessage({ type: "ready", backend: backend.name } satisfies GradientWorkerMessage);
     port.on("message", (step: GradientStep) => {
       try {
-        // The batch first: it needs no weights, so it is ready when the update is.
+        // The batch (and an online teacher's logits) first: they need no new weights, so they are ready when the update is.
         fillBatch(source, init.recipe, init.seed, step.epoch, step.position, step.ids, batch);
+        if (teacher) teacherLogitsInto(teacher, batch, step.ids.length);
         waitForWeights(published, step.weightsVersion);
         let offset = 0;
         tf.tidy(() => {

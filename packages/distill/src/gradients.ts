@@ -9,6 +9,7 @@ import { INPUT_SIZE } from "@microexp/infer";
 import { CROP_PIXELS } from "./crop-set.js";
 import type { DistillationOptions } from "./losses.js";
 import { distillationLoss, labelLoss, targetLoss } from "./losses.js";
+import type { ModelRunner } from "./evaluate.js";
 import type { BatchBuffers } from "./samples.js";
 
 export interface LossSetup {
@@ -53,4 +54,11 @@ export function seedDropout(model: tfl.LayersModel, seed: number): void {
     if (layer.getClassName() !== "Dropout") continue;
     (layer as unknown as { seed?: number }).seed = (seed + 7919 * index++) >>> 0;
   }
+}
+
+/** An online teacher's logits on the batch's first `n` inputs (as augmented), into its teacher buffer. */
+export function teacherLogitsInto(teacher: ModelRunner, batch: BatchBuffers, n: number): void {
+  const logits = tf.tidy(() => teacher.run(tf.tensor4d(batch.input.subarray(0, n * CROP_PIXELS), [n, INPUT_SIZE, INPUT_SIZE, 1])));
+  batch.teacher.set(logits.dataSync());
+  logits.dispose();
 }

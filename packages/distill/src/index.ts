@@ -5,8 +5,8 @@ export { CROPS_PER_IMAGE, CROP_PIXELS, allocateCropSet, type CropSet } from "./c
 export * from "./load-crops.js";
 export { CheckpointError, readCheckpoint, writeCheckpoint, type CheckpointState, type SavedTensor } from "./checkpoint.js";
 export {
-  modelFromCheckpoint, modelFromRunCheckpoint, trainStudent,
-  type EpochSummary, type TrainConfig, type TrainHooks, type TrainProgress, type TrainResult,
+  loadOnlineTeacher, modelFromCheckpoint, modelFromRunCheckpoint, trainStudent,
+  type EpochSummary, type OnlineTeacher, type TrainConfig, type TrainHooks, type TrainProgress, type TrainResult,
 } from "./train.js";
 export {
   INFERENCE_CROP_INDEX, evaluate, metricsFromLogits, policyAccuracy, predictCrops, runnerFor,

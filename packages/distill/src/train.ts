@@ -6,6 +6,8 @@
  * Uses several threads when asked (data-parallel), checkpoints at every epoch end and
  * resumes exactly.
  */
+import { createHash } from "node:crypto";
+import { readFileSync } from "node:fs";
 import * as tf from "@tensorflow/tfjs-core";
 import type * as tfl from "@tensorflow/tfjs-layers";
 import type { AugmentOptions } from "./augment.js";
@@ -16,8 +18,8 @@ import { CROPS_PER_IMAGE } from "./crop-set.js";
 import type { DistillationOptions } from "./losses.js";
 import { Adam } from "./adam.js";
 import { GradientPool, shareSizes, type GradientStep } from "./data-parallel.js";
-import { predictCrops, runnerFor, metricsFromLogits } from "./evaluate.js";
-import { seedDropout, shareGradients, type LossSetup } from "./gradients.js";
+import { predictCrops, runnerFor, metricsFromLogits, type ModelRunner } from "./evaluate.js";
+import { seedDropout, shareGradients, teacherLogitsInto, type LossSetup } from "./gradients.js";
 import { SeededRandom } from "./random.js";
 import type { EpochSampling, SampleRecipe } from "./samples.js";
 import { allocateBatch, epochOrder, fillBatch, samplesPerEpoch, usesTargets } from "./samples.js";
@@ -63,6 +65,11 @@ export interface TrainConfig {
   inputScale?: number;
   /** Family members: std of the bias initializer (default 0.5, the paper's). */
   biasStddev?: number;
+  /**
+   * With distillation: the teacher is a network run on every sample as the student sees it
+   * (an OnlineTeacher), not logits cached per crop. runFold passes the fold's teacher so.
+   */
+  onlineTeacher?: boolean;
 }
 
 export interface TrainProgress {
@@ -103,6 +110,37 @@ export interface TrainHooks {
   backend?: BackendPreference;
 }
 
+/**
+ * A teacher that runs on every sample as the student sees it, augmentation included, instead
+ * of logits cached per untransformed crop: a consistent teacher (Beyer et al. 2022, "Knowledge
+ * distillation: A good teacher is patient and consistent"). A finished run's checkpoint of
+ * `config`, trained on the student's training faces (checked when it is loaded).
+ */
+export interface OnlineTeacher {
+  checkpoint: string;
+  config: TrainConfig;
+}
+
+/** The online teacher's network, ready for batches (every training thread loads its own). */
+export function loadOnlineTeacher(teacher: OnlineTeacher, data: CropSet): ModelRunner {
+  const model = modelFromCheckpoint(teacher.checkpoint, teacher.config, data);
+  const runner = runnerFor(model, teacher.config.architecture, data.labelNames.length);
+  return {
+    run: (x) => runner.run(x),
+    dispose: () => {
+      runner.dispose();
+      model.dispose();
+    },
+  };
+}
+
+/** What a checkpoint's key says of the teacher: how many cached logits, or which online network (its checkpoint's bytes). */
+function teacherKey(teacher: Float32Array | OnlineTeacher | undefined): number | { online: string } {
+  if (teacher === undefined) return 0;
+  if (teacher instanceof Float32Array) return teacher.length;
+  return { online: createHash("sha256").update(readFileSync(teacher.checkpoint)).digest("hex") };
+}
+
 export interface TrainResult {
   model: tfl.LayersModel;
   history: EpochSummary[];
@@ -122,11 +160,11 @@ function floatsDigest(values: Float32Array | undefined): string | null {
 }
 
 /** Everything that changes what training computes, so a checkpoint is only resumed by the same run. */
-export function configKey(config: TrainConfig, data: CropSet, teacher?: Float32Array, validation?: CropSet): string {
+export function configKey(config: TrainConfig, data: CropSet, teacher?: Float32Array | OnlineTeacher, validation?: CropSet): string {
   const { architecture, seed, batchSize = 64, learningRate = 1e-4, dropout = 0.5, distillation, init } = config;
   return JSON.stringify({
     architecture, seed, batchSize, learningRate, dropout, distillation: distillation ?? null, images: data.count, classes: data.labelNames,
-    teacher: teacher ? teacher.length : 0, ...(init ? { init: init.sha256 } : {}),
+    teacher: teacherKey(teacher), ...(init ? { init: init.sha256 } : {}),
     recipe: {
       sampling: config.sampling ?? "all-crops", augment: config.augment ?? null, labelSmoothing: config.labelSmoothing ?? 0,
       softTargetWeight: config.softTargetWeight ?? 0, weightDecay: config.weightDecay ?? 0, schedule: config.schedule ?? { kind: "constant" },
@@ -179,7 +217,11 @@ function validate(model: tfl.LayersModel, architecture: string, set: CropSet): {
   return { loss: loss / (set.count * CROPS_PER_IMAGE), accuracy: metricsFromLogits(logits, set.labels, classes).cropAccuracy };
 }
 
-export async function trainStudent(data: CropSet, config: TrainConfig, hooks: TrainHooks = {}, teacherLogits?: Float32Array): Promise<TrainResult> {
+/**
+ * Trains `config`'s network on `data`. With `config.distillation`, `teacher` is the teacher's
+ * logits per (face * 8 + crop), or an online teacher that runs on every augmented sample.
+ */
+export async function trainStudent(data: CropSet, config: TrainConfig, hooks: TrainHooks = {}, teacher?: Float32Array | OnlineTeacher): Promise<TrainResult> {
   const classes = data.labelNames.length;
   const batchSize = config.batchSize ?? 64;
   const baseRate = config.learningRate ?? 1e-4;
@@ -187,7 +229,11 @@ export async function trainStudent(data: CropSet, config: TrainConfig, hooks: Tr
   const recipe = recipeOf(config);
   const threads = Math.max(1, Math.floor(hooks.threads ?? 1));
   const validation = hooks.validation;
-  if (config.distillation && !teacherLogits) throw new Error("distillation options were given without teacher logits");
+  const teacherLogits = teacher instanceof Float32Array ? teacher : undefined;
+  const onlineTeacher = teacher instanceof Float32Array ? undefined : teacher;
+  if (config.distillation && !teacher) throw new Error("distillation options were given without a teacher (logits or an online teacher)");
+  if (teacher && !config.distillation) throw new Error("a teacher was given without distillation options (temperature, lambda)");
+  if (config.onlineTeacher && teacherLogits) throw new Error("onlineTeacher asks for the teacher's network, and cached logits were given");
   if (teacherLogits && teacherLogits.length !== data.count * CROPS_PER_IMAGE * classes) {
     throw new Error(`teacher logits hold ${teacherLogits.length} values; ${data.count} images x 8 crops x ${classes} classes needs ${data.count * CROPS_PER_IMAGE * classes}`);
   }
@@ -209,7 +255,7 @@ export async function trainStudent(data: CropSet, config: TrainConfig, hooks: Tr
   // data-parallel frameworks do by default); every share normalises with its own batch.
   const modelState = [...variables, ...model.nonTrainableWeights.map((w) => w.read() as tf.Variable)];
   const adam = new Adam(variables, { weightDecay: config.weightDecay ?? 0 });
-  const key = configKey(config, data, teacherLogits, validation);
+  const key = configKey(config, data, teacher, validation);
   const random = new SeededRandom(config.seed);
   let history: EpochSummary[] = [];
   let startEpoch = 0;
@@ -231,12 +277,17 @@ export async function trainStudent(data: CropSet, config: TrainConfig, hooks: Tr
 
   const setup: LossSetup = { classes, useTargets: usesTargets(recipe), ...(config.distillation ? { distillation: config.distillation } : {}) };
   const source = { data, ...(teacherLogits ? { teacherLogits } : {}), ...(data.softTargets ? { softTargets: data.softTargets } : {}) };
+  // Loaded before the workers start, so that a teacher that does not fit these faces stops the run at once.
+  const teacherRunner = onlineTeacher ? loadOnlineTeacher(onlineTeacher, data) : undefined;
   const pool = threads > 1
     ? await GradientPool.start(threads - 1, {
       backend: hooks.backend ?? "auto", architecture: config.architecture, build, data,
       ...(teacherLogits ? { teacherLogits } : {}), ...(data.softTargets ? { softTargets: data.softTargets } : {}),
-      recipe, setup, seed: config.seed, batchSize,
-    }, variables)
+      ...(onlineTeacher ? { onlineTeacher } : {}), recipe, setup, seed: config.seed, batchSize,
+    }, variables).catch((error: unknown) => {
+      teacherRunner?.dispose();
+      throw error;
+    })
     : undefined;
   const samples = samplesPerEpoch(data, recipe.sampling);
   const steps = Math.ceil(samples / batchSize);
@@ -283,6 +334,7 @@ export async function trainStudent(data: CropSet, config: TrainConfig, hooks: Tr
         const others = next ?? dispatch(jobs, pool?.version ?? 0);
         next = undefined;
         fillBatch(source, recipe, config.seed, epoch, from, ids.subarray(0, sizes[0]), batch);
+        if (teacherRunner) teacherLogitsInto(teacherRunner, batch, sizes[0]);
         seedDropout(model, sampleSeed(config.seed ^ 0x0d0d0d0d, globalStep, 0));
         const mine = shareGradients(model, variables, batch, sizes[0], sizes[0] / n, setup);
         const losses = await others;
@@ -330,6 +382,7 @@ export async function trainStudent(data: CropSet, config: TrainConfig, hooks: Tr
     }
   } finally {
     adam.dispose();
+    teacherRunner?.dispose();
     await pool?.close();
   }
   let selectedEpoch = history.length > 0 ? history[history.length - 1].epoch : 0;

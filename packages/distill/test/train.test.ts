@@ -113,7 +113,8 @@ describe("trainStudent", () => {
     expect(Number.isFinite(result.history[0].loss)).toBe(true);
     result.model.dispose();
     await expect(trainStudent(data, distilled, {}, teacher.subarray(1))).rejects.toThrow(/teacher logits hold 255 values/);
-    await expect(trainStudent(data, distilled)).rejects.toThrow(/without teacher logits/);
+    await expect(trainStudent(data, distilled)).rejects.toThrow(/without a teacher/);
+    await expect(trainStudent(data, config, {}, teacher)).rejects.toThrow(/a teacher was given without distillation options/);
   });
 });
 

@@ -1,0 +1,69 @@
+// An online teacher (its network run on every sample as the student sees it) against the
+// same teacher's cached logits: equal when the student sees the fixed crops, different
+// when it sees augmented ones; the same with a gradient worker; refused on other faces.
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { selectBackend } from "../src/backend/index.js";
+import { predictCrops, runnerFor } from "../src/evaluate.js";
+import type { TrainConfig } from "../src/train.js";
+import { modelFromCheckpoint, trainStudent } from "../src/train.js";
+import { trainStudent as trainBuilt } from "../dist/index.js";
+import { tempDir, tinyCropSet } from "./helpers.js";
+
+const temp = tempDir("online-teacher");
+afterAll(() => temp.remove());
+
+const data = tinyCropSet(16, 2);
+const teacherConfig: TrainConfig = { architecture: "p1-XXS", epochs: 2, seed: 3, batchSize: 16, learningRate: 1e-3, dropout: 0 };
+const student: TrainConfig = {
+  architecture: "microexpnet", epochs: 2, seed: 5, batchSize: 16, learningRate: 1e-3, dropout: 0,
+  distillation: { temperature: 4, lambda: 0.5 },
+};
+const checkpoint = join(temp.dir, "teacher.ckpt");
+let cached: Float32Array;
+
+async function weightsOf(result: { model: { trainableWeights: Array<{ read(): { data(): Promise<unknown> } }>; dispose(): void } }): Promise<Float32Array[]> {
+  const values = await Promise.all(result.model.trainableWeights.map((w) => w.read().data() as Promise<Float32Array>));
+  result.model.dispose();
+  return values;
+}
+
+function largestDifference(a: Float32Array[], b: Float32Array[]): number {
+  let worst = 0;
+  a.forEach((values, i) => values.forEach((v, j) => (worst = Math.max(worst, Math.abs(v - b[i][j])))));
+  return worst;
+}
+
+beforeAll(async () => {
+  await selectBackend("wasm");
+  (await trainStudent(data, teacherConfig, { checkpointPath: checkpoint })).model.dispose();
+  const model = modelFromCheckpoint(checkpoint, teacherConfig, data);
+  cached = predictCrops(runnerFor(model, teacherConfig.architecture, 2), data);
+  model.dispose();
+});
+
+describe("online teacher", () => {
+  it("trains the student as the cached logits do when it sees the fixed crops", async () => {
+    const fromCache = await weightsOf(await trainStudent(data, student, {}, cached));
+    const online = await weightsOf(await trainStudent(data, student, {}, { checkpoint, config: teacherConfig }));
+    expect(largestDifference(online, fromCache)).toBeLessThan(1e-5);
+  });
+
+  it("teaches on the augmented samples the student sees, which cached logits cannot", async () => {
+    const augmented: TrainConfig = { ...student, sampling: "one-per-face", augment: {} };
+    const fromCache = await weightsOf(await trainStudent(data, augmented, {}, cached));
+    const online = await weightsOf(await trainStudent(data, augmented, {}, { checkpoint, config: teacherConfig }));
+    expect(largestDifference(online, fromCache)).toBeGreaterThan(1e-4);
+  });
+
+  it("gives one thread's weights with a gradient worker (the built package's worker)", async () => {
+    const augmented: TrainConfig = { ...student, sampling: "one-per-face", augment: {}, batchSize: 8, epochs: 3 };
+    const one = await weightsOf(await trainBuilt(data, augmented, { threads: 1, backend: "wasm" }, { checkpoint, config: teacherConfig }));
+    const two = await weightsOf(await trainBuilt(data, augmented, { threads: 2, backend: "wasm" }, { checkpoint, config: teacherConfig }));
+    expect(largestDifference(two, one)).toBeLessThan(1e-4);
+  });
+
+  it("refuses a teacher trained on other faces (here: another number of them), naming its checkpoint", async () => {
+    await expect(trainStudent(tinyCropSet(24, 2), student, {}, { checkpoint, config: teacherConfig })).rejects.toThrow(/teacher\.ckpt: made by another configuration or on other faces/);
+  });
+});
