@@ -113,6 +113,7 @@ async function checkExportable(options: ExportOptions): Promise<void> {
 export async function runExport(options: ExportOptions, context: CommandContext): Promise<{ report: ExportReport; files: ReportFiles }> {
   const started = new Date();
   checkTrainingModels(options);
+  if (options.onlineTeacher) throw new UsageError("--online-teacher: export distils from cached teacher logits only; train with cv --teacher-from <run> --online-teacher, then publish a fold");
   await checkExportable(options);
   if (options.cvReport && !existsSync(options.cvReport)) throw new UsageError(`--cv-report ${resolve(options.cvReport)}: no such file`);
   const out = resolve(options.out);

@@ -475,6 +475,9 @@ describe("bad input", () => {
     expect(teacher.status).toBe(1);
     expect(teacher.stderr).toMatch(/--model inception-v3: @microexp\/infer cannot run it, so no weights file can hold it \(model inception_v3: layer \w+ \(\w+\) /);
     expect(existsSync(join(cwd, "x.mxw"))).toBe(false);
+    const online = cli(cwd, ["export", ...DATA, "--teacher", "p1-XXS", "--online-teacher", "--out", "x.mxw", "--epochs", "1"]);
+    expect(online.status).toBe(1);
+    expect(online.stderr).toMatch(/--online-teacher: export distils from cached teacher logits only/);
   });
 });
 
