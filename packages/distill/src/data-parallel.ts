@@ -3,8 +3,9 @@
  * thread; the main thread computes the first share's gradients while each worker computes
  * its own; the sum (each share weighted by its size) is the whole batch's gradient, applied
  * once by the main thread, whose new weights the workers read from shared memory.
- * A step's shares are sent before the previous update is applied: a worker fills its batch
- * (crops, augmentation) while the main thread updates, then waits for the new weights.
+ * Shares are sent a step ahead (a worker takes them in order): a worker fills its next batch
+ * (crops, augmentation) while the main thread fills its own and updates, then waits for the
+ * new weights.
  */
 import { Worker } from "node:worker_threads";
 import * as tf from "@tensorflow/tfjs-core";
@@ -73,14 +74,37 @@ export function shareSizes(n: number, parts: number): number[] {
   return Array.from({ length: parts }, (_, i) => Math.floor(n / parts) + (i < n % parts ? 1 : 0));
 }
 
+interface Pending {
+  resolve(loss: number): void;
+  reject(error: Error): void;
+}
+
 export class GradientPool {
+  /** Per worker, the shares sent and not answered yet, oldest first (a worker answers in order). */
+  private readonly pending: Pending[][];
+
   private constructor(
     private readonly workers: Worker[],
     private readonly weights: Float32Array,
     private readonly gradients: Float32Array[],
     private readonly shapes: number[][],
     private readonly published: Int32Array,
-  ) {}
+  ) {
+    this.pending = workers.map(() => []);
+    workers.forEach((worker, i) => {
+      const failAll = (error: Error) => {
+        for (const p of this.pending[i].splice(0)) p.reject(error);
+      };
+      worker.on("message", (message: GradientWorkerMessage) => {
+        const p = this.pending[i].shift();
+        if (!p) return;
+        if (message.type === "done") p.resolve(message.loss);
+        else p.reject(new Error(`gradient worker ${i + 1}: ${message.type === "error" ? message.message : "unexpected message"}`));
+      });
+      worker.on("error", failAll);
+      worker.on("exit", (code) => failAll(new Error(`gradient worker ${i + 1} exited (code ${code})`)));
+    });
+  }
 
   /** Starts `count` workers; resolves once each has built its model. */
   static async start(count: number, init: Omit<GradientWorkerInit, "weights" | "gradients" | "version">, variables: readonly tf.Variable[]): Promise<GradientPool> {
@@ -138,19 +162,13 @@ export class GradientPool {
   /**
    * Sends each worker its share (each step names the weights version it needs: `version` for
    * the current weights, `version + 1` for the next update's); resolves with their losses once
-   * all are done. A worker overwrites its gradients on its next share: read them before then.
+   * all are done. A worker takes its shares in order; it writes a share's gradients once that
+   * share's weights are published, so read the earlier share's before publishing.
    */
   run(steps: readonly GradientStep[]): Promise<number[]> {
     return Promise.all(steps.map((step, i) => new Promise<number>((resolve, reject) => {
-      const worker = this.workers[i];
-      const onError = (error: Error) => reject(error);
-      worker.once("error", onError);
-      worker.once("message", (message: GradientWorkerMessage) => {
-        worker.off("error", onError);
-        if (message.type === "done") resolve(message.loss);
-        else reject(new Error(`gradient worker ${i + 1}: ${message.type === "error" ? message.message : "unexpected message"}`));
-      });
-      worker.postMessage(step);
+      this.pending[i].push({ resolve, reject });
+      this.workers[i].postMessage(step);
     })));
   }
 

@@ -320,28 +320,38 @@ export async function trainStudent(data: CropSet, config: TrainConfig, hooks: Tr
       /** Sends a step's shares to the workers, to run at the given weights version. */
       const dispatch = (jobs: Omit<GradientStep, "weightsVersion">[], weightsVersion: number): Promise<number[]> => {
         if (!pool) return Promise.resolve([]);
-        const sent = pool.run(jobs.map((job) => ({ ...job, weightsVersion })));
+        const answers = pool.run(jobs.map((job) => ({ ...job, weightsVersion })));
         // Awaited in its step; marked handled now so that an error in this thread's share is the one reported.
-        sent.catch(() => undefined);
-        return sent;
+        answers.catch(() => undefined);
+        return answers;
       };
-      let next: Promise<number[]> | undefined;
-      for (let step = 0; step < steps; step++) {
-        if (hooks.signal?.aborted) break;
-        const { from, n, ids, sizes, jobs } = shares(step);
-        rate = scheduledRate(schedule, baseRate, epoch, step / steps, config.epochs, state.plateau?.rate);
-        const globalStep = epoch * steps + step;
-        const others = next ?? dispatch(jobs, pool?.version ?? 0);
-        next = undefined;
+      /** Fills this thread's share of a step into the batch (with an online teacher's logits): it needs no weights. */
+      const fillMine = (step: number) => {
+        const { from, ids, sizes } = shares(step);
         fillBatch(source, recipe, config.seed, epoch, from, ids.subarray(0, sizes[0]), batch);
         if (teacherRunner) teacherLogitsInto(teacherRunner, batch, sizes[0]);
+      };
+      let sent: Promise<number[]> | undefined; // the workers' shares of the coming step, already sent
+      let filled = -1; // the step whose share the batch holds
+      for (let step = 0; step < steps; step++) {
+        if (hooks.signal?.aborted) break;
+        const { from, n, sizes, jobs } = shares(step);
+        rate = scheduledRate(schedule, baseRate, epoch, step / steps, config.epochs, state.plateau?.rate);
+        const globalStep = epoch * steps + step;
+        const others = sent ?? dispatch(jobs, pool?.version ?? 0);
+        // The next step's shares go out now: a worker takes them once done with this step's,
+        // fills its batch while this thread finishes and updates, then waits for the weights.
+        sent = pool && step + 1 < steps ? dispatch(shares(step + 1).jobs, pool.version + 1) : undefined;
+        if (filled !== step) fillMine(step);
         seedDropout(model, sampleSeed(config.seed ^ 0x0d0d0d0d, globalStep, 0));
         const mine = shareGradients(model, variables, batch, sizes[0], sizes[0] / n, setup);
+        // This thread's next batch while the workers finish theirs.
+        if (pool && step + 1 < steps) {
+          fillMine(step + 1);
+          filled = step + 1;
+        }
         const losses = await others;
         const theirs = jobs.map((_, w) => pool!.gradientsOf(w));
-        // The next step's shares go out before this update: the workers fill their batches
-        // meanwhile and start once the new weights are published.
-        if (pool && step + 1 < steps) next = dispatch(shares(step + 1).jobs, pool.version + 1);
         const gradients = theirs.length === 0 ? mine.gradients : tf.tidy(() => mine.gradients.map((g, i) => theirs.reduce((sum, list) => tf.add(sum, list[i]), g)));
         adam.apply(gradients, rate);
         tf.dispose([...mine.gradients, ...gradients, ...theirs.flat()]);
