@@ -4,9 +4,9 @@
  */
 import * as tf from "@tensorflow/tfjs-core";
 import type * as tfl from "@tensorflow/tfjs-layers";
-import type { CropPolicy } from "@microexp/infer";
+import type { CropPolicy, NetworkWeights } from "@microexp/infer";
 import { CROP_POLICIES, cropPolicyShape, describeArchitecture, INPUT_SIZE, TRAINING_CROP_OFFSETS } from "@microexp/infer";
-import { createTfForward, isFamilyMember, networkFromModel } from "@microexp/models";
+import { createTfForward, GraphExportError, isFamilyMember, modelNetwork, networkFromModel } from "@microexp/models";
 import type { CropSet } from "./crop-set.js";
 import { CROP_PIXELS, CROPS_PER_IMAGE, gatherInputs } from "./crop-set.js";
 
@@ -26,6 +26,16 @@ export function runnerFor(model: tfl.LayersModel, architecture: string, numClass
     return { run: (x) => forward(x), dispose: () => forward.dispose() };
   }
   return { run: (x) => model.predict(x, { batchSize: 256 }) as tf.Tensor2D, dispose: () => {} };
+}
+
+/** The runtime network of a trained model, or undefined when the layer graph cannot express it (e.g. Inception v3). */
+export function exportableNetwork(model: tfl.LayersModel, architecture: string, numClasses: number): NetworkWeights | undefined {
+  try {
+    return modelNetwork(model, architecture, numClasses);
+  } catch (error) {
+    if (error instanceof GraphExportError) return undefined;
+    throw error;
+  }
 }
 
 /** Mirrors each 84x84 crop of a batch left to right, in place. */

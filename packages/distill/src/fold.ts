@@ -9,15 +9,13 @@ import { existsSync, mkdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import * as tf from "@tensorflow/tfjs-core";
 import type * as tfl from "@tensorflow/tfjs-layers";
-import type { NetworkWeights } from "@microexp/infer";
 import { encodeWeights } from "@microexp/infer";
-import { GraphExportError, modelNetwork } from "@microexp/models";
 import { writeFileAtomic } from "@microexp/models/node";
 import type { BackendPreference } from "./backend/index.js";
 import type { CropSet } from "./crop-set.js";
 import { CROPS_PER_IMAGE, subsetCropSet } from "./crop-set.js";
 import type { Metrics } from "./evaluate.js";
-import { metricsFromLogits, predictCrops, runnerFor } from "./evaluate.js";
+import { exportableNetwork, metricsFromLogits, predictCrops, runnerFor } from "./evaluate.js";
 import type { TrainConfig, TrainProgress } from "./train.js";
 import { modelFromCheckpoint, trainStudent, type OnlineTeacher } from "./train.js";
 
@@ -134,16 +132,6 @@ export async function cachedTeacherLogits(trainSet: CropSet, train: readonly num
     return { logits, ...(metrics ? { metrics } : {}), cacheFile, fromCache: false };
   } finally {
     trained.model.dispose();
-  }
-}
-
-/** The runtime network of a trained model, or undefined when the layer graph cannot express it (e.g. Inception v3). */
-export function exportableNetwork(model: tfl.LayersModel, architecture: string, numClasses: number): NetworkWeights | undefined {
-  try {
-    return modelNetwork(model, architecture, numClasses);
-  } catch (error) {
-    if (error instanceof GraphExportError) return undefined;
-    throw error;
   }
 }
 

@@ -22,7 +22,7 @@ async function main(): Promise<void> {
     const gradients = new Float32Array(init.gradients);
     const published = new Int32Array(init.version);
     const batch = allocateBatch(init.batchSize, init.setup.classes);
-    const teacher = init.onlineTeacher ? loadOnlineTeacher(init.onlineTeacher, init.data) : undefined;
+    const teacher = init.onlineTeacher ? await loadOnlineTeacher(init.onlineTeacher, init.data) : undefined;
     const source = { data: init.data, ...(init.teacherLogits ? { teacherLogits: init.teacherLogits } : {}), ...(init.softTargets ? { softTargets: init.softTargets } : {}) };
     port.postMessage({ type: "ready", backend: backend.name } satisfies GradientWorkerMessage);
     port.on("message", (step: GradientStep) => {

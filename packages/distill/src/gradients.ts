@@ -9,8 +9,8 @@ import { INPUT_SIZE } from "@microexp/infer";
 import { CROP_PIXELS } from "./crop-set.js";
 import type { DistillationOptions } from "./losses.js";
 import { distillationLoss, labelLoss, targetLoss } from "./losses.js";
-import type { ModelRunner } from "./evaluate.js";
 import type { BatchBuffers } from "./samples.js";
+import type { TeacherNetwork } from "./train.js";
 
 export interface LossSetup {
   classes: number;
@@ -57,8 +57,6 @@ export function seedDropout(model: tfl.LayersModel, seed: number): void {
 }
 
 /** An online teacher's logits on the batch's first `n` inputs (as augmented), into its teacher buffer. */
-export function teacherLogitsInto(teacher: ModelRunner, batch: BatchBuffers, n: number): void {
-  const logits = tf.tidy(() => teacher.run(tf.tensor4d(batch.input.subarray(0, n * CROP_PIXELS), [n, INPUT_SIZE, INPUT_SIZE, 1])));
-  batch.teacher.set(logits.dataSync());
-  logits.dispose();
+export function teacherLogitsInto(teacher: TeacherNetwork, batch: BatchBuffers, n: number): void {
+  batch.teacher.set(teacher.logits(batch.input, n));
 }

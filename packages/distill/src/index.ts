@@ -6,7 +6,7 @@ export * from "./load-crops.js";
 export { CheckpointError, readCheckpoint, writeCheckpoint, type CheckpointState, type SavedTensor } from "./checkpoint.js";
 export {
   loadOnlineTeacher, modelFromCheckpoint, modelFromRunCheckpoint, trainStudent,
-  type EpochSummary, type OnlineTeacher, type TrainConfig, type TrainHooks, type TrainProgress, type TrainResult,
+  type EpochSummary, type OnlineTeacher, type TeacherNetwork, type TrainConfig, type TrainHooks, type TrainProgress, type TrainResult,
 } from "./train.js";
 export {
   INFERENCE_CROP_INDEX, evaluate, metricsFromLogits, policyAccuracy, predictCrops, runnerFor,

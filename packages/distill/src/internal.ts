@@ -6,4 +6,5 @@ export { gatherInputs, subsetCropSet } from "./crop-set.js";
 export { isCheckpointFile } from "./checkpoint.js";
 export { configKey } from "./train.js";
 export { mirrorCrops } from "./evaluate.js";
-export { exportableNetwork, teacherCacheFile, teacherCacheKey } from "./fold.js";
+export { teacherCacheFile, teacherCacheKey } from "./fold.js";
+export { exportableNetwork } from "./evaluate.js";

@@ -14,11 +14,12 @@ import type { AugmentOptions } from "./augment.js";
 import { sampleSeed } from "./augment.js";
 import type { BackendPreference } from "./backend/index.js";
 import type { CropSet } from "./crop-set.js";
-import { CROPS_PER_IMAGE } from "./crop-set.js";
+import { CROP_PIXELS, CROPS_PER_IMAGE } from "./crop-set.js";
+import { createWasmEngine, INPUT_SIZE } from "@microexp/infer";
 import type { DistillationOptions } from "./losses.js";
 import { Adam } from "./adam.js";
 import { GradientPool, shareSizes, type GradientStep } from "./data-parallel.js";
-import { predictCrops, runnerFor, metricsFromLogits, type ModelRunner } from "./evaluate.js";
+import { exportableNetwork, predictCrops, runnerFor, metricsFromLogits } from "./evaluate.js";
 import { seedDropout, shareGradients, teacherLogitsInto, type LossSetup } from "./gradients.js";
 import { SeededRandom } from "./random.js";
 import type { EpochSampling, SampleRecipe } from "./samples.js";
@@ -121,12 +122,34 @@ export interface OnlineTeacher {
   config: TrainConfig;
 }
 
-/** The online teacher's network, ready for batches (every training thread loads its own). */
-export function loadOnlineTeacher(teacher: OnlineTeacher, data: CropSet): ModelRunner {
+/** A teacher network ready for batches: the logits of `n` raw 84x84 inputs. */
+export interface TeacherNetwork {
+  logits(input: Float32Array, n: number): Float32Array;
+  dispose(): void;
+}
+
+/**
+ * The online teacher's network (every training thread loads its own). It runs on
+ * @microexp/infer's WebAssembly engine when the runtime can express it (batch norm folded:
+ * dsnet, batch 32, 1.07 ms a face there against 2.44 ms in tfjs's predict), else in tfjs.
+ */
+export async function loadOnlineTeacher(teacher: OnlineTeacher, data: CropSet): Promise<TeacherNetwork> {
+  const classes = data.labelNames.length;
   const model = modelFromCheckpoint(teacher.checkpoint, teacher.config, data);
-  const runner = runnerFor(model, teacher.config.architecture, data.labelNames.length);
+  const network = exportableNetwork(model, teacher.config.architecture, classes);
+  const engine = network ? await createWasmEngine(network) : null;
+  if (engine) {
+    model.dispose();
+    return { logits: (input, n) => engine.forward(input.subarray(0, n * CROP_PIXELS), n), dispose: () => {} };
+  }
+  const runner = runnerFor(model, teacher.config.architecture, classes);
   return {
-    run: (x) => runner.run(x),
+    logits: (input, n) => {
+      const out = tf.tidy(() => runner.run(tf.tensor4d(input.subarray(0, n * CROP_PIXELS), [n, INPUT_SIZE, INPUT_SIZE, 1])));
+      const values = out.dataSync() as Float32Array;
+      out.dispose();
+      return values;
+    },
     dispose: () => {
       runner.dispose();
       model.dispose();
@@ -278,7 +301,7 @@ export async function trainStudent(data: CropSet, config: TrainConfig, hooks: Tr
   const setup: LossSetup = { classes, useTargets: usesTargets(recipe), ...(config.distillation ? { distillation: config.distillation } : {}) };
   const source = { data, ...(teacherLogits ? { teacherLogits } : {}), ...(data.softTargets ? { softTargets: data.softTargets } : {}) };
   // Loaded before the workers start, so that a teacher that does not fit these faces stops the run at once.
-  const teacherRunner = onlineTeacher ? loadOnlineTeacher(onlineTeacher, data) : undefined;
+  const teacherRunner = onlineTeacher ? await loadOnlineTeacher(onlineTeacher, data) : undefined;
   const pool = threads > 1
     ? await GradientPool.start(threads - 1, {
       backend: hooks.backend ?? "auto", architecture: config.architecture, build, data,
