@@ -8,7 +8,6 @@ import { createHash } from "node:crypto";
 import { existsSync, mkdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import * as tf from "@tensorflow/tfjs-core";
-import type * as tfl from "@tensorflow/tfjs-layers";
 import { encodeWeights } from "@microexp/infer";
 import { writeFileAtomic } from "@microexp/models/node";
 import type { BackendPreference } from "./backend/index.js";
