@@ -12,6 +12,7 @@ import type { SymbolicTensor } from "@tensorflow/tfjs-layers";
 import type { NetworkOptions } from "./registry.js";
 import { INPUT_SIZE } from "@microexp/infer";
 import { BatchNorm } from "./batch-norm.js";
+import { InputConv2D } from "./input-conv2d.js";
 
 export function buildDsnet(options: NetworkOptions): tfl.LayersModel {
   const seed = options.seed;
@@ -37,7 +38,8 @@ export function buildDsnet(options: NetworkOptions): tfl.LayersModel {
   const input = tfl.input({ shape: [INPUT_SIZE, INPUT_SIZE, 1], name: "image" });
   // Raw pixels to 0..1, so that He initialisation and batch norm start from sensible scales.
   let x = tfl.layers.rescaling({ name: "rescale", scale: 1 / 255 }).apply(input) as SymbolicTensor;
-  x = tfl.layers.conv2d({ name: "stem", filters: 16, kernelSize: 3, strides: 2, padding: "same", useBias: false, kernelInitializer: init() }).apply(x) as SymbolicTensor;
+  // The stem reads the image: InputConv2D spares training the image's gradient.
+  x = new InputConv2D({ name: "stem", filters: 16, kernelSize: 3, strides: 2, padding: "same", useBias: false, kernelInitializer: init() }).apply(x) as SymbolicTensor;
   x = relu("stem", bn("stem", x));
   x = pool("sep1_pool", separable("sep1", x, 32));
   x = residual("block1", x, 64);
