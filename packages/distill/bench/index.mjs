@@ -5,10 +5,10 @@
 //   node bench/index.mjs                                 (after `npm run build`)
 //   MICROEXP_BENCH_CPU_TEACHER=1 node bench/index.mjs   adds the teacher on cpu (~1 min per image)
 import { availableParallelism, loadavg } from "node:os";
-import * as tf from "@tensorflow/tfjs-core";
 import * as tfl from "@tensorflow/tfjs-layers";
 import { buildDsnet } from "@microexp/models";
 import { forwardMacs } from "./lib/forward-macs.mjs";
+import { trainingStep } from "./lib/training-step.mjs";
 
 const loadBefore = loadavg()[0];
 const distill = await import("../dist/index.js").catch((error) => {
@@ -72,15 +72,7 @@ function median(values) {
 async function measure({ net, backend, batch, warmup, steps }) {
   const info = await distill.selectBackend(backend);
   const model = NETS[net]();
-  const optimizer = tf.train.adam(1e-4);
-  const x = tf.randomUniform([batch, 84, 84, 1], 0, 255);
-  const labels = tf.oneHot(tf.randomUniform([batch], 0, 8, "int32"), 8);
-  const step = () => {
-    const loss = optimizer.minimize(() => tf.losses.softmaxCrossEntropy(labels, model.apply(x, { training: true })), true);
-    const value = loss.dataSync()[0]; // waits for the step to finish
-    loss.dispose();
-    if (!Number.isFinite(value)) throw new Error(`bench: ${net} on ${backend} gave loss ${value}`);
-  };
+  const { step, dispose } = trainingStep(model, batch, `${net} on ${backend}`);
   for (let i = 0; i < warmup; i++) step();
   const times = [];
   const cpuTimes = [];
@@ -93,8 +85,7 @@ async function measure({ net, backend, batch, warmup, steps }) {
     cpuTimes.push((cpu.user + cpu.system) / 1000);
   }
   const macs = forwardMacs(model);
-  tf.dispose([x, labels]);
-  optimizer.dispose();
+  dispose();
   model.dispose();
   const ms = median(times);
   const cpuMs = median(cpuTimes);

@@ -10,6 +10,7 @@
 import { loadavg } from "node:os";
 import * as tf from "@tensorflow/tfjs-core";
 import { buildDsnet, buildFamilyModel } from "@microexp/models";
+import { trainingStep } from "./lib/training-step.mjs";
 
 const distill = await import("../dist/index.js");
 await distill.selectBackend("wasm");
@@ -42,16 +43,7 @@ function time(run) {
 /** Alternating on/off training steps: median CPU ms and wall ms per step for each. */
 function trainingSteps(warmup, steps) {
   const model = NETWORK === "dsnet" ? buildDsnet({ numClasses: 8 }) : buildFamilyModel("microexpnet");
-  const classes = model.outputs[0].shape[1];
-  const optimizer = tf.train.adam(1e-4);
-  const images = tf.randomUniform([BATCH, 84, 84, 1], 0, 255);
-  const labels = tf.oneHot(tf.randomUniform([BATCH], 0, classes, "int32"), classes);
-  const step = () => {
-    const loss = optimizer.minimize(() => tf.losses.softmaxCrossEntropy(labels, model.apply(images, { training: true })), true);
-    const value = loss.dataSync()[0];
-    loss.dispose();
-    if (!Number.isFinite(value)) throw new Error(`bench: ${NETWORK} step gave loss ${value}`);
-  };
+  const { step, dispose } = trainingStep(model, BATCH, NETWORK);
   const runs = { on: { cpu: [], wall: [] }, off: { cpu: [], wall: [] } };
   for (let i = 0; i < warmup + steps; i++) {
     for (const mode of ["off", "on"]) {
@@ -66,8 +58,7 @@ function trainingSteps(warmup, steps) {
     }
   }
   distill.setSimdTrainingKernels(true);
-  tf.dispose([images, labels]);
-  optimizer.dispose();
+  dispose();
   model.dispose();
   return { on: { cpu: median(runs.on.cpu), wall: median(runs.on.wall) }, off: { cpu: median(runs.off.cpu), wall: median(runs.off.wall) } };
 }

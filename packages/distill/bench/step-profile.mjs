@@ -8,6 +8,7 @@
 import * as tf from "@tensorflow/tfjs-core";
 import { buildDsnet, buildFamilyModel, buildVggSmall } from "@microexp/models";
 import { forwardMacs } from "./lib/forward-macs.mjs";
+import { trainingStep } from "./lib/training-step.mjs";
 
 const distill = await import("../dist/index.js");
 const { name: backend } = await distill.selectBackend("wasm");
@@ -23,17 +24,9 @@ const chosen = (process.env.MICROEXP_BENCH_PROFILE_NETS ?? Object.keys(NETS).joi
 const TOP = 8;
 
 /** Kernel name -> ms per step; op wrappers and custom-gradient scopes are left out (their kernels are counted). */
-async function profile({ build, warmup, steps }) {
+async function profile(name, { build, warmup, steps }) {
   const model = build();
-  const classes = model.outputs[0].shape[1];
-  const optimizer = tf.train.adam(1e-4);
-  const images = tf.randomUniform([BATCH, 84, 84, 1], 0, 255);
-  const labels = tf.oneHot(tf.randomUniform([BATCH], 0, classes, "int32"), classes);
-  const step = () => {
-    const loss = optimizer.minimize(() => tf.losses.softmaxCrossEntropy(labels, model.apply(images, { training: true })), true);
-    loss.dataSync();
-    loss.dispose();
-  };
+  const { step, dispose } = trainingStep(model, BATCH, name);
   for (let i = 0; i < warmup; i++) step();
   const byKernel = new Map();
   const start = performance.now();
@@ -46,8 +39,7 @@ async function profile({ build, warmup, steps }) {
   }
   const stepMs = (performance.now() - start) / steps;
   const macs = forwardMacs(model);
-  tf.dispose([images, labels]);
-  optimizer.dispose();
+  dispose();
   model.dispose();
   return { byKernel, stepMs, macs };
 }
@@ -57,7 +49,7 @@ console.log("| net | fwd MMAC/img | step ms (profiled) | train GMAC/s | kernel |
 console.log("|---|---:|---:|---:|---|---:|---:|");
 for (const net of chosen) {
   if (!NETS[net]) throw new Error(`bench: no network "${net}" (one of ${Object.keys(NETS).join(", ")})`);
-  const { byKernel, stepMs, macs } = await profile(NETS[net]);
+  const { byKernel, stepMs, macs } = await profile(net, NETS[net]);
   const total = [...byKernel.values()].reduce((a, b) => a + b, 0);
   const ranked = [...byKernel].sort((a, b) => b[1] - a[1]);
   const rows = [...ranked.slice(0, TOP), ["other kernels", ranked.slice(TOP).reduce((a, [, ms]) => a + ms, 0)]];
