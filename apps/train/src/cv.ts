@@ -1,4 +1,5 @@
 // The `cv` command: one configuration, k-fold cross-validation, a report.
+import { existsSync, readFileSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import type { BackendPreference, CrossValidationSummary, FoldJob, PolicyAccuracy, Summary, TrainConfig } from "@microexp/distill";
 import { crossValidate } from "@microexp/distill";
@@ -186,15 +187,32 @@ async function runLockedCv(options: CvOptions, context: CommandContext, runDir: 
   const { progress } = context;
   progress.log(`run folder: ${runDir}`);
   progress.folds(jobs.length);
+  let trainedHere = false;
   const summary: CrossValidationSummary = await crossValidate(data.crops, jobs, {
     ...(options.workers !== undefined ? { workers: options.workers } : {}),
     backend: options.backend,
     onEvent: (fold, event) => progress.trainingEvent(`fold ${fold}`, event),
-    onFoldDone: (result, resumed) => progress.foldDone(result, resumed),
+    onFoldDone: (result, resumed) => {
+      if (!resumed) trainedHere = true;
+      progress.foldDone(result, resumed);
+    },
     ...(context.signal ? { signal: context.signal } : {}),
   });
-  const report = cvReport(plan, summary, { run: runRecord(context.argv, started), runDir, cacheDir });
+  // Running a finished run again re-writes its report; its time and command stay the training's.
+  const run = (!trainedHere && earlierRunRecord(runDir)) || runRecord(context.argv, started);
+  const report = cvReport(plan, summary, { run, runDir, cacheDir });
   return { report, files: writeReport(runDir, "report", report, cvMarkdown(report)) };
+}
+
+/** The run record of the report a finished run folder holds, if it has a readable one. */
+function earlierRunRecord(runDir: string): RunRecord | undefined {
+  const file = join(runDir, "report.json");
+  if (!existsSync(file)) return undefined;
+  try {
+    return (JSON.parse(readFileSync(file, "utf8")) as Partial<CvReport>).run;
+  } catch {
+    return undefined; // an unreadable report is rewritten whole, with this command's record
+  }
 }
 
 /** The report of a planned cross-validation from its folds' results (this machine's or a queue's). */

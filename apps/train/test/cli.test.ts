@@ -105,6 +105,9 @@ describe("cv", () => {
     expect(statSync(join(cwd, "runs/cv/fold-0/result.json")).mtimeMs).toBe(stamp);
     const second = readJson<CvReport>(join(cwd, "runs/cv/report.json"));
     expect(second.results.cropAccuracy).toEqual(report.results.cropAccuracy);
+    // the report keeps the training's time and command, not the re-run's seconds
+    expect(second.run).toEqual(report.run);
+    expect(readFileSync(join(cwd, "runs/cv/report.md"), "utf8")).toContain(`${report.run.started} to ${report.run.finished}`);
   });
 
   it("refuses to reuse a run folder for another configuration", () => {
