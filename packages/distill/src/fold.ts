@@ -100,7 +100,6 @@ export interface TeacherOptions {
  * returns its logits on every training crop, computed once and then read from the cache.
  */
 export async function cachedTeacherLogits(trainSet: CropSet, train: readonly number[], teacher: TeacherJob, dataHash: string, options: TeacherOptions = {}): Promise<TeacherLogits> {
-  const { config } = teacher;
   const cacheFile = teacherCacheFile(teacher, dataHash, train);
   const metricsFile = `${cacheFile}.metrics.json`;
   const numClasses = trainSet.labelNames.length;
@@ -108,10 +107,51 @@ export async function cachedTeacherLogits(trainSet: CropSet, train: readonly num
     const bytes = readFileSync(cacheFile);
     const expected = trainSet.count * CROPS_PER_IMAGE * numClasses * 4;
     if (bytes.length !== expected) throw new Error(`${cacheFile}: holds ${bytes.length} bytes, expected ${expected}; delete it to recompute`);
-    const metrics = JSON.parse(readFileSync(metricsFile, "utf8")) as Metrics | null;
+    const metrics = readTeacherMetrics(metricsFile);
     const logits = new Float32Array(bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.length));
     return { logits, ...(metrics ? { metrics } : {}), cacheFile, fromCache: true };
   }
+  return withFinishedTeacher(trainSet, teacher, options, (runner) => {
+    const logits = predictCrops(runner(), trainSet);
+    // The teacher's test accuracy is reported, never used: the student trains on train logits only.
+    const metrics = options.testSet ? metricsFromLogits(predictCrops(runner(), options.testSet), options.testSet.labels, numClasses) : undefined;
+    writeFileAtomic(cacheFile, new Uint8Array(logits.buffer, logits.byteOffset, logits.byteLength));
+    writeFileAtomic(metricsFile, JSON.stringify(metrics ?? null));
+    return { logits, ...(metrics ? { metrics } : {}), cacheFile, fromCache: false };
+  });
+}
+
+/**
+ * The teacher trained (or resumed) as cachedTeacherLogits does and its held-out accuracy,
+ * without its logits on the training crops: what a fold with an online teacher needs, which
+ * runs the teacher on every augmented sample instead (FER2013: 229,672 crops not predicted).
+ */
+export async function cachedTeacherMetrics(trainSet: CropSet, train: readonly number[], teacher: TeacherJob, dataHash: string, options: TeacherOptions = {}): Promise<Omit<TeacherLogits, "logits">> {
+  const cacheFile = teacherCacheFile(teacher, dataHash, train);
+  const metricsFile = `${cacheFile}.metrics.json`;
+  if (existsSync(metricsFile)) {
+    const metrics = readTeacherMetrics(metricsFile);
+    return { ...(metrics ? { metrics } : {}), cacheFile, fromCache: true };
+  }
+  return withFinishedTeacher(trainSet, teacher, options, (runner) => {
+    const { testSet } = options;
+    const metrics = testSet ? metricsFromLogits(predictCrops(runner(), testSet), testSet.labels, trainSet.labelNames.length) : undefined;
+    writeFileAtomic(metricsFile, JSON.stringify(metrics ?? null));
+    return { ...(metrics ? { metrics } : {}), cacheFile, fromCache: false };
+  });
+}
+
+function readTeacherMetrics(file: string): Metrics | undefined {
+  try {
+    return (JSON.parse(readFileSync(file, "utf8")) as Metrics | null) ?? undefined;
+  } catch (error) {
+    throw new Error(`${file}: not a readable teacher metrics file (${(error as Error).message}); delete it to recompute`);
+  }
+}
+
+/** Loads the teacher's checkpoint, or trains it (resuming from options.checkpointPath), and hands it to `use`. */
+async function withFinishedTeacher<T>(trainSet: CropSet, teacher: TeacherJob, options: TeacherOptions, use: (runner: () => ReturnType<typeof runnerFor>) => T): Promise<T> {
+  const { config } = teacher;
   const trained = teacher.checkpoint ? { model: modelFromCheckpoint(teacher.checkpoint, config, trainSet) } : await trainStudent(trainSet, config, {
     ...(options.threads ? { threads: options.threads } : {}), ...(options.backend ? { backend: options.backend } : {}),
     ...(options.checkpointPath ? { checkpointPath: options.checkpointPath } : {}),
@@ -119,16 +159,9 @@ export async function cachedTeacherLogits(trainSet: CropSet, train: readonly num
     onProgress: (progress) => options.onEvent?.({ stage: "teacher", progress }),
   });
   try {
-    // An interrupted teacher is not finished: its logits must not be cached.
+    // An interrupted teacher is not finished: nothing of it may be cached.
     options.signal?.throwIfAborted();
-    const logits = predictCrops(runnerFor(trained.model, config.architecture, numClasses), trainSet);
-    // The teacher's test accuracy is reported, never used: the student trains on train logits only.
-    const metrics = options.testSet
-      ? metricsFromLogits(predictCrops(runnerFor(trained.model, config.architecture, numClasses), options.testSet), options.testSet.labels, numClasses)
-      : undefined;
-    writeFileAtomic(cacheFile, new Uint8Array(logits.buffer, logits.byteOffset, logits.byteLength));
-    writeFileAtomic(metricsFile, JSON.stringify(metrics ?? null));
-    return { logits, ...(metrics ? { metrics } : {}), cacheFile, fromCache: false };
+    return use(() => runnerFor(trained.model, config.architecture, trainSet.labelNames.length));
   } finally {
     trained.model.dispose();
   }
@@ -168,19 +201,21 @@ export async function runFold(data: CropSet, job: FoldJob, onEvent?: (event: Fol
   const parallel = { ...(job.threads ? { threads: job.threads } : {}), ...(job.backend ? { backend: job.backend } : {}) };
   const trainSet = subsetCropSet(data, job.train);
   const testSet = subsetCropSet(data, job.test);
-  const teacher = job.teacher
-    ? await cachedTeacherLogits(trainSet, job.train, job.teacher, job.dataHash, {
-      testSet, checkpointPath: join(foldDir, "teacher.ckpt"), ...parallel,
-      ...(onEvent ? { onEvent } : {}), ...(signal ? { signal } : {}),
-    })
-    : undefined;
+  const teacherOptions: TeacherOptions = {
+    testSet, checkpointPath: join(foldDir, "teacher.ckpt"), ...parallel, ...(onEvent ? { onEvent } : {}), ...(signal ? { signal } : {}),
+  };
+  // An online teacher runs on each augmented sample: its logits on the fixed crops are not needed.
+  const cached = job.teacher && !job.student.onlineTeacher
+    ? await cachedTeacherLogits(trainSet, job.train, job.teacher, job.dataHash, teacherOptions) : undefined;
+  const teacherMetrics = job.teacher && job.student.onlineTeacher
+    ? (await cachedTeacherMetrics(trainSet, job.train, job.teacher, job.dataHash, teacherOptions)).metrics : cached?.metrics;
   const online = job.student.onlineTeacher ? onlineTeacherOf(job, foldDir) : undefined;
   const started = performance.now();
   const trained = await trainStudent(trainSet, job.student, {
     checkpointPath: join(foldDir, "student.ckpt"), ...parallel,
     onProgress: (progress) => onEvent?.({ stage: "student", progress }),
     ...(signal ? { signal } : {}),
-  }, online ?? teacher?.logits);
+  }, online ?? cached?.logits);
   try {
     signal?.throwIfAborted();
     const numClasses = data.labelNames.length;
@@ -189,7 +224,7 @@ export async function runFold(data: CropSet, job: FoldJob, onEvent?: (event: Fol
     const network = exportableNetwork(trained.model, job.student.architecture, numClasses);
     if (network) writeFileAtomic(join(foldDir, "student.mxw"), encodeWeights(network, { labels: data.labelNames, model: { name: `fold ${job.fold}` } }));
     const result: FoldResult = {
-      fold: job.fold, metrics, ...(teacher?.metrics ? { teacherMetrics: teacher.metrics } : {}),
+      fold: job.fold, metrics, ...(teacherMetrics ? { teacherMetrics } : {}),
       history: trained.history, trainSeconds: (performance.now() - started) / 1000, samplesPerSecond: trained.samplesPerSecond,
       backend: tf.getBackend(), threads: job.threads ?? 1,
     };

@@ -13,7 +13,7 @@ export {
   type Metrics, type ModelRunner, type PolicyAccuracy,
 } from "./evaluate.js";
 export {
-  cachedTeacherLogits, readFoldResult, runFold,
+  cachedTeacherLogits, cachedTeacherMetrics, readFoldResult, runFold,
   type FoldEvent, type FoldJob, type FoldResult, type TeacherJob, type TeacherLogits, type TeacherOptions,
 } from "./fold.js";
 export * from "./cross-validate.js";

@@ -1,12 +1,14 @@
 // An online teacher (its network run on every sample as the student sees it) against the
 // same teacher's cached logits: equal when the student sees the fixed crops, different
 // when it sees augmented ones; the same with a gradient worker; refused on other faces.
+import { readdirSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { selectBackend } from "../src/backend/index.js";
 import { predictCrops, runnerFor } from "../src/evaluate.js";
 import type { TrainConfig } from "../src/train.js";
 import { modelFromCheckpoint, trainStudent } from "../src/train.js";
+import { runFold } from "../src/fold.js";
 import { trainStudent as trainBuilt } from "../dist/index.js";
 import { tempDir, tinyCropSet } from "./helpers.js";
 
@@ -61,6 +63,19 @@ describe("online teacher", () => {
     const one = await weightsOf(await trainBuilt(data, augmented, { threads: 1, backend: "wasm" }, { checkpoint, config: teacherConfig }));
     const two = await weightsOf(await trainBuilt(data, augmented, { threads: 2, backend: "wasm" }, { checkpoint, config: teacherConfig }));
     expect(largestDifference(two, one)).toBeLessThan(1e-4);
+  });
+
+  it("runs a fold without predicting the teacher's fixed training crops, and reports the teacher", async () => {
+    const cacheDir = join(temp.dir, "fold-cache");
+    const job = {
+      fold: 0, runDir: join(temp.dir, "fold-run"), train: [...Array(12).keys()], test: [12, 13, 14, 15], dataHash: "tiny",
+      student: { ...student, onlineTeacher: true }, teacher: { config: teacherConfig, cacheDir },
+    };
+    const result = await runFold(data, job);
+    expect(result.teacherMetrics?.cropAccuracy).toBeGreaterThanOrEqual(0);
+    const files = readdirSync(cacheDir);
+    expect(files.filter((f) => f.endsWith(".metrics.json"))).toHaveLength(1);
+    expect(files.filter((f) => f.endsWith(".f32"))).toEqual([]);
   });
 
   it("refuses a teacher trained on other faces (here: another number of them), naming its checkpoint", async () => {
