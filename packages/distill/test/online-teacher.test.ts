@@ -1,6 +1,7 @@
 // An online teacher (its network run on every sample as the student sees it) against the
 // same teacher's cached logits: equal when the student sees the fixed crops, different
-// when it sees augmented ones; the same with a gradient worker; refused on other faces.
+// when it sees augmented ones; the same with a gradient worker; refused on other faces; a
+// fold with one never predicts the teacher on the fixed training crops.
 import { readdirSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
