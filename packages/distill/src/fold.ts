@@ -113,10 +113,8 @@ export async function cachedTeacherLogits(trainSet: CropSet, train: readonly num
   }
   return withFinishedTeacher(trainSet, teacher, options, (runner) => {
     const logits = predictCrops(runner(), trainSet);
-    // The teacher's test accuracy is reported, never used: the student trains on train logits only.
-    const metrics = options.testSet ? metricsFromLogits(predictCrops(runner(), options.testSet), options.testSet.labels, numClasses) : undefined;
+    const metrics = writeTeacherMetrics(runner, options.testSet, metricsFile);
     writeFileAtomic(cacheFile, new Uint8Array(logits.buffer, logits.byteOffset, logits.byteLength));
-    writeFileAtomic(metricsFile, JSON.stringify(metrics ?? null));
     return { logits, ...(metrics ? { metrics } : {}), cacheFile, fromCache: false };
   });
 }
@@ -134,11 +132,16 @@ export async function cachedTeacherMetrics(trainSet: CropSet, train: readonly nu
     return { ...(metrics ? { metrics } : {}), cacheFile, fromCache: true };
   }
   return withFinishedTeacher(trainSet, teacher, options, (runner) => {
-    const { testSet } = options;
-    const metrics = testSet ? metricsFromLogits(predictCrops(runner(), testSet), testSet.labels, trainSet.labelNames.length) : undefined;
-    writeFileAtomic(metricsFile, JSON.stringify(metrics ?? null));
+    const metrics = writeTeacherMetrics(runner, options.testSet, metricsFile);
     return { ...(metrics ? { metrics } : {}), cacheFile, fromCache: false };
   });
+}
+
+/** The teacher's held-out accuracy, written to its cache: reported, never used (the student trains on training faces only). */
+function writeTeacherMetrics(runner: () => ReturnType<typeof runnerFor>, testSet: CropSet | undefined, file: string): Metrics | undefined {
+  const metrics = testSet ? metricsFromLogits(predictCrops(runner(), testSet), testSet.labels, testSet.labelNames.length) : undefined;
+  writeFileAtomic(file, JSON.stringify(metrics ?? null));
+  return metrics;
 }
 
 function readTeacherMetrics(file: string): Metrics | undefined {
