@@ -103,17 +103,25 @@ export function gemm(a: usize, m: i32, k: i32, b: usize, n: i32, bias: usize, ou
  */
 export function im2col(src: usize, h: i32, w: i32, c: i32, kernel: i32, stride: i32, padY: i32, padX: i32, outH: i32, outW: i32, dst: usize): void {
   const pixelBytes = <usize>c << 2;
+  const spanFloats = kernel * c; // a window's row: kernel pixels, contiguous in NHWC
   let d = dst;
   for (let oy = 0; oy < outH; oy++) {
     for (let ox = 0; ox < outW; ox++) {
+      const x0 = ox * stride - padX;
+      const columnsInside = x0 >= 0 && x0 + kernel <= w;
       for (let ky = 0; ky < kernel; ky++) {
         const iy = oy * stride + ky - padY;
-        for (let kx = 0; kx < kernel; kx++) {
-          const ix = ox * stride + kx - padX;
-          if (iy < 0 || iy >= h || ix < 0 || ix >= w) copyFloats(0, c, d);
-          else copyFloats(src + <usize>(iy * w + ix) * pixelBytes, c, d);
-          d += pixelBytes;
+        if (iy < 0 || iy >= h) {
+          copyFloats(0, spanFloats, d);
+        } else if (columnsInside) {
+          copyFloats(src + <usize>(iy * w + x0) * pixelBytes, spanFloats, d);
+        } else {
+          for (let kx = 0; kx < kernel; kx++) {
+            const ix = x0 + kx;
+            copyFloats(ix < 0 || ix >= w ? 0 : src + <usize>(iy * w + ix) * pixelBytes, c, d + <usize>kx * pixelBytes);
+          }
         }
+        d += <usize>spanFloats << 2;
       }
     }
   }
@@ -232,6 +240,16 @@ export function maxPool(src: usize, h: i32, w: i32, c: i32, size: i32, stride: i
       const x0 = ox * stride - padX;
       const xFrom = max(0, x0), xTo = min(w, x0 + size);
       const o = dst + <usize>(oy * outW + ox) * pixelBytes;
+      if (yTo - yFrom == 2 && xTo - xFrom == 2 && c4 == c) {
+        // A whole 2x2 window (dsnet's pools): four loads at fixed offsets, no loop bounds.
+        const p = src + <usize>(yFrom * w + xFrom) * pixelBytes, q = p + <usize>w * pixelBytes;
+        for (let cb: usize = 0; cb < pixelBytes; cb += 16) {
+          const top = f32x4.max(v128.load(p + cb), v128.load(p + pixelBytes + cb));
+          const bottom = f32x4.max(v128.load(q + cb), v128.load(q + pixelBytes + cb));
+          v128.store(o + cb, f32x4.max(top, bottom));
+        }
+        continue;
+      }
       for (let ch = 0; ch < c4; ch += 4) {
         const cb = <usize>ch << 2;
         let m = f32x4.splat(-Infinity);
