@@ -1,7 +1,7 @@
 // The `cv` command: one configuration, k-fold cross-validation, a report.
 import { existsSync, readFileSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
-import type { BackendPreference, CrossValidationSummary, FoldJob, PolicyAccuracy, Summary, TrainConfig } from "@microexp/distill";
+import type { BackendPreference, CrossValidationSummary, FoldJob, PolicyAccuracy, RunnerKind, Summary, TrainConfig } from "@microexp/distill";
 import { crossValidate } from "@microexp/distill";
 import type { DataOptions, DatasetKind, Protocol } from "./data.js";
 import { makeSplit } from "./data.js";
@@ -63,6 +63,14 @@ export interface FoldRecord {
   trainSeconds: number;
   samplesPerSecond: number;
   backend: string;
+  /** What computed the fold's test logits (absent in older reports). */
+  evaluatedVia?: RunnerKind;
+}
+
+/** The report's "evaluated with" row: what computed the test logits, when the folds recorded it. */
+function evaluatedWith(folds: readonly FoldRecord[]): Array<[string, string]> {
+  const kinds = [...new Set(folds.map((f) => f.evaluatedVia).filter((v) => v !== undefined))];
+  return kinds.length ? [["test logits computed with", kinds.join(", ")]] : [];
 }
 
 export interface CvReport {
@@ -244,7 +252,7 @@ export function cvReport(plan: CvPlan, summary: CrossValidationSummary, where: {
         ...(r.metrics.policies ? { policies: r.metrics.policies } : {}),
         recall: metricsRecord(r.metrics).recall, confusion: r.metrics.confusion,
         finalLoss: r.history.at(-1)?.loss ?? null, epochs: r.history.at(-1)?.epoch ?? 0,
-        trainSeconds: r.trainSeconds, samplesPerSecond: r.samplesPerSecond, backend: r.backend,
+        trainSeconds: r.trainSeconds, samplesPerSecond: r.samplesPerSecond, backend: r.backend, ...(r.evaluatedVia ? { evaluatedVia: r.evaluatedVia } : {}),
       })),
       cropAccuracy: summary.cropAccuracy, voteAccuracy: summary.voteAccuracy, inferenceCropAccuracy: summary.inferenceCropAccuracy,
       teacherCropAccuracy: summary.teacherCropAccuracy ?? null, ...(summary.policies ? { policies: summary.policies } : {}), recall: jsonNumbers(summary.recall), confusion: summary.confusion,
@@ -310,6 +318,7 @@ export function cvMarkdown(report: CvReport): string {
       ["split", `${split}, seed ${report.split.seed ?? "—"}`],
       ["training", describeTraining(training)],
       ["seeds", seeds],
+      ...evaluatedWith(report.results.folds),
       ["run folder", `\`${report.runDir}\``],
     ]), "",
     "## Accuracy", "",

@@ -4,7 +4,7 @@ import { existsSync, readFileSync } from "node:fs";
 import { availableParallelism } from "node:os";
 import { basename, dirname, isAbsolute, join, relative, resolve, sep } from "node:path";
 import type { Metrics } from "@microexp/distill";
-import { cachedTeacherLogits, metricsFromLogits, predictCrops, runnerFor, selectBackend, trainStudent } from "@microexp/distill";
+import { cachedTeacherLogits, metricsFromLogits, predictModelCrops, selectBackend, trainStudent } from "@microexp/distill";
 import type { ModelInfo } from "@microexp/infer";
 import { decodeWeights, encodeWeights } from "@microexp/infer";
 import { GraphExportError, modelNetwork, registeredNetwork } from "@microexp/models";
@@ -169,7 +169,7 @@ async function runLockedExport(options: ExportOptions, context: CommandContext, 
     signal?.throwIfAborted();
     const numClasses = data.manifest.labelNames.length;
     const architecture = architectureOf(options.model);
-    metrics = metricsFromLogits(predictCrops(runnerFor(trained.model, options.model, numClasses), data.crops), data.crops.labels, numClasses);
+    metrics = metricsFromLogits((await predictModelCrops(trained.model, options.model, data.crops)).logits, data.crops.labels, numClasses);
     card = {
       name: options.name ?? `${architecture} trained on ${data.name}`,
       ...(options.weightsVersion ? { version: options.weightsVersion } : {}),

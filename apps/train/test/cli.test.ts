@@ -63,6 +63,7 @@ describe("cv", () => {
     const markdown = readFileSync(join(cwd, "runs/cv/report.md"), "utf8");
     for (const heading of ["## Accuracy", "## Per fold", "## Per-class recall", "## Confusion matrix"]) expect(markdown).toContain(heading);
     expect(markdown).toContain(report.data.manifestHash);
+    expect(markdown).toContain("| test logits computed with | tfjs fused ops |");
   });
 
   it("records the command, seeds, data hash, versions, backend and machine", async () => {
@@ -296,6 +297,9 @@ describe("a dsnet run: folds write its layer graph, publish rebuilds one from a 
     const run = cli(cwd, ["cv", ...DATA, "--epochs", "1", "--folds", "2", "--model", "dsnet", "--backend", "wasm", "--run-dir", "runs/dsnet"]);
     expect(run.stderr).toBe("");
     expect(run.status).toBe(0);
+    // Its test logits come from the runtime's engine, and the report says so.
+    expect(readJson<CvReport>(join(cwd, "runs/dsnet/report.json")).results.folds.map((f) => f.evaluatedVia)).toEqual(["@microexp/infer wasm", "@microexp/infer wasm"]);
+    expect(readFileSync(join(cwd, "runs/dsnet/report.md"), "utf8")).toContain("| test logits computed with | @microexp/infer wasm |");
     const foldWeights = join(cwd, "runs/dsnet/fold-1/student.mxw");
     const written = decodeWeights(readFileSync(foldWeights), foldWeights);
     expect(written.network.graph.name).toBe("dsnet");

@@ -13,8 +13,8 @@ import { writeFileAtomic } from "@microexp/models/node";
 import type { BackendPreference } from "./backend/index.js";
 import type { CropSet } from "./crop-set.js";
 import { CROPS_PER_IMAGE, subsetCropSet } from "./crop-set.js";
-import type { Metrics } from "./evaluate.js";
-import { exportableNetwork, metricsFromLogits, predictCrops, runnerFor } from "./evaluate.js";
+import type { Metrics, ModelRunner, RunnerKind } from "./evaluate.js";
+import { createRunner, exportableNetwork, metricsFromLogits, predictCrops, predictModelCrops } from "./evaluate.js";
 import type { TrainConfig, TrainProgress } from "./train.js";
 import { modelFromCheckpoint, trainStudent, type OnlineTeacher } from "./train.js";
 
@@ -57,6 +57,8 @@ export interface FoldResult {
   samplesPerSecond: number;
   /** The tfjs backend the student trained on. */
   backend: string;
+  /** What computed the test logits (absent in results written before it was recorded). */
+  evaluatedVia?: RunnerKind;
   /** Threads that computed each batch. */
   threads?: number;
 }
@@ -112,7 +114,7 @@ export async function cachedTeacherLogits(trainSet: CropSet, train: readonly num
     return { logits, ...(metrics ? { metrics } : {}), cacheFile, fromCache: true };
   }
   return withFinishedTeacher(trainSet, teacher, options, (runner) => {
-    const logits = predictCrops(runner(), trainSet);
+    const logits = predictCrops(runner, trainSet);
     const metrics = writeTeacherMetrics(runner, options.testSet, metricsFile);
     writeFileAtomic(cacheFile, new Uint8Array(logits.buffer, logits.byteOffset, logits.byteLength));
     return { logits, ...(metrics ? { metrics } : {}), cacheFile, fromCache: false };
@@ -138,8 +140,8 @@ export async function cachedTeacherMetrics(trainSet: CropSet, train: readonly nu
 }
 
 /** The teacher's held-out accuracy, written to its cache: reported, never used (the student trains on training faces only). */
-function writeTeacherMetrics(runner: () => ReturnType<typeof runnerFor>, testSet: CropSet | undefined, file: string): Metrics | undefined {
-  const metrics = testSet ? metricsFromLogits(predictCrops(runner(), testSet), testSet.labels, testSet.labelNames.length) : undefined;
+function writeTeacherMetrics(runner: ModelRunner, testSet: CropSet | undefined, file: string): Metrics | undefined {
+  const metrics = testSet ? metricsFromLogits(predictCrops(runner, testSet), testSet.labels, testSet.labelNames.length) : undefined;
   writeFileAtomic(file, JSON.stringify(metrics ?? null));
   return metrics;
 }
@@ -153,7 +155,7 @@ function readTeacherMetrics(file: string): Metrics | undefined {
 }
 
 /** Loads the teacher's checkpoint, or trains it (resuming from options.checkpointPath), and hands it to `use`. */
-async function withFinishedTeacher<T>(trainSet: CropSet, teacher: TeacherJob, options: TeacherOptions, use: (runner: () => ReturnType<typeof runnerFor>) => T): Promise<T> {
+async function withFinishedTeacher<T>(trainSet: CropSet, teacher: TeacherJob, options: TeacherOptions, use: (runner: ModelRunner) => T): Promise<T> {
   const { config } = teacher;
   const trained = teacher.checkpoint ? { model: modelFromCheckpoint(teacher.checkpoint, config, trainSet) } : await trainStudent(trainSet, config, {
     ...(options.threads ? { threads: options.threads } : {}), ...(options.backend ? { backend: options.backend } : {}),
@@ -164,7 +166,12 @@ async function withFinishedTeacher<T>(trainSet: CropSet, teacher: TeacherJob, op
   try {
     // An interrupted teacher is not finished: nothing of it may be cached.
     options.signal?.throwIfAborted();
-    return use(() => runnerFor(trained.model, config.architecture, trainSet.labelNames.length));
+    const runner = await createRunner(trained.model, config.architecture, trainSet.labelNames.length);
+    try {
+      return use(runner);
+    } finally {
+      runner.dispose();
+    }
   } finally {
     trained.model.dispose();
   }
@@ -222,14 +229,14 @@ export async function runFold(data: CropSet, job: FoldJob, onEvent?: (event: Fol
   try {
     signal?.throwIfAborted();
     const numClasses = data.labelNames.length;
-    const runner = () => runnerFor(trained.model, job.student.architecture, numClasses);
-    const metrics = metricsFromLogits(predictCrops(runner(), testSet), testSet.labels, numClasses, predictCrops(runner(), testSet, 256, true));
+    const predicted = await predictModelCrops(trained.model, job.student.architecture, testSet, true);
+    const metrics = metricsFromLogits(predicted.logits, testSet.labels, numClasses, predicted.mirrored);
     const network = exportableNetwork(trained.model, job.student.architecture, numClasses);
     if (network) writeFileAtomic(join(foldDir, "student.mxw"), encodeWeights(network, { labels: data.labelNames, model: { name: `fold ${job.fold}` } }));
     const result: FoldResult = {
       fold: job.fold, metrics, ...(teacherMetrics ? { teacherMetrics } : {}),
       history: trained.history, trainSeconds: (performance.now() - started) / 1000, samplesPerSecond: trained.samplesPerSecond,
-      backend: tf.getBackend(), threads: job.threads ?? 1,
+      backend: tf.getBackend(), evaluatedVia: predicted.via, threads: job.threads ?? 1,
     };
     writeFileAtomic(join(foldDir, "result.json"), JSON.stringify(result, null, 1));
     return result;

@@ -10,7 +10,7 @@ import { CROP_PIXELS } from "./crop-set.js";
 import type { DistillationOptions } from "./losses.js";
 import { distillationLoss, labelLoss, targetLoss } from "./losses.js";
 import type { BatchBuffers } from "./samples.js";
-import type { TeacherNetwork } from "./train.js";
+import type { ModelRunner } from "./evaluate.js";
 
 export interface LossSetup {
   classes: number;
@@ -57,6 +57,6 @@ export function seedDropout(model: tfl.LayersModel, seed: number): void {
 }
 
 /** An online teacher's logits on the batch's first `n` inputs (as augmented), into its teacher buffer. */
-export function teacherLogitsInto(teacher: TeacherNetwork, batch: BatchBuffers, n: number): void {
+export function teacherLogitsInto(teacher: ModelRunner, batch: BatchBuffers, n: number): void {
   batch.teacher.set(teacher.logits(batch.input, n));
 }

@@ -6,11 +6,11 @@ export * from "./load-crops.js";
 export { CheckpointError, readCheckpoint, writeCheckpoint, type CheckpointState, type SavedTensor } from "./checkpoint.js";
 export {
   loadOnlineTeacher, modelFromCheckpoint, modelFromRunCheckpoint, trainStudent,
-  type EpochSummary, type OnlineTeacher, type TeacherNetwork, type TrainConfig, type TrainHooks, type TrainProgress, type TrainResult,
+  type EpochSummary, type OnlineTeacher, type TrainConfig, type TrainHooks, type TrainProgress, type TrainResult,
 } from "./train.js";
 export {
-  INFERENCE_CROP_INDEX, evaluate, metricsFromLogits, policyAccuracy, predictCrops, runnerFor,
-  type Metrics, type ModelRunner, type PolicyAccuracy,
+  INFERENCE_CROP_INDEX, createRunner, evaluate, metricsFromLogits, policyAccuracy, predictCrops, predictModelCrops,
+  type Metrics, type ModelRunner, type PolicyAccuracy, type RunnerKind,
 } from "./evaluate.js";
 export {
   cachedTeacherLogits, cachedTeacherMetrics, readFoldResult, runFold,

@@ -15,11 +15,11 @@ import { sampleSeed } from "./augment.js";
 import type { BackendPreference } from "./backend/index.js";
 import type { CropSet } from "./crop-set.js";
 import { CROP_PIXELS, CROPS_PER_IMAGE } from "./crop-set.js";
-import { createWasmEngine, INPUT_SIZE } from "@microexp/infer";
 import type { DistillationOptions } from "./losses.js";
 import { Adam } from "./adam.js";
 import { GradientPool, shareSizes, type GradientStep } from "./data-parallel.js";
-import { exportableNetwork, predictCrops, runnerFor, metricsFromLogits } from "./evaluate.js";
+import type { ModelRunner } from "./evaluate.js";
+import { createRunner, metricsFromLogits, predictModelCrops } from "./evaluate.js";
 import { seedDropout, shareGradients, teacherLogitsInto, type LossSetup } from "./gradients.js";
 import { SeededRandom } from "./random.js";
 import type { EpochSampling, SampleRecipe } from "./samples.js";
@@ -122,34 +122,16 @@ export interface OnlineTeacher {
   config: TrainConfig;
 }
 
-/** A teacher network ready for batches: the logits of `n` raw 84x84 inputs. */
-export interface TeacherNetwork {
-  logits(input: Float32Array, n: number): Float32Array;
-  dispose(): void;
-}
-
 /**
- * The online teacher's network (every training thread loads its own). It runs on
- * @microexp/infer's WebAssembly engine when the runtime can express it (batch norm folded:
- * dsnet, batch 32, 1.07 ms a face there against 2.44 ms in tfjs's predict), else in tfjs.
+ * The online teacher's network (every training thread loads its own), run as createRunner
+ * runs a trained model (dsnet on @microexp/infer's WebAssembly engine).
  */
-export async function loadOnlineTeacher(teacher: OnlineTeacher, data: CropSet): Promise<TeacherNetwork> {
-  const classes = data.labelNames.length;
+export async function loadOnlineTeacher(teacher: OnlineTeacher, data: CropSet): Promise<ModelRunner> {
   const model = modelFromCheckpoint(teacher.checkpoint, teacher.config, data);
-  const network = exportableNetwork(model, teacher.config.architecture, classes);
-  const engine = network ? await createWasmEngine(network) : null;
-  if (engine) {
-    model.dispose();
-    return { logits: (input, n) => engine.forward(input.subarray(0, n * CROP_PIXELS), n), dispose: () => {} };
-  }
-  const runner = runnerFor(model, teacher.config.architecture, classes);
+  const runner = await createRunner(model, teacher.config.architecture, data.labelNames.length);
   return {
-    logits: (input, n) => {
-      const out = tf.tidy(() => runner.run(tf.tensor4d(input.subarray(0, n * CROP_PIXELS), [n, INPUT_SIZE, INPUT_SIZE, 1])));
-      const values = out.dataSync() as Float32Array;
-      out.dispose();
-      return values;
-    },
+    via: runner.via,
+    logits: (input, n) => runner.logits(input, n),
     dispose: () => {
       runner.dispose();
       model.dispose();
@@ -225,9 +207,9 @@ function assignAll(variables: readonly tf.Variable[], saved: readonly SavedTenso
 }
 
 /** Mean cross-entropy and crop-averaged accuracy of `model` on `set`. */
-function validate(model: tfl.LayersModel, architecture: string, set: CropSet): { loss: number; accuracy: number } {
+async function validate(model: tfl.LayersModel, architecture: string, set: CropSet): Promise<{ loss: number; accuracy: number }> {
   const classes = set.labelNames.length;
-  const logits = predictCrops(runnerFor(model, architecture, classes), set);
+  const { logits } = await predictModelCrops(model, architecture, set);
   let loss = 0;
   for (let s = 0; s < set.count * CROPS_PER_IMAGE; s++) {
     const row = logits.subarray(s * classes, (s + 1) * classes);
@@ -388,7 +370,7 @@ export async function trainStudent(data: CropSet, config: TrainConfig, hooks: Tr
       if (hooks.signal?.aborted) break;
       const summary: EpochSummary = { epoch: epoch + 1, loss: lossSum / samples, learningRate: rate };
       if (validation) {
-        const v = validate(model, config.architecture, validation);
+        const v = await validate(model, config.architecture, validation);
         summary.validationLoss = v.loss;
         summary.validationAccuracy = v.accuracy;
         if (state.plateau && schedule.kind === "plateau") state.plateau = plateauStep(schedule, state.plateau, v.loss);

@@ -6,7 +6,7 @@ import { readdirSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { selectBackend } from "../src/backend/index.js";
-import { predictCrops, runnerFor } from "../src/evaluate.js";
+import { predictModelCrops } from "../src/evaluate.js";
 import type { TrainConfig } from "../src/train.js";
 import { modelFromCheckpoint, trainStudent } from "../src/train.js";
 import { runFold } from "../src/fold.js";
@@ -41,7 +41,7 @@ beforeAll(async () => {
   await selectBackend("wasm");
   (await trainStudent(data, teacherConfig, { checkpointPath: checkpoint })).model.dispose();
   const model = modelFromCheckpoint(checkpoint, teacherConfig, data);
-  cached = predictCrops(runnerFor(model, teacherConfig.architecture, 2), data);
+  cached = (await predictModelCrops(model, teacherConfig.architecture, data)).logits;
   model.dispose();
 });
 
