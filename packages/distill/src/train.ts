@@ -14,7 +14,7 @@ import type { AugmentOptions } from "./augment.js";
 import { sampleSeed } from "./augment.js";
 import type { BackendPreference } from "./backend/index.js";
 import type { CropSet } from "./crop-set.js";
-import { CROP_PIXELS, CROPS_PER_IMAGE } from "./crop-set.js";
+import { CROPS_PER_IMAGE } from "./crop-set.js";
 import type { DistillationOptions } from "./losses.js";
 import { Adam } from "./adam.js";
 import { GradientPool, shareSizes, type GradientStep } from "./data-parallel.js";
