@@ -14,7 +14,7 @@ import type { ProgressDisplay } from "./progress.js";
 import type { DataRecord, EngineRecord, ReportFiles, RunRecord } from "./report.js";
 import { aboutTable, dataRecord, engineRecord, metricsRecord, recallAndConfusion, runRecord, writeReport } from "./report.js";
 import type { TrainingOptions } from "./run-config.js";
-import { claimRunDir, recipeOptions, runName, studentConfig, teacherConfig } from "./run-config.js";
+import { claimRunDir, recipeOptions, runName, studentConfig, teacherConfig, TRAINING_DEFAULTS } from "./run-config.js";
 import type { SplitIdentity } from "./teacher-run.js";
 import { readTeacherRun, teacherArchitectureOf } from "./teacher-run.js";
 import { UsageError } from "./errors.js";
@@ -265,7 +265,7 @@ const epochs = (n: number | undefined) => `${n} epoch${n === 1 ? "" : "s"}`;
 /** One line on how a student was trained; `perCell` names settings that a sweep varies. */
 export function describeTraining(t: CvReport["training"], perCell: { model?: boolean; temperature?: boolean } = {}): string {
   const model = perCell.model ? "model per cell" : `${t.model} (${t.architecture})`;
-  const student = `${model}${t.init ? ` starting from ${t.init}` : ""}, ${epochs(t.epochs)}, Adam lr ${t.lr}, batch ${t.batch}, dropout ${t.dropout}${describeRecipe(t)}`;
+  const student = `${model}${t.init ? ` starting from ${t.init}` : ""}, ${epochs(t.epochs)}, ${describeOptimizer(t)} lr ${t.lr}, batch ${t.batch}, dropout ${t.dropout}${describeRecipe(t)}`;
   if (!t.teacher) return `${student}; vanilla (cross-entropy only)`;
   const temperature = perCell.temperature ? "T per cell" : `T ${t.temperature}`;
   const init = t.teacherInit ? `, starting from ${t.teacherInit}` : t.teacherFrom ? `, trained by run ${t.teacherFrom}` : "";
@@ -274,6 +274,11 @@ export function describeTraining(t: CvReport["training"], perCell: { model?: boo
 }
 
 /** The in-the-wild recipe's parts that a run used (nothing for the paper's recipe; old reports have none). */
+/** "Adam", or SGD with its momentum. */
+export function describeOptimizer(t: Partial<CvReport["training"]>): string {
+  return t.optimizer === "sgd" ? `SGD (${t.nesterov === false ? "" : "Nesterov "}momentum ${t.momentum ?? TRAINING_DEFAULTS.momentum})` : "Adam";
+}
+
 export function describeRecipe(t: Partial<CvReport["training"]>): string {
   const parts: string[] = [];
   if (t.sampling === "one-per-face") parts.push("one random crop per face and epoch");

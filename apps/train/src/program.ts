@@ -1,7 +1,7 @@
 // The command line: `cv`, `sweep`, `export`, `publish`, `eval`, and the job queue's `worker`,
 // `status` and `report`, each with --help.
 import { Command, Option } from "commander";
-import { BACKEND_PREFERENCES, EPOCH_SAMPLINGS } from "@microexp/distill";
+import { BACKEND_PREFERENCES, EPOCH_SAMPLINGS, OPTIMIZER_KINDS } from "@microexp/distill";
 import type { BackendPreference, EpochSampling } from "@microexp/distill";
 import type { EngineChoice } from "@microexp/infer";
 import type { CvOptions } from "./cv.js";
@@ -69,7 +69,10 @@ function addTrainingOptions(command: Command, withModel = true): Command {
     .option("--online-teacher", "run the teacher on every sample as the student sees it (augmented) instead of using its logits cached per crop: a consistent teacher; needs --teacher-from (or a teacher trained in this run)", false)
     .option("--init <file>", "start the trained network from these weights (fine-tuning): a .mxw of the same family member, or a finished run's checkpoint (fold-<k>/student.ckpt) of any network")
     .option("--epochs <n>", "training epochs (the paper: 3000)", positiveInteger, TRAINING_DEFAULTS.epochs)
-    .option("--lr <rate>", "Adam learning rate", positiveNumber, TRAINING_DEFAULTS.lr)
+    .option("--lr <rate>", "the optimizer's (peak) learning rate", positiveNumber, TRAINING_DEFAULTS.lr)
+    .addOption(new Option("--optimizer <kind>", "adam (the paper's) or sgd (with momentum, Nesterov's unless --no-nesterov)").choices(OPTIMIZER_KINDS).default(TRAINING_DEFAULTS.optimizer))
+    .option("--momentum <m>", "SGD's momentum (0..1)", unitInterval, TRAINING_DEFAULTS.momentum)
+    .option("--no-nesterov", "SGD: plain momentum instead of Nesterov's")
     .option("--batch <n>", "batch size", positiveInteger, TRAINING_DEFAULTS.batch)
     .option("--dropout <rate>", "dropout rate after fc1 (0.5 for candidates, 0 for the final model)", dropoutRate, TRAINING_DEFAULTS.dropout)
     .option("--seed <n>", "seed of the split, the --limit choice and the initial weights (fold f uses seed + f)", nonNegativeInteger, TRAINING_DEFAULTS.seed)
@@ -78,7 +81,7 @@ function addTrainingOptions(command: Command, withModel = true): Command {
     .option("--label-smoothing <eps>", "label smoothing epsilon (0..1)", unitInterval, TRAINING_DEFAULTS.labelSmoothing)
     .addOption(new Option("--soft-targets <kind>", "mix per-face soft targets into the label term: ferplus (FER+ crowd votes, --dataset fer2013; read from <data>/ferplus.csv)").choices(["ferplus"]))
     .option("--soft-weight <w>", "weight of the soft targets against the hard labels (0..1)", unitInterval, TRAINING_DEFAULTS.softWeight)
-    .option("--weight-decay <w>", "decoupled weight decay (AdamW)", nonNegativeNumber, TRAINING_DEFAULTS.weightDecay)
+    .option("--weight-decay <w>", "decoupled weight decay (AdamW; SGD's decoupled form)", nonNegativeNumber, TRAINING_DEFAULTS.weightDecay)
     .addOption(new Option("--schedule <kind>", "learning-rate schedule: constant, or cosine (to 0 at the last epoch)").choices(["constant", "cosine"]).default(TRAINING_DEFAULTS.schedule))
     .option("--warmup <epochs>", "linear warm-up epochs of the cosine schedule", nonNegativeInteger, TRAINING_DEFAULTS.warmup)
     .option("--unit-pixels", "family members: train on pixels scaled to 0..1 instead of the paper's raw 0..255 (exported weights fold the scale into conv1)")
@@ -152,6 +155,7 @@ function trainingOptions(raw: Raw): TrainingOptions {
     ...(raw.softTargets ? { softTargets: raw.softTargets as "ferplus" } : {}),
     softWeight: (raw.softWeight as number | undefined) ?? TRAINING_DEFAULTS.softWeight,
     weightDecay: (raw.weightDecay as number | undefined) ?? 0,
+    ...(raw.optimizer === "sgd" ? { optimizer: "sgd" as const, momentum: raw.momentum as number, nesterov: raw.nesterov !== false } : {}),
     schedule: (raw.schedule as "constant" | "cosine" | undefined) ?? TRAINING_DEFAULTS.schedule,
     warmup: (raw.warmup as number | undefined) ?? 0,
     ...(raw.unitPixels === true ? { unitPixels: true } : {}),

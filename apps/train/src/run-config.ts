@@ -43,6 +43,10 @@ export interface TrainingOptions {
   softTargets?: "ferplus";
   softWeight: number;
   weightDecay: number;
+  /** SGD with momentum instead of Adam (absent: Adam, the paper's). */
+  optimizer?: "adam" | "sgd";
+  momentum?: number;
+  nesterov?: boolean;
   schedule: "constant" | "cosine";
   /** Warm-up epochs of the cosine schedule. */
   warmup: number;
@@ -58,11 +62,13 @@ export const TRAINING_DEFAULTS = {
   model: "microexpnet", teacherDropout: 0.5, temperature: 8, lambda: 0.5, t2: false,
   epochs: 3000, lr: 1e-4, batch: 64, dropout: 0.5, seed: 1,
   sampling: "all-crops", augment: false, labelSmoothing: 0, softWeight: 0.5, weightDecay: 0, schedule: "constant", warmup: 0,
+  optimizer: "adam", momentum: 0.9,
 } as const;
 
 /** The recipe's options as a report records them. */
-export function recipeOptions(options: TrainingOptions): Pick<TrainingOptions, "sampling" | "augment" | "labelSmoothing" | "softTargets" | "softWeight" | "weightDecay" | "schedule" | "warmup" | "threads" | "unitPixels" | "biasStd"> {
+export function recipeOptions(options: TrainingOptions): Pick<TrainingOptions, "sampling" | "augment" | "labelSmoothing" | "softTargets" | "softWeight" | "weightDecay" | "optimizer" | "momentum" | "nesterov" | "schedule" | "warmup" | "threads" | "unitPixels" | "biasStd"> {
   return {
+    ...(options.optimizer === "sgd" ? { optimizer: "sgd", momentum: options.momentum, nesterov: options.nesterov } : {}),
     ...(options.unitPixels ? { unitPixels: true } : {}), ...(options.biasStd !== undefined ? { biasStd: options.biasStd } : {}),
     sampling: options.sampling, augment: options.augment, labelSmoothing: options.labelSmoothing,
     ...(options.softTargets ? { softTargets: options.softTargets } : {}), softWeight: options.softWeight,
@@ -80,6 +86,7 @@ function recipeConfig(options: TrainingOptions): Partial<TrainConfig> {
     ...(options.labelSmoothing > 0 ? { labelSmoothing: options.labelSmoothing } : {}),
     ...(options.softTargets ? { softTargetWeight: options.softWeight } : {}),
     ...(options.weightDecay > 0 ? { weightDecay: options.weightDecay } : {}),
+    ...(options.optimizer === "sgd" ? { optimizer: { kind: "sgd", ...(options.momentum !== undefined ? { momentum: options.momentum } : {}), ...(options.nesterov !== undefined ? { nesterov: options.nesterov } : {}) } } : {}),
     ...(options.schedule === "cosine" ? { schedule: { kind: "cosine", warmupEpochs: options.warmup } } : {}),
     ...(options.unitPixels ? { inputScale: 1 / 255 } : {}),
     ...(options.biasStd !== undefined ? { biasStddev: options.biasStd } : {}),
@@ -146,6 +153,7 @@ export function runName(parts: { data: DataOptions; training: TrainingOptions; p
   if (t.labelSmoothing > 0) name.push(`ls${t.labelSmoothing}`);
   if (t.softTargets) name.push(`${t.softTargets}${t.softWeight}`);
   if (t.weightDecay > 0) name.push(`wd${t.weightDecay}`);
+  if (t.optimizer === "sgd") name.push(`sgd${t.momentum !== undefined && t.momentum !== TRAINING_DEFAULTS.momentum ? `-m${t.momentum}` : ""}${t.nesterov === false ? "-plain" : ""}`);
   if (t.schedule === "cosine") name.push(`cos${t.warmup > 0 ? `-w${t.warmup}` : ""}`);
   if (t.unitPixels) name.push("unit");
   if (t.biasStd !== undefined) name.push(`bstd${t.biasStd}`);

@@ -2,7 +2,7 @@
 // and resumes without retraining, export writes weights that @microexp/infer classifies with,
 // eval reads them back, every command has --help, and bad input fails clearly.
 import { spawnSync } from "node:child_process";
-import { copyFileSync, existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { hostname } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -208,6 +208,20 @@ describe("cv with the in-the-wild recipe", () => {
     expect(report.training).toMatchObject({ sampling: "one-per-face", augment: "full", labelSmoothing: 0.1, weightDecay: 1e-4, schedule: "cosine", warmup: 1, threads: 2 });
     const markdown = readFileSync(join(cwd, "runs/recipe/report.md"), "utf8");
     expect(markdown).toContain("one random crop per face and epoch, augmented (flip, shift 4 px, rotation 10°, scale 10 %, erasing p 0.5), label smoothing 0.1, weight decay 0.0001, cosine schedule after 1 warm-up epochs, 2 threads a batch");
+  });
+
+  it("trains with SGD and plain momentum when asked, and says so in the report and the run's name", () => {
+    const run = cli(cwd, ["cv", ...DATA, "--epochs", "1", "--folds", "2", "--dropout", "0", "--backend", "wasm", "--lr", "0.01", "--optimizer", "sgd", "--momentum", "0.8", "--no-nesterov"]);
+    expect(run.stderr).toBe("");
+    expect(run.status).toBe(0);
+    const dir = readdirSync(join(cwd, "runs")).find((name) => name.includes("-sgd-m0.8-plain-"));
+    expect(dir).toBeDefined();
+    const report = readJson<CvReport>(join(cwd, "runs", dir!, "report.json"));
+    expect(report.training).toMatchObject({ optimizer: "sgd", momentum: 0.8, nesterov: false, lr: 0.01 });
+    expect(readFileSync(join(cwd, "runs", dir!, "report.md"), "utf8")).toContain("1 epoch, SGD (momentum 0.8) lr 0.01,");
+    const rejected = cli(cwd, ["cv", ...DATA, "--epochs", "1", "--optimizer", "rmsprop"]);
+    expect(rejected.status).not.toBe(0);
+    expect(rejected.stderr).toMatch(/--optimizer.*rmsprop.*adam, sgd/s);
   });
 
   it("trains a family member on 0..1 pixels with another bias init, and writes weights for raw pixels", async () => {

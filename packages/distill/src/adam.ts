@@ -6,6 +6,7 @@
  */
 import * as tf from "@tensorflow/tfjs-core";
 import type { SavedTensor } from "./checkpoint.js";
+import type { Optimizer } from "./optimizer.js";
 
 export interface AdamOptions {
   beta1?: number;
@@ -16,7 +17,7 @@ export interface AdamOptions {
   weightDecay?: number;
 }
 
-export class Adam {
+export class Adam implements Optimizer {
   private readonly beta1: number;
   private readonly beta2: number;
   private readonly epsilon: number;

@@ -24,4 +24,5 @@ export { DEFAULT_AUGMENT } from "./augment.js";
 export type { EpochSampling } from "./samples.js";
 export { EPOCH_SAMPLINGS } from "./samples.js";
 export type { LearningRateSchedule } from "./schedule.js";
+export { OPTIMIZER_KINDS, type OptimizerOptions } from "./optimizer.js";
 export { SCHEDULE_KINDS } from "./schedule.js";

@@ -16,7 +16,8 @@ import type { BackendPreference } from "./backend/index.js";
 import type { CropSet } from "./crop-set.js";
 import { CROPS_PER_IMAGE } from "./crop-set.js";
 import type { DistillationOptions } from "./losses.js";
-import { Adam } from "./adam.js";
+import type { OptimizerOptions } from "./optimizer.js";
+import { createOptimizer } from "./optimizer.js";
 import { GradientPool, shareSizes, type GradientStep } from "./data-parallel.js";
 import type { ModelRunner } from "./evaluate.js";
 import { createRunner, metricsFromLogits, predictModelCrops } from "./evaluate.js";
@@ -40,8 +41,10 @@ export interface TrainConfig {
   epochs: number;
   seed: number;
   batchSize?: number;
-  /** Adam's (peak) learning rate (default 1e-4, the paper's). */
+  /** The optimizer's (peak) learning rate (default 1e-4, the paper's, for Adam). */
   learningRate?: number;
+  /** Default Adam (the paper's); SGD with (Nesterov) momentum is the other choice. */
+  optimizer?: OptimizerOptions;
   /** Dropout rate after fc1 (paper: 0.5 for candidates, 0 for the final model). */
   dropout?: number;
   /** With teacher logits: the KD loss options (T, lambda). */
@@ -56,7 +59,7 @@ export interface TrainConfig {
   labelSmoothing?: number;
   /** Weight of the faces' soft targets (CropSet.softTargets) in the label term (default 0). */
   softTargetWeight?: number;
-  /** Decoupled weight decay (AdamW; default 0). */
+  /** Decoupled weight decay (AdamW, or SGD's decoupled form; default 0). */
   weightDecay?: number;
   /** Learning-rate schedule (default constant). "plateau" needs a validation set. */
   schedule?: LearningRateSchedule;
@@ -170,6 +173,7 @@ export function configKey(config: TrainConfig, data: CropSet, teacher?: Float32A
   return JSON.stringify({
     architecture, seed, batchSize, learningRate, dropout, distillation: distillation ?? null, images: data.count, classes: data.labelNames,
     teacher: teacherKey(teacher), ...(init ? { init: init.sha256 } : {}),
+    ...(config.optimizer?.kind === "sgd" ? { optimizer: { kind: "sgd", momentum: config.optimizer.momentum ?? 0.9, nesterov: config.optimizer.nesterov ?? true } } : {}),
     recipe: {
       sampling: config.sampling ?? "all-crops", augment: config.augment ?? null, labelSmoothing: config.labelSmoothing ?? 0,
       softTargetWeight: config.softTargetWeight ?? 0, weightDecay: config.weightDecay ?? 0, schedule: config.schedule ?? { kind: "constant" },
@@ -192,6 +196,7 @@ function recipeOf(config: TrainConfig): SampleRecipe {
 
 /** What a checkpoint keeps beyond weights and moments (format v2). */
 interface TrainerState {
+  /** The optimizer's step count (named when Adam was the only one: checkpoints keep the name). */
   adamStep: number;
   plateau?: PlateauState;
   best?: { epoch: number; loss: number };
@@ -259,7 +264,7 @@ export async function trainStudent(data: CropSet, config: TrainConfig, hooks: Tr
   // statistics. With several threads the statistics follow this thread's share only (as
   // data-parallel frameworks do by default); every share normalises with its own batch.
   const modelState = [...variables, ...model.nonTrainableWeights.map((w) => w.read() as tf.Variable)];
-  const adam = new Adam(variables, { weightDecay: config.weightDecay ?? 0 });
+  const optimizer = createOptimizer(variables, config.optimizer ?? { kind: "adam" }, config.weightDecay ?? 0);
   const key = configKey(config, data, teacher, validation);
   const random = new SeededRandom(config.seed);
   let history: EpochSummary[] = [];
@@ -273,7 +278,7 @@ export async function trainStudent(data: CropSet, config: TrainConfig, hooks: Tr
     if (!saved.trainer) throw new Error(`${hooks.checkpointPath}: made by an earlier version of the trainer (tfjs Adam slots); delete it to start this run over`);
     assignAll(modelState, saved.model, hooks.checkpointPath!);
     state = saved.trainer as unknown as TrainerState;
-    adam.restore(state.adamStep, saved.optimizer);
+    optimizer.restore(state.adamStep, saved.optimizer);
     if (saved.best.length > 0) best = saved.best;
     random.restore(saved.rngState);
     history = saved.history as EpochSummary[];
@@ -358,7 +363,7 @@ export async function trainStudent(data: CropSet, config: TrainConfig, hooks: Tr
         const losses = await others;
         const theirs = jobs.map((_, w) => pool!.gradientsOf(w));
         const gradients = theirs.length === 0 ? mine.gradients : tf.tidy(() => mine.gradients.map((g, i) => theirs.reduce((sum, list) => tf.add(sum, list[i]), g)));
-        adam.apply(gradients, rate);
+        optimizer.apply(gradients, rate);
         tf.dispose([...mine.gradients, ...gradients, ...theirs.flat()]);
         pool?.publish(variables);
         const value = losses.reduce((a, b) => a + b, mine.loss);
@@ -386,17 +391,17 @@ export async function trainStudent(data: CropSet, config: TrainConfig, hooks: Tr
       history.push(summary);
       epochsRun++;
       hooks.onEpoch?.(summary);
-      state.adamStep = adam.step;
+      state.adamStep = optimizer.step;
       if (hooks.checkpointPath) {
         // An early stop is final: the checkpoint says training ended at this epoch.
         writeCheckpoint(hooks.checkpointPath, {
           configKey: key, epoch: stopped ? config.epochs : epoch + 1, rngState: random.seedState, history,
-          model: values(modelState), optimizer: adam.saveSlots(), best: best ?? [], trainer: state as unknown as Record<string, unknown>,
+          model: values(modelState), optimizer: optimizer.saveSlots(), best: best ?? [], trainer: state as unknown as Record<string, unknown>,
         });
       }
     }
   } finally {
-    adam.dispose();
+    optimizer.dispose();
     teacherRunner?.dispose();
     await pool?.close();
   }

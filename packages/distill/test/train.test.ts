@@ -46,13 +46,14 @@ describe("trainStudent", () => {
     expect(tf.memory().numTensors).toBe(tensorsBefore);
   });
 
-  it("resumes an interrupted run to the same weights as an uninterrupted one", async () => {
-    const straight = await trainStudent(data, config, { checkpointPath: join(temp.dir, "straight.ckpt") });
+  const sgd: TrainConfig = { ...config, learningRate: 1e-2, optimizer: { kind: "sgd" }, weightDecay: 1e-3 };
+  it.each([["Adam", config], ["SGD with Nesterov momentum", sgd]] as const)("resumes an interrupted run to the same weights as an uninterrupted one (%s)", async (name, config) => {
+    const straight = await trainStudent(data, config, { checkpointPath: join(temp.dir, `straight-${name}.ckpt`) });
     const straightHistory = straight.history;
     const expected = await weightsOf(straight);
 
     // Killed during epoch 2: training stops after the current step, the epoch-1 checkpoint stays.
-    const checkpointPath = join(temp.dir, "interrupted.ckpt");
+    const checkpointPath = join(temp.dir, `interrupted-${name}.ckpt`);
     const controller = new AbortController();
     const first = await trainStudent(data, config, {
       checkpointPath, signal: controller.signal,
@@ -101,8 +102,10 @@ describe("trainStudent", () => {
   });
 
   it("refuses a checkpoint made by another configuration", async () => {
-    const checkpointPath = join(temp.dir, "straight.ckpt");
-    await expect(trainStudent(data, { ...config, learningRate: 5e-4 }, { checkpointPath })).rejects.toThrow(/straight.ckpt: made by a different configuration/);
+    const checkpointPath = join(temp.dir, "straight-Adam.ckpt");
+    await expect(trainStudent(data, { ...config, learningRate: 5e-4 }, { checkpointPath })).rejects.toThrow(/straight-Adam.ckpt: made by a different configuration/);
+    // Another optimizer is another configuration (its slots would not fit either).
+    await expect(trainStudent(data, { ...config, optimizer: { kind: "sgd" } }, { checkpointPath })).rejects.toThrow(/made by a different configuration/);
   });
 
   it("trains with the KD loss on teacher logits, and checks their size", async () => {
