@@ -273,12 +273,12 @@ export function describeTraining(t: CvReport["training"], perCell: { model?: boo
     (t.onlineTeacher ? ", the teacher run on every sample as the student sees it (online)" : "");
 }
 
-/** The in-the-wild recipe's parts that a run used (nothing for the paper's recipe; old reports have none). */
 /** "Adam", or SGD with its momentum. */
 export function describeOptimizer(t: Partial<CvReport["training"]>): string {
   return t.optimizer === "sgd" ? `SGD (${t.nesterov === false ? "" : "Nesterov "}momentum ${t.momentum ?? TRAINING_DEFAULTS.momentum})` : "Adam";
 }
 
+/** The in-the-wild recipe's parts that a run used (nothing for the paper's recipe; old reports have none). */
 export function describeRecipe(t: Partial<CvReport["training"]>): string {
   const parts: string[] = [];
   if (t.sampling === "one-per-face") parts.push("one random crop per face and epoch");

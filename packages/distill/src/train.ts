@@ -134,7 +134,7 @@ export async function loadOnlineTeacher(teacher: OnlineTeacher, data: CropSet): 
   const runner = await createRunner(model, teacher.config.architecture, data.labelNames.length);
   return {
     via: runner.via,
-    logits: (input, n) => runner.logits(input, n),
+    logits: runner.logits,
     dispose: () => {
       runner.dispose();
       model.dispose();
