@@ -52,6 +52,11 @@ const USER_INSTALLS = {
   "@microexp/models": [["@tensorflow/tfjs-backend-cpu", "devDependencies"]],
 };
 
+/** Our own tarballs a user installs beside a package that has no code to run alone (weights). */
+const USED_WITH = {
+  "@microexp/upstream-weights": ["@microexp/infer"],
+};
+
 function userInstalls(name) {
   const manifest = JSON.parse(readFileSync(join(ROOT, "packages", name.replace(/^@.*\//, ""), "package.json"), "utf8"));
   return (USER_INSTALLS[name] ?? []).map(([dependency, field]) => `${dependency}@${manifest[field][dependency]}`);
@@ -68,9 +73,9 @@ function describe(prediction) {
   return `${prediction.label} ${(100 * prediction.probability).toFixed(1)} %`;
 }
 
-/** @microexp names a package needs, itself included, from the packed manifests. */
+/** @microexp names a package needs, itself included, from the packed manifests (and USED_WITH). */
 function closure(name, byName) {
-  const out = new Set([name]);
+  const out = new Set([name, ...(USED_WITH[name] ?? [])]);
   for (const dep of Object.keys(byName.get(name).manifest.dependencies ?? {})) {
     if (byName.has(dep)) for (const d of closure(dep, byName)) out.add(d);
   }
@@ -139,6 +144,7 @@ export async function smokeTarballs(packed, scratch) {
       } else if (p.name === "@microexp/face") notes.push(`${form}: face ${JSON.stringify(result.faces[0])}`);
       else if (p.name === "@microexp/models") notes.push(`${form}: ${result.architecture} ${result.parameters.toLocaleString("en-US")} parameters`);
       else if (p.name === "@microexp/distill") notes.push(`${form}: KD loss ${result.loss.toFixed(4)} on ${result.backend}`);
+      else if (p.name === "@microexp/upstream-weights") notes.push(`${form}: ${result.models.join("; ")}`);
       else if (p.name === "@microexp/datasets") notes.push(`${form}: folds ${result.random.join("+")} (random), ${result.subject.join("+")} (subject)`);
       else notes.push(`${form}: ok`);
     }

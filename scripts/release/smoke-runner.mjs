@@ -32,6 +32,24 @@ const smoke = {
     return { label: prediction.label, probability: prediction.probability, scores: prediction.scores, sum, engine: classifier.engineKind, models };
   },
 
+  async "@microexp/upstream-weights"() {
+    // Weights only: read by the runtime installed beside them, as the README says.
+    const { UPSTREAM_MODELS } = await load("@microexp/upstream-weights");
+    const { upstreamModelPath } = await load("@microexp/upstream-weights/node");
+    const { loadClassifierFromFile } = await load("@microexp/infer/node");
+    const { width, height, channels, box } = fixtures.pixels;
+    const image = { width, height, channels, data: new Uint8Array(readFileSync(fixtures.pixels.file)) };
+    const models = [];
+    for (const name of Object.keys(UPSTREAM_MODELS)) {
+      const classifier = await loadClassifierFromFile(upstreamModelPath(name));
+      const prediction = classifier.classify(image, box);
+      check(classifier.labels.length === 8, `${name}: ${classifier.labels.length} labels, expected CK+'s 8`);
+      check(classifier.weights.model.name === name, `${name}: the file says it is ${classifier.weights.model.name}`);
+      models.push(`${name} ${prediction.label} ${(100 * prediction.probability).toFixed(1)} %`);
+    }
+    return { models };
+  },
+
   async "@microexp/face"() {
     const { detectFaces, loadCascade, PAPER_DETECT_OPTIONS } = await load("@microexp/face");
     const { decodeImageFile } = await load("@microexp/face/node");

@@ -2,7 +2,8 @@
 // and once through the built executable.
 import { detectFaces } from "@microexp/face";
 import { decodeImageFile } from "@microexp/face/node";
-import { loadModel, modelPath } from "@microexp/infer/node";
+import { loadClassifierFromFile } from "@microexp/infer/node";
+import { upstreamModelPath } from "@microexp/upstream-weights/node";
 import { execFile } from "node:child_process";
 import { existsSync } from "node:fs";
 import { copyFile, mkdir, mkdtemp, readFile, rm, symlink, writeFile } from "node:fs/promises";
@@ -142,13 +143,13 @@ describe("microexp predict", () => {
   });
 
   it("--weights picks another weights file; a bad one stops the command with its name", async () => {
-    const oulu = modelPath("microexpnet-oulu-upstream");
+    const oulu = upstreamModelPath("microexpnet-oulu-upstream");
     const { code, stdout } = await run("predict", "--json", "--weights", oulu, ASTRONAUT);
     expect(code).toBe(EXIT_OK);
     const [outcome] = JSON.parse(stdout) as JsonOutcome[];
     if ("error" in outcome) throw new Error(outcome.error);
     const image = await decodeImageFile(ASTRONAUT);
-    const want = (await loadModel("microexpnet-oulu-upstream")).classify(image, outcome.faces[0].box);
+    const want = (await loadClassifierFromFile(oulu)).classify(image, outcome.faces[0].box);
     expect(outcome.faces[0].probability).toBe(want.probability);
     expect(outcome.faces[0].label).toBe(want.label);
 

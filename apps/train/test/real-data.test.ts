@@ -3,7 +3,7 @@
 import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
-import { modelPath } from "@microexp/infer/node";
+import { upstreamModelPath } from "@microexp/upstream-weights/node";
 import type { CvReport, EvalReport } from "../src/index.js";
 import { cli, readJson, tempDir } from "./helpers.js";
 import { DATA_ROOT } from "../../../test-support/research-paths.js";
@@ -28,8 +28,8 @@ describe.skipIf(!present)("ckplus48 (research data)", () => {
     expect(report.results.confusion).toHaveLength(7);
   });
 
-  it("eval of the authors' MicroExpNet (shipped by @microexp/infer) maps ck7 onto its 8 labels", () => {
-    const run = cli(temp.dir, ["eval", "--dataset", "folder", "--data", CKPLUS48, "--labels", "ck7", "--limit", "70", "--weights", modelPath("microexpnet-ckplus-upstream"), "--report-dir", "runs/upstream"]);
+  it("eval of the authors' MicroExpNet (shipped by @microexp/upstream-weights) maps ck7 onto its 8 labels", () => {
+    const run = cli(temp.dir, ["eval", "--dataset", "folder", "--data", CKPLUS48, "--labels", "ck7", "--limit", "70", "--weights", upstreamModelPath("microexpnet-ckplus-upstream"), "--report-dir", "runs/upstream"]);
     expect(run.stderr).toBe("");
     expect(run.status).toBe(0);
     const report = readJson<EvalReport>(join(temp.dir, "runs/upstream/report.json"));

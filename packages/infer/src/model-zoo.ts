@@ -7,28 +7,23 @@ export interface ZooEntry {
 }
 
 export const MODEL_ZOO = {
-  "microexpnet-ckplus-upstream": {
-    file: "microexpnet-ckplus-upstream.mxw",
-    summary: "The paper authors' final MicroExpNet trained on CK+ (8 classes with neutral), converted from their TF checkpoint (MIT).",
-  },
-  "microexpnet-oulu-upstream": {
-    file: "microexpnet-oulu-upstream.mxw",
-    summary: "The paper authors' final MicroExpNet trained on Oulu-CASIA, converted from their TF checkpoint (MIT).",
-  },
   "microexpnet-fer2013": {
     file: "microexpnet-fer2013.mxw",
     summary: "The final MicroExpNet trained here on FER2013's in-the-wild faces (7 classes, float16): the default, for webcams and photos.",
   },
 } as const satisfies Record<string, ZooEntry>;
 
-/** The names of the shipped models: "microexpnet-fer2013" | "microexpnet-ckplus-upstream" | "microexpnet-oulu-upstream". */
+/**
+ * The names of the shipped models: "microexpnet-fer2013". (The paper authors' CK+ and
+ * Oulu-CASIA networks are in @microexp/upstream-weights.)
+ */
 export type ModelName = keyof typeof MODEL_ZOO;
 
 /**
  * The model apps get: trained on in-the-wild faces (FER2013's Training split only, distilled
  * from a larger network trained on the same faces). On PublicTest, held out (2.1.0): 56.37 %
  * with classify()'s default 8 crops, 53.47 % with the single crop, where the authors' CK+ model
- * (posed lab faces) scores 18.53 % with the single crop.
+ * (posed lab faces, in @microexp/upstream-weights) scores 18.53 % with the single crop.
  */
 export const DEFAULT_MODEL: ModelName = "microexpnet-fer2013";
 

@@ -54,7 +54,7 @@ describe("ExpressionClassifier", () => {
       expect(classifier.weights.model.name).toBe(name);
     }
     // @ts-expect-error: model names are a union of the shipped names, so a typo fails to compile
-    await expect(loadModel("nope")).rejects.toThrow(/Unknown model "nope". Shipped models: microexpnet-ckplus-upstream/);
+    await expect(loadModel("nope")).rejects.toThrow(/Unknown model "nope". Shipped models: microexpnet-fer2013/);
   });
 
   it("names the file when weights are missing or damaged", async () => {

@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // Converts the paper authors' published TF checkpoints into the runtime's .mxw weights,
-// with a model card in the header, into packages/infer/weights/ (what @microexp/infer ships).
+// with a model card in the header, into packages/upstream-weights/weights/ (what @microexp/upstream-weights ships).
 // Usage: node scripts/convert-upstream.mjs [path/to/microexpnet-upstream/Models] [out dir]
 // (default: $MICROEXP_REFERENCE/microexpnet-upstream/Models, MICROEXP_REFERENCE defaulting to ../shared/reference)
 import { fileURLToPath } from "node:url";
@@ -11,7 +11,7 @@ import { readMicroExpNetCheckpoint, writeFileAtomic } from "@microexp/models/nod
 
 const here = fileURLToPath(new URL(".", import.meta.url));
 const models = process.argv[2] ?? join(process.env.MICROEXP_REFERENCE ?? join(here, "../../../../shared/reference"), "microexpnet-upstream/Models");
-const outDir = process.argv[3] ?? join(here, "../../infer/weights");
+const outDir = process.argv[3] ?? join(here, "../../upstream-weights/weights");
 
 const sources = [
   { dir: "CK", name: "microexpnet-ckplus-upstream", data: "CK+ (Extended Cohn-Kanade), 8 classes: the last 3 frames of the 327 labelled sequences plus the first frame of all 593 as neutral" },
