@@ -3,7 +3,8 @@
 import { Command, Option } from "commander";
 import { BACKEND_PREFERENCES, EPOCH_SAMPLINGS, OPTIMIZER_KINDS } from "@microexp/distill";
 import type { BackendPreference, EpochSampling } from "@microexp/distill";
-import type { EngineChoice } from "@microexp/infer";
+import type { CropPolicy, EngineChoice } from "@microexp/infer";
+import { CROP_POLICIES } from "@microexp/infer";
 import type { CvOptions } from "./cv.js";
 import { accuracyTable, runCv } from "./cv.js";
 import type { DataOptions, DatasetKind, LabelSet, Protocol } from "./data.js";
@@ -278,9 +279,11 @@ export function createProgram(env: CliEnvironment): Command {
     .option("--description <text>", "description in the card")
     .option("--license <id>", "license of the weights in the card")
     .option("--float16", "store the weights as float16 (half the size)")
+    .addOption(new Option("--crops <policy>", "the crop policy classify() uses by default with these weights (without it, the runtime's default)").choices(CROP_POLICIES))
     .action(async (raw: Raw) => {
       const outcome = await runPublish({
         cvReport: raw.cvReport as string, fold: raw.fold as number, out: raw.out as string, float16: raw.float16 === true,
+        ...(raw.crops ? { crops: raw.crops as CropPolicy } : {}),
         ...(raw.name ? { name: raw.name as string } : {}),
         ...(raw.weightsVersion ? { weightsVersion: raw.weightsVersion as string } : {}),
         ...(raw.description ? { description: raw.description as string } : {}),

@@ -6,8 +6,8 @@ import { join, resolve } from "node:path";
 import type { TrainConfig } from "@microexp/distill";
 import { modelFromRunCheckpoint, selectBackend } from "@microexp/distill";
 import { exportableNetwork } from "@microexp/distill/internal";
-import type { ModelInfo, ModelWeights } from "@microexp/infer";
-import { decodeWeights, encodeWeights } from "@microexp/infer";
+import type { CropPolicy, ModelInfo, ModelWeights } from "@microexp/infer";
+import { cropPolicyShape, decodeWeights, encodeWeights } from "@microexp/infer";
 import type { CvReport } from "./cv.js";
 import { describeTraining } from "./cv.js";
 import { quote } from "./environment.js";
@@ -25,6 +25,8 @@ export interface PublishOptions {
   description?: string;
   license?: string;
   float16?: boolean;
+  /** The crop policy classify() uses by default with these weights (the card's `crops`). */
+  crops?: CropPolicy;
 }
 
 export interface PublishOutcome {
@@ -90,6 +92,13 @@ async function foldWeights(report: CvReport, fold: number, seed: number): Promis
 }
 
 export async function runPublish(options: PublishOptions): Promise<PublishOutcome> {
+  if (options.crops !== undefined) {
+    try {
+      cropPolicyShape(options.crops, "--crops");
+    } catch (error) {
+      throw new UsageError((error as Error).message);
+    }
+  }
   const reportFile = resolve(options.cvReport);
   const report = readReport(reportFile);
   const fold = report.results.folds.find((f) => f.fold === options.fold);
@@ -101,6 +110,7 @@ export async function runPublish(options: PublishOptions): Promise<PublishOutcom
     ...(options.weightsVersion ? { version: options.weightsVersion } : {}),
     ...(options.description ? { description: options.description } : {}),
     ...(options.license ? { license: options.license } : {}),
+    ...(options.crops ? { crops: options.crops } : {}),
     source: "microexp-train publish (a cross-validation fold's network)",
     architecture: report.training.architecture,
     data: {

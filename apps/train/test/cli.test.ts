@@ -178,13 +178,14 @@ describe("cv --init: fine-tuning from a finished run's checkpoint", () => {
 
 describe("publish", () => {
   it("writes a fold's network with a card quoting its held-out accuracy and no folder of this machine", async () => {
-    const run = cli(cwd, ["publish", "--cv-report", "runs/cv/report.json", "--fold", "1", "--out", "published.mxw", "--weights-version", "2.0.0", "--license", "MIT"]);
+    const run = cli(cwd, ["publish", "--cv-report", "runs/cv/report.json", "--fold", "1", "--out", "published.mxw", "--weights-version", "2.0.0", "--license", "MIT", "--crops", "single"]);
     expect(run.stderr).toBe("");
     expect(run.status).toBe(0);
     const report = readJson<CvReport>(join(cwd, "runs/cv/report.json"));
     const classifier = await loadClassifierFromFile(join(cwd, "published.mxw"));
     const card = classifier.weights.model as { version: string; protocol: string; heldOutAccuracy: { inferenceCrop: number; cropPolicies: unknown } };
     expect(card.version).toBe("2.0.0");
+    expect(classifier.crops).toBe("single"); // the card's crops: classify()'s default for this file
     expect(card.heldOutAccuracy.inferenceCrop).toBe(report.results.folds[1].inferenceCropAccuracy);
     expect(card.heldOutAccuracy.cropPolicies).toEqual(report.results.folds[1].policies);
     expect(card.protocol).toMatch(/trained on the \d+ training faces of random 2-fold, fold 1 only/);
@@ -192,6 +193,9 @@ describe("publish", () => {
     const bad = cli(cwd, ["publish", "--cv-report", "runs/cv/report.json", "--fold", "7", "--out", "x.mxw"]);
     expect(bad.status).not.toBe(0);
     expect(bad.stderr).toMatch(/--fold 7: .* has folds 0, 1/);
+    const odd = cli(cwd, ["publish", "--cv-report", "runs/cv/report.json", "--out", "x.mxw", "--crops", "nine"]);
+    expect(odd.status).not.toBe(0);
+    expect(odd.stderr).toMatch(/--crops.*nine.*single, single-flip, eight, four-flip, eight-flip/);
   });
 });
 

@@ -18,13 +18,19 @@ export interface ClassifierOptions {
   engine?: EngineChoice;
   /** Names the weights in errors (a path or URL). */
   source?: string;
+  /**
+   * The classifier's crop policy, where a call names none. Default: the one the weights file
+   * names (`model.crops`, the policy its card measured best within 1 ms a face), else
+   * DEFAULT_CROP_POLICY.
+   */
+  crops?: CropPolicy;
 }
 
 export interface CropOptions {
   /**
    * Which crops of each face run through the network (see CropPolicy): their probabilities
-   * are averaged (softmax of each crop's logits, then the mean). Default: DEFAULT_CROP_POLICY,
-   * the paper's single inference crop.
+   * are averaged (softmax of each crop's logits, then the mean). Default: the classifier's
+   * `crops` (see ClassifierOptions.crops).
    */
   crops?: CropPolicy;
 }
@@ -82,6 +88,8 @@ export class ExpressionClassifier {
     /** Names the weights in errors. */
     private readonly source: string,
     private readonly cropper: FaceCropper,
+    /** The crop policy of every call that names none (ClassifierOptions.crops). */
+    readonly crops: CropPolicy,
     /** Why "auto" runs the TypeScript engine, not WebAssembly (undefined when it runs WebAssembly, or "js" was asked for). */
     readonly engineFallbackReason?: string,
   ) {}
@@ -90,6 +98,9 @@ export class ExpressionClassifier {
   static async create(weights: Uint8Array | ArrayBuffer | ModelWeights, options: ClassifierOptions = {}): Promise<ExpressionClassifier> {
     const decoded = weights instanceof Uint8Array || weights instanceof ArrayBuffer ? decodeWeights(weights, options.source) : weights;
     if (decoded === weights) checkModelWeights(decoded, options.source);
+    const source = options.source ?? "weights file";
+    const crops = options.crops ?? (decoded.model.crops as CropPolicy | undefined) ?? DEFAULT_CROP_POLICY;
+    cropPolicyShape(crops, options.crops ? `${source}: options.crops` : `${source}: the file's model.crops`);
     const choice = options.engine ?? "auto";
     let engine: ForwardEngine | null = null;
     let fallbackReason: string | undefined;
@@ -105,7 +116,7 @@ export class ExpressionClassifier {
     }
     // The crops run where the network runs: in WebAssembly SIMD, or all in TypeScript.
     const cropper = engine ? ((await createWasmCropper()) ?? jsCropper) : jsCropper;
-    return new ExpressionClassifier(decoded, engine ?? createJsEngine(decoded.network), options.source ?? "weights file", cropper, fallbackReason);
+    return new ExpressionClassifier(decoded, engine ?? createJsEngine(decoded.network), source, cropper, crops, fallbackReason);
   }
 
   /** "wasm" or "js": which forward pass runs. */
@@ -157,7 +168,7 @@ export class ExpressionClassifier {
       // The crops are the paper's 84x84 inputs: fed to another input size they would be misread.
       throw new Error(`${this.source}: classify crops faces to ${INPUT_SIZE}x${INPUT_SIZE} inputs, but this network takes ${this.inputSize}x${this.inputSize}; use classifyInputs`);
     }
-    const policy = options.crops ?? DEFAULT_CROP_POLICY;
+    const policy = options.crops ?? this.crops;
     const perFace = cropPolicyShape(policy, "classify").count;
     const size = this.inputSize * this.inputSize;
     const n = this.labels.length;

@@ -182,6 +182,25 @@ describe("crop policies", () => {
     expect(probabilities(whole[1])).toEqual(probabilities(classifier.classify(photo, box, { crops: "single-flip" })));
   });
 
+  it("takes its default policy from the options, else the file's model.crops, else DEFAULT_CROP_POLICY", async () => {
+    const { network, labels, model } = decodeWeights(readFileSync(modelPath("microexpnet-fer2013")));
+    const withCrops = (crops: string) => encodeWeights(network, { labels, model: { ...model, crops } });
+    const single = (await ExpressionClassifier.create(withCrops("single-flip"))).classify(photo, box, { crops: "single-flip" }).logits;
+    const fromFile = await ExpressionClassifier.create(withCrops("single-flip"));
+    expect(fromFile.crops).toBe("single-flip");
+    expect(fromFile.classify(photo, box).logits).toEqual(single);
+    expect(fromFile.classifyFaces(photo, [box])[0].logits).toEqual(single);
+    const overridden = await ExpressionClassifier.create(withCrops("single-flip"), { crops: "single" });
+    expect(overridden.crops).toBe("single");
+    expect((await ExpressionClassifier.create(encodeWeights(network, { labels, model: { name: "plain" } }))).crops).toBe(DEFAULT_CROP_POLICY);
+    await expect(ExpressionClassifier.create(withCrops("all"), { source: "odd.mxw" })).rejects.toThrow(
+      /odd.mxw: the file's model.crops: unknown crop policy "all"; use one of single/,
+    );
+    await expect(ExpressionClassifier.create(withCrops("single"), { source: "odd.mxw", crops: "nine" as CropPolicy })).rejects.toThrow(
+      /odd.mxw: options.crops: unknown crop policy "nine"/,
+    );
+  });
+
   it("names an unknown policy", async () => {
     const classifier = await loadModel();
     expect(() => classifier.classify(photo, box, { crops: "all" as CropPolicy })).toThrow(/classify: unknown crop policy "all"; use one of single, single-flip, eight, four-flip, eight-flip/);
