@@ -17,6 +17,14 @@ const require = createRequire(import.meta.url);
 /** The shipped MicroExpNet weights (the paper's network); the default model may differ one day. */
 export const MICROEXPNET_MODEL = "microexpnet-fer2013";
 
+/**
+ * A prediction's probabilities in label order: with several crops, classify()'s answer is the
+ * most probable label of the crops' mean probabilities, which the mean logits need not share.
+ */
+function probabilities(prediction) {
+  return Float32Array.from(prediction.scores, (s) => s.probability);
+}
+
 /** microexp rows: the default model and MicroExpNet, one row when they are the same weights. */
 export async function microexpModels() {
   const names = DEFAULT_MODEL === MICROEXPNET_MODEL ? [DEFAULT_MODEL] : [DEFAULT_MODEL, MICROEXPNET_MODEL];
@@ -24,17 +32,17 @@ export async function microexpModels() {
   for (const name of names) {
     if (!(name in MODEL_ZOO)) throw new Error(`@microexp/infer ships no model "${name}"`);
     const classifier = await loadModel(name);
-    const architecture = classifier.weights.network.spec.id;
+    const architecture = classifier.weights.network.spec?.id ?? classifier.weights.network.graph.name;
     if (name === MICROEXPNET_MODEL && architecture !== "p12-XXS") {
       throw new Error(`${name}: architecture ${architecture}, but the MicroExpNet row needs the paper's p12-XXS`);
     }
     const roles = [name === DEFAULT_MODEL ? "default" : null, name === MICROEXPNET_MODEL ? "MicroExpNet" : null].filter(Boolean);
     models.push({
       id: `microexp:${name}`,
-      name: `microexp ${roles.join(" = ")} (${name} ${classifier.weights.model.version ?? "?"}, ${architecture}, classify())`,
+      name: `microexp ${roles.join(" = ")} (${name} ${classifier.weights.model.version ?? "?"}, ${architecture}, classify() "${classifier.crops}")`,
       labels: classifier.labels,
       runtime: `@microexp/infer ${packageVersion("@microexp/infer")}, engine ${classifier.engineKind}`,
-      predict: async (image, box) => classifier.classify(image, box ?? undefined).logits,
+      predict: async (image, box) => probabilities(classifier.classify(image, box ?? undefined)),
     });
   }
   return models;
@@ -50,10 +58,10 @@ export async function microexpFileModel(file) {
   const architecture = network.spec?.id ?? network.graph.name;
   return {
     id: `microexp-file:${basename(file)}`,
-    name: `microexp candidate ${basename(file)} (${model.name ?? "?"} ${model.version ?? "?"}, ${architecture}, classify())`,
+    name: `microexp candidate ${basename(file)} (${model.name ?? "?"} ${model.version ?? "?"}, ${architecture}, classify() "${classifier.crops}")`,
     labels: classifier.labels,
     runtime: `@microexp/infer ${packageVersion("@microexp/infer")}, engine ${classifier.engineKind}`,
-    predict: async (image, box) => classifier.classify(image, box ?? undefined).logits,
+    predict: async (image, box) => probabilities(classifier.classify(image, box ?? undefined)),
   };
 }
 

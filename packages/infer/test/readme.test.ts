@@ -1,18 +1,13 @@
 // Runs the README's Node examples as written, on the committed fixture face: the TypeScript
 // (ES module) one is type-checked by tsc (strict, Node's module rules) and run; the
 // CommonJS one is type-checked (checkJs) and run with require().
-import { execFileSync } from "node:child_process";
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { createRequire } from "node:module";
+import { mkdtempSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { expect, it } from "vitest";
-import { readmeBlocks } from "../../../test-support/readme.js";
+import { readmeBlocks, typeCheckAndRunExamples } from "../../../test-support/readme.js";
 
 const root = fileURLToPath(new URL("..", import.meta.url));
-const require = createRequire(import.meta.url);
-const ts = require("typescript") as typeof import("typescript");
-const tsc = require.resolve("typescript/bin/tsc");
 
 const readme = join(root, "README.md");
 const esm = readmeBlocks(readme, "ts").find((code) => code.includes('from "@microexp/infer/node"'));
@@ -32,26 +27,8 @@ it("the README's Node examples type-check and run, as an ES module and in Common
   // Inside the package, so that "@microexp/infer" and "sharp" resolve as in an app.
   const dir = mkdtempSync(join(root, ".readme-"));
   try {
-    writeFileSync(join(dir, "example.mts"), esm!.replace('"face.jpg"', face));
-    writeFileSync(join(dir, "example.cjs"), cjs!.replace('"face.jpg"', face));
-    writeFileSync(join(dir, "tsconfig.json"), JSON.stringify({
-      compilerOptions: {
-        strict: true, module: "nodenext", moduleResolution: "nodenext", target: "es2022", noEmit: true,
-        allowJs: true, checkJs: true, skipLibCheck: true, types: ["node"],
-      },
-      files: ["example.mts", "example.cjs"],
-    }));
-    try {
-      execFileSync(process.execPath, [tsc, "-p", dir], { encoding: "utf8" });
-    } catch (error) {
-      throw new Error(`tsc rejects the README's examples:\n${(error as { stdout: string }).stdout}`);
-    }
-    const js = ts.transpileModule(readFileSync(join(dir, "example.mts"), "utf8"), {
-      compilerOptions: { module: ts.ModuleKind.ESNext, target: ts.ScriptTarget.ES2022 },
-    }).outputText;
-    writeFileSync(join(dir, "example.mjs"), js);
-    const fromEsm = execFileSync(process.execPath, [join(dir, "example.mjs")], { encoding: "utf8" });
-    const fromCjs = execFileSync(process.execPath, [join(dir, "example.cjs")], { encoding: "utf8" });
+    const out = typeCheckAndRunExamples(dir, { "example.mts": esm!.replace('"face.jpg"', face), "example.cjs": cjs!.replace('"face.jpg"', face) });
+    const [fromEsm, fromCjs] = [out["example.mts"], out["example.cjs"]];
     expectLabelled(fromEsm);
     expect(fromCjs).toBe(fromEsm);
     console.log(fromEsm);
