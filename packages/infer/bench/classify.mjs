@@ -2,7 +2,8 @@
 // crop policy; the cost of a new box size; then batch 1 against batch 64 per face. Baselines run in the same process,
 // interleaved with what they are compared to (each round times every variant once), and the
 // tables print medians over the rounds.
-// Then dsnet (random weights, the graph plan) beside MicroExpNet (the Winograd kernels).
+// Then the shipped dsnet (the default model, the graph plan) beside MicroExpNet (the Winograd kernels),
+// and what each crop policy costs either.
 // Usage: node bench/classify.mjs (about 40 s). Bundles src/ in memory with esbuild, so it
 // measures the sources as they are now (no dist needed).
 import { build } from "esbuild";
@@ -19,8 +20,7 @@ execFileSync("npm", ["run", "-s", "build:wasm"], { cwd: packageDir, stdio: "igno
 const bundle = await build({
   stdin: {
     contents: `export * from "./src/index.ts";
-      export { createWasmCropper } from "./src/wasm/crop-wasm.ts";
-      export { dsnetGraph, randomGraphNetwork } from "./test/graphs.ts";`,
+      export { createWasmCropper } from "./src/wasm/crop-wasm.ts";`,
     resolveDir: packageDir, loader: "ts",
   },
   bundle: true, format: "esm", platform: "neutral", write: false,
@@ -109,9 +109,9 @@ console.log("|---|---|---|");
 console.log(`| crop + network: classify() / classifyFaces() | ${ms(batch.one / 64)} | ${ms(batch.many / 64)} |`);
 console.log(`| network only: engine.forward() | ${ms(batch.networkOne / 64)} | ${ms(batch.networkMany / 64)} |`);
 
-// dsnet (random weights: the time does not depend on them) runs on the graph plan, MicroExpNet
-// on its Winograd kernels; both from the same frame and box, interleaved.
-const dsnetBytes = lib.encodeWeights(lib.randomGraphNetwork(lib.dsnetGraph(7), 1), { labels: ["a", "b", "c", "d", "e", "f", "g"] });
+// The shipped dsnet (the default model) runs on the graph plan, MicroExpNet on its Winograd
+// kernels; both from the same frame and box, interleaved.
+const dsnetBytes = readFileSync(join(packageDir, "weights/dsnet-fer2013.mxw"));
 const dsnet = await lib.ExpressionClassifier.create(dsnetBytes, { engine: "wasm" });
 const dsnetEngine = await lib.createWasmEngine(lib.decodeWeights(dsnetBytes).network);
 const crop = new Float32Array(pixels);
@@ -128,7 +128,20 @@ console.log("| network | multiply-adds | classify() | network only | GMAC/s |");
 console.log("|---|---|---|---|---|");
 for (const [name, e, classify, t] of [
   ["MicroExpNet (Winograd kernels)", engine, nets.microexpnetClassify, nets.microexpnetNetwork],
-  ["dsnet (graph plan)", dsnetEngine, nets.dsnetClassify, nets.dsnetNetwork],
+  ["dsnet-fer2013, the default (graph plan)", dsnetEngine, nets.dsnetClassify, nets.dsnetNetwork],
 ]) {
   console.log(`| ${name} | ${(lib.graphMultiplyAdds(e.network.graph) / 1e6).toFixed(2)} M | ${ms(classify)} | ${ms(t)} | ${gmacs(e.network, t)} |`);
+}
+
+// The default model's cost under every crop policy (what its card's table quotes), MicroExpNet's
+// beside it as the baseline, interleaved: classify() from the same frame and box.
+const policyCost = interleaved(Object.fromEntries(lib.CROP_POLICIES.flatMap((policy) => [
+  [`dsnet ${policy}`, () => dsnet.classify(frame, box, { crops: policy })],
+  [`microexpnet ${policy}`, () => classifier.classify(frame, box, { crops: policy })],
+])), 11, 4);
+console.log(`\nclassify() under each crop policy, from the same ${box.width}x${box.height} box in the 640x480 frame, wasm engine, one thread; ms per face, medians`);
+console.log("| crop policy | inputs | dsnet-fer2013 (the default) | MicroExpNet |");
+console.log("|---|---|---|---|");
+for (const policy of lib.CROP_POLICIES) {
+  console.log(`| ${policy} | ${lib.cropPolicyShape(policy).count} | ${ms(policyCost[`dsnet ${policy}`])} | ${ms(policyCost[`microexpnet ${policy}`])} |`);
 }

@@ -55,7 +55,7 @@ describe("ExpressionClassifier", () => {
       expect(classifier.weights.model.name).toBe(name);
     }
     // @ts-expect-error: model names are a union of the shipped names, so a typo fails to compile
-    await expect(loadModel("nope")).rejects.toThrow(/Unknown model "nope". Shipped models: microexpnet-fer2013/);
+    await expect(loadModel("nope")).rejects.toThrow(/Unknown model "nope". Shipped models: dsnet-fer2013, microexpnet-fer2013/);
   });
 
   it("names the file when weights are missing or damaged", async () => {
@@ -108,13 +108,13 @@ describe("ExpressionClassifier", () => {
   });
 
   it("checks weights built in memory as a file's: a NaN weight would vanish in a ReLU", async () => {
-    const weights = decodeWeights(readFileSync(modelPath()));
+    const weights = decodeWeights(readFileSync(modelPath("microexpnet-fer2013")));
     weights.network.tensors.wc1[5] = NaN;
     // Before: "happy", from both engines, without a word.
     for (const engine of ["js", "wasm"] as const) {
       await expect(ExpressionClassifier.create(weights, { engine, source: "mine" })).rejects.toThrow("mine: tensor wc1 holds a non-finite value (NaN) at index 5");
     }
-    const sound = decodeWeights(readFileSync(modelPath()));
+    const sound = decodeWeights(readFileSync(modelPath("microexpnet-fer2013")));
     await expect(ExpressionClassifier.create({ ...sound, labels: [...sound.labels.slice(0, 6), "happy"] })).rejects.toThrow('weights: label "happy" appears twice');
     await expect(ExpressionClassifier.create({ ...sound, labels: sound.labels.slice(1) })).rejects.toThrow(/weights: 6 labels for a network with 7 outputs/);
     expect((await ExpressionClassifier.create(sound)).labels).toEqual(sound.labels);
@@ -157,9 +157,15 @@ describe("crop policies", () => {
     }
   });
 
-  it("defaults to the paper's 8 crops; the policies really differ", async () => {
-    const classifier = await loadModel();
+  it("defaults to each model's own policy: the single crop for dsnet, the paper's 8 for MicroExpNet", async () => {
+    const dsnet = await loadModel();
+    expect(DEFAULT_MODEL).toBe("dsnet-fer2013");
+    expect(dsnet.crops).toBe("single");
+    expect(dsnet.classify(photo, box).logits).toEqual(dsnet.classify(photo, box, { crops: "single" }).logits);
+    const classifier = await loadModel("microexpnet-fer2013");
+    expect(classifier.weights.model.crops).toBeUndefined(); // 2.1.0 names none: DEFAULT_CROP_POLICY
     expect(DEFAULT_CROP_POLICY).toBe("eight");
+    expect(classifier.crops).toBe("eight");
     const single = classifier.classify(photo, box, { crops: "single" });
     expect(classifier.classify(photo, box).logits).toEqual(classifier.classify(photo, box, { crops: "eight" }).logits);
     const eight = probabilities(classifier.classify(photo, box, { crops: "eight" }));

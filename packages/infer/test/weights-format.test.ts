@@ -176,6 +176,7 @@ describe("weights format version 2: self-checking", () => {
     expect(decodeWeights(v1)).toEqual(decodeWeights(bytes));
     for (const { file } of Object.values(MODEL_ZOO)) {
       const shipped = readFileSync(new URL(`../weights/${file}`, import.meta.url));
+      if (shipped.readUInt32LE(4) === 3) continue; // a layer graph (dsnet): version 1 has no way to say it
       expect(decodeWeights(toVersion1(shipped), file)).toEqual(decodeWeights(shipped, file));
     }
   });
@@ -219,6 +220,7 @@ describe("weights format version 3: the layer graph in the header", () => {
   it("keeps family members family members: the shipped weights in version 3 answer as in version 2, to the bit", () => {
     for (const { file } of Object.values(MODEL_ZOO)) {
       const shipped = decodeWeights(readFileSync(new URL(`../weights/${file}`, import.meta.url)), file);
+      if (!shipped.network.spec) continue; // not a family member
       const { preamble, headerLength } = layoutOf(readFileSync(new URL(`../weights/${file}`, import.meta.url)));
       const dtype = JSON.parse(new TextDecoder().decode(readFileSync(new URL(`../weights/${file}`, import.meta.url)).subarray(preamble, preamble + headerLength))).tensors[0].dtype;
       const v3 = decodeWeights(encodeWeights(shipped.network, { labels: shipped.labels, normalization: shipped.normalization, model: shipped.model, dtype }), file);
