@@ -3,6 +3,7 @@
 import { readFileSync, readdirSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { DEFAULT_MODEL, zooEntry } from "@microexp/infer";
 import { expect, it } from "vitest";
 
 const HERE = fileURLToPath(new URL("..", import.meta.url));
@@ -11,7 +12,8 @@ const ASSETS = join(HERE, "dist/web/assets");
 it("bundles only the default weights, at the size the README states", () => {
   const weights = readdirSync(ASSETS).filter((name) => name.endsWith(".mxw"));
   expect(weights).toHaveLength(1);
-  expect(weights[0]).toMatch(/^microexpnet-fer2013-[\w-]+\.mxw$/);
+  const file = zooEntry(DEFAULT_MODEL).file;
+  expect(weights[0]).toMatch(new RegExp(`^${file.replace(/\.mxw$/, "")}-[\\w-]+\\.mxw$`));
   const kb = Math.round(statSync(join(ASSETS, weights[0])).size / 1000);
-  expect(readFileSync(join(HERE, "README.md"), "utf8")).toContain(`(\`microexpnet-fer2013.mxw\`, ${kb} KB,`);
+  expect(readFileSync(join(HERE, "README.md"), "utf8")).toContain(`(\`${file}\`, ${kb} KB,`);
 });
