@@ -116,7 +116,7 @@ async function outputFolderProblem(dir: string): Promise<string | undefined> {
 export async function runCli(args: readonly string[], io: CliIo = processIo): Promise<number> {
   let code = EXIT_OK;
   const program = new Command("microexp")
-    .description("Facial expression recognition with MicroExpNet: finds every face in images and labels its expression.")
+    .description("Facial expression recognition: finds every face in images and labels its expression (@microexp/infer's default model, or --weights).")
     .exitOverride()
     .configureOutput({ writeOut: io.stdout, writeErr: io.stderr });
   program
@@ -125,7 +125,7 @@ export async function runCli(args: readonly string[], io: CliIo = processIo): Pr
     .argument("<images...>", "image files or directories")
     .option("--json", "print JSON instead of a table")
     .option("--annotate <dir>", "write copies of the images with the faces drawn into <dir>")
-    .option("--weights <file>", "a MicroExpNet weights file (.mxw) instead of the shipped default")
+    .option("--weights <file>", "a weights file (.mxw, any network @microexp/infer runs) instead of the shipped default")
     .addOption(new Option("--cascade <name>", "the face detector").choices(SHIPPED_CASCADES).default(PAPER_CASCADE))
     .option("--scale-factor <number>", "how much the detector's window grows from one scale to the next; the paper's value", scaleFactor, PAPER_DETECT_OPTIONS.scaleFactor)
     .option("--min-neighbors <count>", "raw detections a face needs beyond its own; the paper's value", wholeNumber(0), PAPER_DETECT_OPTIONS.minNeighbors)
