@@ -106,9 +106,19 @@ export function im2col(src: usize, h: i32, w: i32, c: i32, kernel: i32, stride: 
   const spanFloats = kernel * c; // a window's row: kernel pixels, contiguous in NHWC
   let d = dst;
   for (let oy = 0; oy < outH; oy++) {
+    const y0 = oy * stride - padY;
     for (let ox = 0; ox < outW; ox++) {
       const x0 = ox * stride - padX;
       const columnsInside = x0 >= 0 && x0 + kernel <= w;
+      if (c == 1 && kernel == 3 && columnsInside && y0 >= 0 && y0 + 3 <= h) {
+        // A gray image's 3x3 window inside the map (a stem's): nine floats, no per-row calls.
+        const p = src + (<usize>(y0 * w + x0) << 2), q = p + (<usize>w << 2), r = q + (<usize>w << 2);
+        store<f32>(d, load<f32>(p)); store<f32>(d, load<f32>(p, 4), 4); store<f32>(d, load<f32>(p, 8), 8);
+        store<f32>(d, load<f32>(q), 12); store<f32>(d, load<f32>(q, 4), 16); store<f32>(d, load<f32>(q, 8), 20);
+        store<f32>(d, load<f32>(r), 24); store<f32>(d, load<f32>(r, 4), 28); store<f32>(d, load<f32>(r, 8), 32);
+        d += 36;
+        continue;
+      }
       for (let ky = 0; ky < kernel; ky++) {
         const iy = oy * stride + ky - padY;
         if (iy < 0 || iy >= h) {
