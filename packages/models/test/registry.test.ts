@@ -4,7 +4,7 @@
 import * as tf from "@tensorflow/tfjs-core";
 import "@tensorflow/tfjs-backend-cpu";
 import { beforeAll, describe, expect, it } from "vitest";
-import { allArchitectureIds, architectureGraph, INPUT_SIZE } from "@microexp/infer";
+import { allArchitectureIds, analyzeGraph, architectureGraph, INPUT_SIZE } from "@microexp/infer";
 import {
   findNetwork, graphFromModel, GraphExportError, isFamilyMember, registeredNetwork, registeredNetworkNames, registeredNetworks, UnknownNetworkError,
 } from "../src/index.js";
@@ -17,7 +17,7 @@ describe("registry", () => {
   it("holds every family member and the other networks, once each", () => {
     const names = registeredNetworks().map((entry) => entry.name);
     expect(new Set(names).size).toBe(names.length);
-    expect(names).toEqual([...allArchitectureIds(), "dsnet", "vgg-small", "inception-v3"]);
+    expect(names).toEqual([...allArchitectureIds(), "dsnet", "dsnet-wide", "vgg-small", "inception-v3"]);
     expect(registeredNetworkNames()).toContain("microexpnet");
   });
 
@@ -32,7 +32,7 @@ describe("registry", () => {
 
   it("names the known networks when asked for an unknown one", () => {
     expect(() => registeredNetwork("resnet-9000")).toThrow(UnknownNetworkError);
-    expect(() => registeredNetwork("resnet-9000")).toThrow(/Unknown network "resnet-9000". Known: microexpnet, .*p12-XXS, dsnet, vgg-small, inception-v3/);
+    expect(() => registeredNetwork("resnet-9000")).toThrow(/Unknown network "resnet-9000". Known: microexpnet, .*p12-XXS, dsnet, dsnet-wide, vgg-small, inception-v3/);
   });
 
   it("refuses the family's input options for networks outside the family", () => {
@@ -58,6 +58,15 @@ describe("registry", () => {
         model.dispose();
       }
     }
+  });
+
+  it("describes dsnet and dsnet-wide with the sizes their graphs have", () => {
+    // The descriptions' "~80 k weights, ~9.5 M" and "~124 k, ~14 M" are these counts, rounded.
+    const dsnet = analyzeGraph(registeredNetwork("dsnet").graph(7));
+    const wide = analyzeGraph(registeredNetwork("dsnet-wide").graph(7));
+    expect([dsnet.parameterCount, Math.round(dsnet.multiplyAdds / 1e5) / 10]).toEqual([80951, 9.5]);
+    expect([wide.parameterCount, Math.round(wide.multiplyAdds / 1e5) / 10]).toEqual([124151, 14.0]);
+    expect(registeredNetwork("dsnet-wide").graph(7).name).toBe("dsnet-wide");
   });
 
   it("gives a family member's graph with the authors' tensor names", () => {
