@@ -2,8 +2,7 @@
 // crop policy; the cost of a new box size; then batch 1 against batch 64 per face. Baselines run in the same process,
 // interleaved with what they are compared to (each round times every variant once), and the
 // tables print medians over the rounds.
-// Then the shipped dsnet (the default model, the graph plan) beside MicroExpNet (the Winograd kernels),
-// and what each crop policy costs either.
+// Then every shipped model (the default marked), and what each crop policy costs each.
 // Usage: node bench/classify.mjs (about 40 s). Bundles src/ in memory with esbuild, so it
 // measures the sources as they are now (no dist needed).
 import { build } from "esbuild";
@@ -109,39 +108,38 @@ console.log("|---|---|---|");
 console.log(`| crop + network: classify() / classifyFaces() | ${ms(batch.one / 64)} | ${ms(batch.many / 64)} |`);
 console.log(`| network only: engine.forward() | ${ms(batch.networkOne / 64)} | ${ms(batch.networkMany / 64)} |`);
 
-// The shipped dsnet (the default model) runs on the graph plan, MicroExpNet on its Winograd
-// kernels; both from the same frame and box, interleaved.
-const dsnetBytes = readFileSync(join(packageDir, "weights/dsnet-fer2013.mxw"));
-const dsnet = await lib.ExpressionClassifier.create(dsnetBytes, { engine: "wasm" });
-const dsnetEngine = await lib.createWasmEngine(lib.decodeWeights(dsnetBytes).network);
+// Every shipped model (lib.MODEL_ZOO), the default marked: family members run on the Winograd
+// kernels, other graphs (dsnet) on the graph plan; all from the same frame and box, interleaved.
 const crop = new Float32Array(pixels);
 wasmCropper.cropInto(frame, box, "single", crop, 0);
-const nets = interleaved({
-  microexpnetClassify: () => classifier.classify(frame, box, SINGLE),
-  microexpnetNetwork: () => engine.forward(crop, 1),
-  dsnetClassify: () => dsnet.classify(frame, box, SINGLE),
-  dsnetNetwork: () => dsnetEngine.forward(crop, 1),
-}, 21, 20);
+const shipped = [];
+for (const [name, { file }] of Object.entries(lib.MODEL_ZOO)) {
+  const bytes = readFileSync(join(packageDir, "weights", file));
+  const model = await lib.ExpressionClassifier.create(bytes, { engine: "wasm" });
+  const modelEngine = await lib.createWasmEngine(lib.decodeWeights(bytes).network);
+  const kernels = lib.isArchitectureId(lib.decodeWeights(bytes).network.graph.name) ? "Winograd kernels" : "graph plan";
+  shipped.push({ label: `${name}${name === lib.DEFAULT_MODEL ? ", the default" : ""} (${kernels})`, name, model, modelEngine });
+}
+const nets = interleaved(Object.fromEntries(shipped.flatMap(({ name, model, modelEngine }) => [
+  [`${name} classify`, () => model.classify(frame, box, SINGLE)],
+  [`${name} network`, () => modelEngine.forward(crop, 1)],
+])), 21, 20);
 const gmacs = (network, t) => (lib.graphMultiplyAdds(network.graph) / (t * 1e6)).toFixed(1);
-console.log(`\nTwo networks, wasm engine, the paper's single crop; ms per face, medians; GMAC/s = the graph's multiply-adds / network time`);
+console.log(`\nThe shipped networks, wasm engine, the paper's single crop; ms per face, medians; GMAC/s = the graph's multiply-adds / network time`);
 console.log("| network | multiply-adds | classify() | network only | GMAC/s |");
 console.log("|---|---|---|---|---|");
-for (const [name, e, classify, t] of [
-  ["MicroExpNet (Winograd kernels)", engine, nets.microexpnetClassify, nets.microexpnetNetwork],
-  ["dsnet-fer2013, the default (graph plan)", dsnetEngine, nets.dsnetClassify, nets.dsnetNetwork],
-]) {
-  console.log(`| ${name} | ${(lib.graphMultiplyAdds(e.network.graph) / 1e6).toFixed(2)} M | ${ms(classify)} | ${ms(t)} | ${gmacs(e.network, t)} |`);
+for (const { label, name, modelEngine } of shipped) {
+  const t = nets[`${name} network`];
+  console.log(`| ${label} | ${(lib.graphMultiplyAdds(modelEngine.network.graph) / 1e6).toFixed(2)} M | ${ms(nets[`${name} classify`])} | ${ms(t)} | ${gmacs(modelEngine.network, t)} |`);
 }
 
-// The default model's cost under every crop policy (what its card's table quotes), MicroExpNet's
-// beside it as the baseline, interleaved: classify() from the same frame and box.
-const policyCost = interleaved(Object.fromEntries(lib.CROP_POLICIES.flatMap((policy) => [
-  [`dsnet ${policy}`, () => dsnet.classify(frame, box, { crops: policy })],
-  [`microexpnet ${policy}`, () => classifier.classify(frame, box, { crops: policy })],
-])), 11, 4);
+// Each shipped model's cost under every crop policy (what the cards' tables quote), interleaved:
+// classify() from the same frame and box.
+const policyCost = interleaved(Object.fromEntries(lib.CROP_POLICIES.flatMap((policy) =>
+  shipped.map(({ name, model }) => [`${name} ${policy}`, () => model.classify(frame, box, { crops: policy })]))), 11, 4);
 console.log(`\nclassify() under each crop policy, from the same ${box.width}x${box.height} box in the 640x480 frame, wasm engine, one thread; ms per face, medians`);
-console.log("| crop policy | inputs | dsnet-fer2013 (the default) | MicroExpNet |");
-console.log("|---|---|---|---|");
+console.log(`| crop policy | inputs | ${shipped.map(({ label }) => label).join(" | ")} |`);
+console.log(`|---|---|${shipped.map(() => "---|").join("")}`);
 for (const policy of lib.CROP_POLICIES) {
-  console.log(`| ${policy} | ${lib.cropPolicyShape(policy).count} | ${ms(policyCost[`dsnet ${policy}`])} | ${ms(policyCost[`microexpnet ${policy}`])} |`);
+  console.log(`| ${policy} | ${lib.cropPolicyShape(policy).count} | ${shipped.map(({ name }) => ms(policyCost[`${name} ${policy}`])).join(" | ")} |`);
 }
