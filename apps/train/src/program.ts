@@ -280,9 +280,11 @@ export function createProgram(env: CliEnvironment): Command {
     .option("--license <id>", "license of the weights in the card")
     .option("--float16", "store the weights as float16 (half the size)")
     .addOption(new Option("--crops <policy>", "the crop policy classify() uses by default with these weights (without it, the runtime's default)").choices(CROP_POLICIES))
+    .addOption(new Option("--format-version <n>", "weights format version: 3 (any network) or 2 (the paper's family only; readers before format 3 load it)").choices(["2", "3"]).default("3"))
     .action(async (raw: Raw) => {
       const outcome = await runPublish({
         cvReport: raw.cvReport as string, fold: raw.fold as number, out: raw.out as string, float16: raw.float16 === true,
+        formatVersion: Number(raw.formatVersion) as 2 | 3,
         ...(raw.crops ? { crops: raw.crops as CropPolicy } : {}),
         ...(raw.name ? { name: raw.name as string } : {}),
         ...(raw.weightsVersion ? { weightsVersion: raw.weightsVersion as string } : {}),

@@ -27,6 +27,8 @@ export interface PublishOptions {
   float16?: boolean;
   /** The crop policy classify() uses by default with these weights (the card's `crops`). */
   crops?: CropPolicy;
+  /** Weights format version: 3 (the default, any network) or 2 (the paper's family only, which readers before format 3 load). */
+  formatVersion?: 2 | 3;
 }
 
 export interface PublishOutcome {
@@ -128,7 +130,15 @@ export async function runPublish(options: PublishOptions): Promise<PublishOutcom
     // A shipped card names no folder of the machine it was made on.
     command: ["microexp-train", ...report.run.command.argv.map(portableArgument)].map(quote).join(" "),
   };
-  const bytes = encodeWeights(weights.network, { labels: weights.labels, normalization: weights.normalization, model: card, dtype: options.float16 ? "float16" : "float32" });
+  let bytes: Uint8Array;
+  try {
+    bytes = encodeWeights(weights.network, {
+      labels: weights.labels, normalization: weights.normalization, model: card, dtype: options.float16 ? "float16" : "float32",
+      ...(options.formatVersion ? { formatVersion: options.formatVersion } : {}),
+    });
+  } catch (error) {
+    throw new UsageError(`--format-version ${options.formatVersion ?? 3}: ${(error as Error).message}`);
+  }
   const out = resolve(options.out);
   decodeWeights(bytes, out); // what infer will read: checked before it is written
   writeFileAtomic(out, bytes);

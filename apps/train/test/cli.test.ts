@@ -190,6 +190,15 @@ describe("publish", () => {
     expect(card.heldOutAccuracy.cropPolicies).toEqual(report.results.folds[1].policies);
     expect(card.protocol).toMatch(/trained on the \d+ training faces of random 2-fold, fold 1 only/);
     expect(JSON.stringify(card)).not.toContain(cwd);
+    expect(readFileSync(join(cwd, "published.mxw")).readUInt32LE(4)).toBe(3);
+    // A family member can be written as format version 2 (readers before version 3 load it): the same network and card.
+    const v2 = cli(cwd, ["publish", "--cv-report", "runs/cv/report.json", "--fold", "1", "--out", "published-v2.mxw", "--weights-version", "2.0.0", "--license", "MIT", "--crops", "single", "--format-version", "2"]);
+    expect(v2.stderr).toBe("");
+    expect(v2.status).toBe(0);
+    expect(readFileSync(join(cwd, "published-v2.mxw")).readUInt32LE(4)).toBe(2);
+    const older = decodeWeights(readFileSync(join(cwd, "published-v2.mxw")), "published-v2.mxw");
+    expect(older.network.tensors).toEqual(classifier.weights.network.tensors);
+    expect(older.model).toEqual(classifier.weights.model);
     const bad = cli(cwd, ["publish", "--cv-report", "runs/cv/report.json", "--fold", "7", "--out", "x.mxw"]);
     expect(bad.status).not.toBe(0);
     expect(bad.stderr).toMatch(/--fold 7: .* has folds 0, 1/);
@@ -330,6 +339,10 @@ describe("a dsnet run: folds write its layer graph, publish rebuilds one from a 
     expect(weights.network.graph).toEqual(written.network.graph);
     for (const [name, values] of Object.entries(written.network.tensors)) expect(weights.network.tensors[name], name).toEqual(values);
     expect(weights.labels).toEqual(["happy", "sadness"]);
+    const notFamily = cli(cwd, ["publish", "--cv-report", "runs/dsnet/report.json", "--fold", "1", "--out", "dsnet-v2.mxw", "--format-version", "2"]);
+    expect(notFamily.status).not.toBe(0);
+    expect(notFamily.stderr).toMatch(/--format-version 2: .*format version 2 holds only the paper's family; graph dsnet needs version 3/);
+    expect(existsSync(join(cwd, "dsnet-v2.mxw"))).toBe(false);
     const evaluated = cli(cwd, ["eval", ...DATA, "--weights", "dsnet.mxw", "--report-dir", "runs/eval-dsnet"]);
     expect(evaluated.stderr).toBe("");
     expect(evaluated.status).toBe(0);
