@@ -25,12 +25,12 @@ function probabilities(prediction) {
   return Float32Array.from(prediction.scores, (s) => s.probability);
 }
 
-/** microexp rows: the default model and MicroExpNet, one row when they are the same weights. */
+/** microexp rows: every shipped model, the default first; the MicroExpNet row must be the paper's network. */
 export async function microexpModels() {
-  const names = DEFAULT_MODEL === MICROEXPNET_MODEL ? [DEFAULT_MODEL] : [DEFAULT_MODEL, MICROEXPNET_MODEL];
+  if (!(MICROEXPNET_MODEL in MODEL_ZOO)) throw new Error(`@microexp/infer ships no model "${MICROEXPNET_MODEL}"`);
+  const names = [DEFAULT_MODEL, ...Object.keys(MODEL_ZOO).filter((name) => name !== DEFAULT_MODEL)];
   const models = [];
   for (const name of names) {
-    if (!(name in MODEL_ZOO)) throw new Error(`@microexp/infer ships no model "${name}"`);
     const classifier = await loadModel(name);
     const architecture = classifier.weights.network.spec?.id ?? classifier.weights.network.graph.name;
     if (name === MICROEXPNET_MODEL && architecture !== "p12-XXS") {
@@ -39,7 +39,7 @@ export async function microexpModels() {
     const roles = [name === DEFAULT_MODEL ? "default" : null, name === MICROEXPNET_MODEL ? "MicroExpNet" : null].filter(Boolean);
     models.push({
       id: `microexp:${name}`,
-      name: `microexp ${roles.join(" = ")} (${name} ${classifier.weights.model.version ?? "?"}, ${architecture}, classify() "${classifier.crops}")`,
+      name: `microexp ${roles.length ? `${roles.join(" = ")} ` : ""}(${name} ${classifier.weights.model.version ?? "?"}, ${architecture}, classify() "${classifier.crops}")`,
       labels: classifier.labels,
       runtime: `@microexp/infer ${packageVersion("@microexp/infer")}, engine ${classifier.engineKind}`,
       predict: async (image, box) => probabilities(classifier.classify(image, box ?? undefined)),
