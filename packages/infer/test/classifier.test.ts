@@ -55,7 +55,7 @@ describe("ExpressionClassifier", () => {
       expect(classifier.weights.model.name).toBe(name);
     }
     // @ts-expect-error: model names are a union of the shipped names, so a typo fails to compile
-    await expect(loadModel("nope")).rejects.toThrow(/Unknown model "nope". Shipped models: dsnet-fer2013, microexpnet-fer2013/);
+    await expect(loadModel("nope")).rejects.toThrow(/Unknown model "nope". Shipped models: dsnet-wide-fer2013, dsnet-fer2013, microexpnet-fer2013/);
   });
 
   it("names the file when weights are missing or damaged", async () => {
@@ -157,13 +157,13 @@ describe("crop policies", () => {
     }
   });
 
-  it("defaults to each model's own policy: the single crop for dsnet, the paper's 8 for MicroExpNet", async () => {
+  it("defaults to each model's own policy: the single crop for dsnet-wide, the paper's 8 for MicroExpNet", async () => {
     const dsnet = await loadModel();
-    expect(DEFAULT_MODEL).toBe("dsnet-fer2013");
+    expect(DEFAULT_MODEL).toBe("dsnet-wide-fer2013");
     expect(dsnet.crops).toBe("single");
     expect(dsnet.classify(photo, box).logits).toEqual(dsnet.classify(photo, box, { crops: "single" }).logits);
     const classifier = await loadModel("microexpnet-fer2013");
-    expect(classifier.weights.model.crops).toBeUndefined(); // 2.1.0 names none: DEFAULT_CROP_POLICY
+    expect(classifier.weights.model.crops).toBe("eight"); // 2.2.0 names its policy; a file naming none gets DEFAULT_CROP_POLICY (below)
     expect(DEFAULT_CROP_POLICY).toBe("eight");
     expect(classifier.crops).toBe("eight");
     const single = classifier.classify(photo, box, { crops: "single" });
