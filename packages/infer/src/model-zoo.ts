@@ -32,7 +32,7 @@ export type ModelName = keyof typeof MODEL_ZOO;
  * distilled from a network of its own kind trained on the same faces). On PublicTest, held out
  * (1.0.0): 63.11 % with its default policy, the single crop, in 0.83 ms a face (one core, from
  * a 640x480 frame); dsnet-fer2013 1.0.0 gets 62.16 % in 0.60 ms, MicroExpNet
- * (microexpnet-fer2013 2.2.0) 60.07 % with its default 8 crops in 0.80 ms, 57.12 % with the
+ * (microexpnet-fer2013 2.2.0) 60.07 % with its default 8 crops in 0.81 ms, 57.12 % with the
  * single crop in 0.14 ms.
  */
 export const DEFAULT_MODEL: ModelName = "dsnet-wide-fer2013";
