@@ -137,7 +137,9 @@ export async function runPublish(options: PublishOptions): Promise<PublishOutcom
       ...(options.formatVersion ? { formatVersion: options.formatVersion } : {}),
     });
   } catch (error) {
-    throw new UsageError(`--format-version ${options.formatVersion ?? 3}: ${(error as Error).message}`);
+    // Only version 2 can refuse a sound network (one outside the paper's family): say which option did it.
+    if (options.formatVersion !== 2) throw error;
+    throw new UsageError(`--format-version 2: ${(error as Error).message}`);
   }
   const out = resolve(options.out);
   decodeWeights(bytes, out); // what infer will read: checked before it is written
