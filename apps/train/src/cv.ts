@@ -116,6 +116,10 @@ export function withTeacherOfRun(options: CvOptions): CvOptions {
 export function checkTrainingModels(options: TrainingOptions): void {
   checkModel(options.model, "--model");
   if (options.onlineTeacher && !options.teacher && !options.teacherFrom) throw new UsageError("--online-teacher needs a teacher: --teacher-from <run> (or --teacher)");
+  if (options.teacherCrops === "mean") {
+    if (!options.teacher && !options.teacherFrom) throw new UsageError("--teacher-crops mean needs a teacher: --teacher-from <run> (or --teacher)");
+    if (options.onlineTeacher) throw new UsageError("--teacher-crops mean averages the teacher's logits cached per crop; --online-teacher caches none (give one of the two)");
+  }
   if ((options.unitPixels || options.biasStd !== undefined) && !isFamilyMember(options.model)) {
     throw new UsageError(`--unit-pixels and --bias-std set up MicroExpNet family members; ${options.model} has its own input scaling and initialisation`);
   }
@@ -236,6 +240,7 @@ export function cvReport(plan: CvPlan, summary: CrossValidationSummary, where: {
       model: options.model, teacher: options.teacher, teacherEpochs: options.teacher ? (teachers[0]?.epochs ?? options.epochs) : undefined,
       teacherDropout: teachers[0]?.dropout ?? options.teacherDropout, ...(plan.teacherFrom ? { teacherFrom: plan.teacherFrom.dir } : {}), temperature: options.temperature, lambda: options.lambda, t2: options.t2,
       ...(options.teacher && options.onlineTeacher ? { onlineTeacher: true } : {}),
+      ...(options.teacher && options.teacherCrops === "mean" ? { teacherCrops: "mean" as const } : {}),
       ...(teachers[0]?.init ? { teacherInit: teachers[0].init.file, teacherInitSha256: teachers[0].init.sha256 } : {}),
       ...(students[0].init ? { init: students[0].init.file, initSha256: students[0].init.sha256 } : {}),
       epochs: options.epochs, lr: options.lr, batch: options.batch, dropout: options.dropout, seed: options.seed, ...recipeOptions(options),
@@ -270,7 +275,8 @@ export function describeTraining(t: CvReport["training"], perCell: { model?: boo
   const temperature = perCell.temperature ? "T per cell" : `T ${t.temperature}`;
   const init = t.teacherInit ? `, starting from ${t.teacherInit}` : t.teacherFrom ? `, trained by run ${t.teacherFrom}` : "";
   return `${student}; distilled from ${t.teacher} (${epochs(t.teacherEpochs)}, dropout ${t.teacherDropout}${init}) with ${temperature}, lambda ${t.lambda}${t.t2 ? ", soft term x T^2" : ""}` +
-    (t.onlineTeacher ? ", the teacher run on every sample as the student sees it (online)" : "");
+    (t.onlineTeacher ? ", the teacher run on every sample as the student sees it (online)" : "") +
+    (t.teacherCrops === "mean" ? ", every crop taught with the mean of the teacher's logits over its face's 8 crops" : "");
 }
 
 /** "Adam", or SGD with its momentum. */

@@ -158,7 +158,8 @@ async function runLockedExport(options: ExportOptions, context: CommandContext, 
   const training: CvReport["training"] = {
     model: options.model, teacher: options.teacher, teacherEpochs: teacher?.epochs, teacherDropout: options.teacherDropout,
     ...(teacher?.init ? { teacherInit: teacher.init.file, teacherInitSha256: teacher.init.sha256 } : {}),
-    temperature: options.temperature, lambda: options.lambda, t2: options.t2, epochs: options.epochs, lr: options.lr,
+    temperature: options.temperature, lambda: options.lambda, t2: options.t2,
+    ...(options.teacher && options.teacherCrops === "mean" ? { teacherCrops: "mean" as const } : {}), epochs: options.epochs, lr: options.lr,
     batch: options.batch, dropout: options.dropout, seed: options.seed, ...recipeOptions(options),
     architecture: architectureOf(options.model), teacherArchitecture: options.teacher ? architectureOf(options.teacher) : null,
   };

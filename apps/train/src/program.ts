@@ -1,7 +1,7 @@
 // The command line: `cv`, `sweep`, `export`, `publish`, `eval`, and the job queue's `worker`,
 // `status` and `report`, each with --help.
 import { Command, Option } from "commander";
-import { BACKEND_PREFERENCES, EPOCH_SAMPLINGS, OPTIMIZER_KINDS } from "@microexp/distill";
+import { BACKEND_PREFERENCES, EPOCH_SAMPLINGS, OPTIMIZER_KINDS, TEACHER_CROP_TARGETS } from "@microexp/distill";
 import type { BackendPreference, EpochSampling } from "@microexp/distill";
 import type { CropPolicy, EngineChoice } from "@microexp/infer";
 import { CROP_POLICIES } from "@microexp/infer";
@@ -68,6 +68,7 @@ function addTrainingOptions(command: Command, withModel = true): Command {
     .option("--lambda <w>", "weight of the teacher term in the KD loss (0..1)", unitInterval, TRAINING_DEFAULTS.lambda)
     .option("--t2", "multiply the teacher term by T^2 (Hinton et al.; the paper does not)", false)
     .option("--online-teacher", "run the teacher on every sample as the student sees it (augmented) instead of using its logits cached per crop: a consistent teacher; needs --teacher-from (or a teacher trained in this run)", false)
+    .addOption(new Option("--teacher-crops <kind>", "what each training crop is taught with: own (the teacher's logits on that crop) or mean (the mean of its logits over the face's 8 crops: the teacher's 8-crop ensemble, the same target for every crop of a face); cached logits only").choices(TEACHER_CROP_TARGETS).default("own"))
     .option("--init <file>", "start the trained network from these weights (fine-tuning): a .mxw of the same family member, or a finished run's checkpoint (fold-<k>/student.ckpt) of any network")
     .option("--epochs <n>", "training epochs (the paper: 3000)", positiveInteger, TRAINING_DEFAULTS.epochs)
     .option("--lr <rate>", "the optimizer's (peak) learning rate", positiveNumber, TRAINING_DEFAULTS.lr)
@@ -149,7 +150,8 @@ function trainingOptions(raw: Raw): TrainingOptions {
     ...(raw.teacherFrom ? { teacherFrom: raw.teacherFrom as string } : {}),
     ...(raw.init ? { init: raw.init as string } : {}),
     temperature: raw.temperature as number, lambda: raw.lambda as number,
-    t2: raw.t2 === true, ...(raw.onlineTeacher === true ? { onlineTeacher: true } : {}), epochs: raw.epochs as number, lr: raw.lr as number, batch: raw.batch as number,
+    t2: raw.t2 === true, ...(raw.onlineTeacher === true ? { onlineTeacher: true } : {}),
+    ...(raw.teacherCrops === "mean" ? { teacherCrops: "mean" as const } : {}), epochs: raw.epochs as number, lr: raw.lr as number, batch: raw.batch as number,
     dropout: raw.dropout as number, seed: raw.seed as number,
     sampling: (raw.sampling as EpochSampling | undefined) ?? TRAINING_DEFAULTS.sampling, augment: (raw.augment as "full" | "flip" | undefined) ?? false,
     labelSmoothing: (raw.labelSmoothing as number | undefined) ?? 0,

@@ -29,6 +29,8 @@ export interface TrainingOptions {
   t2: boolean;
   /** The teacher runs on every (augmented) sample the student sees, instead of its logits cached per crop. */
   onlineTeacher?: boolean;
+  /** "mean": every training crop is taught with its face's mean of the teacher's cached logits over the 8 crops. */
+  teacherCrops?: "mean";
   epochs: number;
   lr: number;
   batch: number;
@@ -101,6 +103,7 @@ export function studentConfig(options: TrainingOptions, offset = 0): TrainConfig
     ...(options.init ? { init: initWeights(options.init, "--init") } : {}),
     ...(options.teacher ? { distillation: { temperature: options.temperature, lambda: options.lambda, scaleByTemperatureSquared: options.t2 } } : {}),
     ...(options.teacher && options.onlineTeacher ? { onlineTeacher: true } : {}),
+    ...(options.teacher && options.teacherCrops === "mean" ? { teacherCrops: "mean" } : {}),
   };
 }
 
@@ -138,6 +141,7 @@ export function runName(parts: { data: DataOptions; training: TrainingOptions; p
     name.push(`kd-${t.teacher}`, ...(parts.temperatureVaries ? [] : [`T${t.temperature}`]), `l${t.lambda}`);
     if (t.t2) name.push("t2");
     if (t.onlineTeacher) name.push("online");
+    if (t.teacherCrops === "mean") name.push("tmean");
     if (t.teacherEpochs !== undefined && t.teacherEpochs !== t.epochs) name.push(`te${t.teacherEpochs}`);
     if (t.teacherDropout !== TRAINING_DEFAULTS.teacherDropout) name.push(`td${t.teacherDropout}`);
     if (t.teacherInit) name.push(`from-${basename(t.teacherInit).replace(/\.mxw$/, "")}`);

@@ -83,7 +83,7 @@ export function sweepCells(options: SweepOptions): SweepCell[] {
     if (!options.teacher && !options.teacherFrom) throw new UsageError(`--table ${options.table} needs --teacher or --teacher-from (the network the students learn from)`);
   };
   // A vanilla cell has no teacher of either kind (cv would take --teacher-from's back).
-  const vanilla = { teacher: undefined, teacherFrom: undefined, onlineTeacher: undefined };
+  const vanilla = { teacher: undefined, teacherFrom: undefined, onlineTeacher: undefined, teacherCrops: undefined };
   switch (options.table) {
     case "family": {
       const protocol = options.protocol === "predefined" ? undefined : options.protocol;
@@ -124,7 +124,7 @@ function paperNote(table: SweepTable, paper: PaperDataset | "none", protocol: Pr
 
 export function defaultSweepDir(options: SweepOptions): string {
   const model = options.table === "family" ? "vanilla" : options.table === "kd" ? "p12" : options.model;
-  const teachers = options.table === "family" ? { teacher: undefined, teacherFrom: undefined, onlineTeacher: undefined } : {};
+  const teachers = options.table === "family" ? { teacher: undefined, teacherFrom: undefined, onlineTeacher: undefined, teacherCrops: undefined } : {};
   return resolve("runs", runName({ prefix: `sweep-${options.table}`, data: options, training: { ...options, model, ...teachers }, protocol: options.protocol, folds: options.folds,
     temperatureVaries: options.table === "temperature" }));
 }

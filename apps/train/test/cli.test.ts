@@ -144,6 +144,29 @@ describe("cv --teacher-from: a finished run teaches another, fold by fold", () =
     expect(readFileSync(join(cwd, "runs/kd-online/report.md"), "utf8")).toContain("the teacher run on every sample as the student sees it (online)");
   });
 
+  it("with --teacher-crops mean, teaches each crop with its face's mean over the cached crops, and says so", () => {
+    const run = cli(cwd, ["cv", ...DATA, "--epochs", "1", "--folds", "2", "--model", "p12-XXS", "--teacher-from", "runs/cv", "--teacher-crops", "mean",
+      "--backend", "wasm", "--run-dir", "runs/kd-mean"]);
+    expect(run.stderr).toBe("");
+    expect(run.status).toBe(0);
+    const report = readJson<CvReport>(join(cwd, "runs/kd-mean/report.json"));
+    expect(report.training.teacherCrops).toBe("mean");
+    expect(readJson<{ config: { student: { teacherCrops?: string } } }>(join(cwd, "runs/kd-mean/run.json")).config.student.teacherCrops).toBe("mean");
+    expect(readFileSync(join(cwd, "runs/kd-mean/report.md"), "utf8")).toContain("every crop taught with the mean of the teacher's logits over its face's 8 crops");
+    // The same teacher and student with each crop's own logits learn something else.
+    const own = readJson<CvReport>(join(cwd, "runs/kd-of-cv/report.json"));
+    expect(report.results.folds.map((f) => f.finalLoss)).not.toEqual(own.results.folds.map((f) => f.finalLoss));
+  });
+
+  it("refuses --teacher-crops mean without a teacher, and with --online-teacher", () => {
+    const alone = cli(cwd, [...CV.slice(0, -1), "runs/mean-alone", "--teacher-crops", "mean"]);
+    expect(alone.status).toBe(1);
+    expect(alone.stderr).toMatch(/--teacher-crops mean needs a teacher/);
+    const online = cli(cwd, [...CV.slice(0, -1), "runs/mean-online", "--teacher-from", "runs/cv", "--online-teacher", "--teacher-crops", "mean"]);
+    expect(online.status).toBe(1);
+    expect(online.stderr).toMatch(/--teacher-crops mean averages the teacher's logits cached per crop; --online-teacher caches none/);
+  });
+
   it("refuses --online-teacher without a teacher", () => {
     const run = cli(cwd, [...CV.slice(0, -1), "runs/online-alone", "--online-teacher"]);
     expect(run.status).toBe(1);

@@ -26,3 +26,4 @@ export { EPOCH_SAMPLINGS } from "./samples.js";
 export type { LearningRateSchedule } from "./schedule.js";
 export { OPTIMIZER_KINDS, type OptimizerOptions } from "./optimizer.js";
 export { SCHEDULE_KINDS } from "./schedule.js";
+export { TEACHER_CROP_TARGETS, meanOverCrops, type TeacherCropTargets } from "./teacher-crops.js";

@@ -15,6 +15,7 @@ import { sampleSeed } from "./augment.js";
 import type { BackendPreference } from "./backend/index.js";
 import type { CropSet } from "./crop-set.js";
 import { CROPS_PER_IMAGE } from "./crop-set.js";
+import { meanOverCrops, type TeacherCropTargets } from "./teacher-crops.js";
 import type { DistillationOptions } from "./losses.js";
 import type { OptimizerOptions } from "./optimizer.js";
 import { createOptimizer } from "./optimizer.js";
@@ -74,6 +75,8 @@ export interface TrainConfig {
    * (an OnlineTeacher), not logits cached per crop. runFold passes the fold's teacher so.
    */
   onlineTeacher?: boolean;
+  /** With cached teacher logits: each crop's own (default) or its face's mean over the 8 crops. */
+  teacherCrops?: TeacherCropTargets;
 }
 
 export interface TrainProgress {
@@ -182,6 +185,8 @@ export function configKey(config: TrainConfig, data: CropSet, teacher?: Float32A
     soft: floatsDigest(data.softTargets), validation: validation ? validation.count : null,
     ...(config.inputScale !== undefined ? { inputScale: config.inputScale } : {}),
     ...(config.biasStddev !== undefined ? { biasStddev: config.biasStddev } : {}),
+    // Only when set: the checkpoints of runs made before the option still resume.
+    ...(config.teacherCrops === "mean" ? { teacherCrops: "mean" } : {}),
   });
 }
 
@@ -239,14 +244,16 @@ export async function trainStudent(data: CropSet, config: TrainConfig, hooks: Tr
   const recipe = recipeOf(config);
   const threads = Math.max(1, Math.floor(hooks.threads ?? 1));
   const validation = hooks.validation;
-  const teacherLogits = teacher instanceof Float32Array ? teacher : undefined;
+  const cachedLogits = teacher instanceof Float32Array ? teacher : undefined;
   const onlineTeacher = teacher instanceof Float32Array ? undefined : teacher;
   if (config.distillation && !teacher) throw new Error("distillation options were given without a teacher (logits or an online teacher)");
   if (teacher && !config.distillation) throw new Error("a teacher was given without distillation options (temperature, lambda)");
-  if (config.onlineTeacher && teacherLogits) throw new Error("onlineTeacher asks for the teacher's network, and cached logits were given");
-  if (teacherLogits && teacherLogits.length !== data.count * CROPS_PER_IMAGE * classes) {
-    throw new Error(`teacher logits hold ${teacherLogits.length} values; ${data.count} images x 8 crops x ${classes} classes needs ${data.count * CROPS_PER_IMAGE * classes}`);
+  if (config.onlineTeacher && cachedLogits) throw new Error("onlineTeacher asks for the teacher's network, and cached logits were given");
+  if (cachedLogits && cachedLogits.length !== data.count * CROPS_PER_IMAGE * classes) {
+    throw new Error(`teacher logits hold ${cachedLogits.length} values; ${data.count} images x 8 crops x ${classes} classes needs ${data.count * CROPS_PER_IMAGE * classes}`);
   }
+  if (config.teacherCrops === "mean" && !cachedLogits) throw new Error("teacherCrops \"mean\" averages a teacher's cached logits over each face's 8 crops, and none were given");
+  const teacherLogits = cachedLogits && config.teacherCrops === "mean" ? meanOverCrops(cachedLogits, classes) : cachedLogits;
   if (recipe.softTargetWeight > 0 && data.softTargets?.length !== data.count * classes) throw new Error(`softTargetWeight ${recipe.softTargetWeight} needs soft targets for each of the ${data.count} faces`);
   if ((schedule.kind === "plateau" || config.earlyStoppingPatience !== undefined) && !validation) {
     throw new Error(`${config.earlyStoppingPatience !== undefined ? "early stopping" : "the plateau schedule"} needs a validation set`);
