@@ -53,6 +53,20 @@ export function maxDifference(actual: ArrayLike<number>, reference: ArrayLike<nu
   return { diff, scale };
 }
 
+/** A trained model's weights, read out; the model is disposed. */
+export async function trainedWeights(result: { model: { trainableWeights: Array<{ read(): { data(): Promise<unknown> } }>; dispose(): void } }): Promise<Float32Array[]> {
+  const values = await Promise.all(result.model.trainableWeights.map((w) => w.read().data() as Promise<Float32Array>));
+  result.model.dispose();
+  return values;
+}
+
+/** The largest absolute difference between two models' weights (as trainedWeights reads them). */
+export function largestWeightDifference(a: Float32Array[], b: Float32Array[]): number {
+  let worst = 0;
+  a.forEach((values, i) => values.forEach((v, j) => (worst = Math.max(worst, Math.abs(v - b[i][j])))));
+  return worst;
+}
+
 export interface StepResult { loss: number; grads: Map<string, Float32Array> }
 
 /** The cross-entropy loss of one batch and its gradient for every trainable weight, by variable name. */

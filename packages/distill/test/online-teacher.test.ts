@@ -11,7 +11,7 @@ import type { TrainConfig } from "../src/train.js";
 import { modelFromCheckpoint, trainStudent } from "../src/train.js";
 import { runFold } from "../src/fold.js";
 import { trainStudent as trainBuilt } from "../dist/index.js";
-import { tempDir, tinyCropSet } from "./helpers.js";
+import { largestWeightDifference, tempDir, tinyCropSet, trainedWeights } from "./helpers.js";
 
 const temp = tempDir("online-teacher");
 afterAll(() => temp.remove());
@@ -25,18 +25,6 @@ const student: TrainConfig = {
 const checkpoint = join(temp.dir, "teacher.ckpt");
 let cached: Float32Array;
 
-async function weightsOf(result: { model: { trainableWeights: Array<{ read(): { data(): Promise<unknown> } }>; dispose(): void } }): Promise<Float32Array[]> {
-  const values = await Promise.all(result.model.trainableWeights.map((w) => w.read().data() as Promise<Float32Array>));
-  result.model.dispose();
-  return values;
-}
-
-function largestDifference(a: Float32Array[], b: Float32Array[]): number {
-  let worst = 0;
-  a.forEach((values, i) => values.forEach((v, j) => (worst = Math.max(worst, Math.abs(v - b[i][j])))));
-  return worst;
-}
-
 beforeAll(async () => {
   await selectBackend("wasm");
   (await trainStudent(data, teacherConfig, { checkpointPath: checkpoint })).model.dispose();
@@ -47,23 +35,23 @@ beforeAll(async () => {
 
 describe("online teacher", () => {
   it("trains the student as the cached logits do when it sees the fixed crops", async () => {
-    const fromCache = await weightsOf(await trainStudent(data, student, {}, cached));
-    const online = await weightsOf(await trainStudent(data, student, {}, { checkpoint, config: teacherConfig }));
-    expect(largestDifference(online, fromCache)).toBeLessThan(1e-5);
+    const fromCache = await trainedWeights(await trainStudent(data, student, {}, cached));
+    const online = await trainedWeights(await trainStudent(data, student, {}, { checkpoint, config: teacherConfig }));
+    expect(largestWeightDifference(online, fromCache)).toBeLessThan(1e-5);
   });
 
   it("teaches on the augmented samples the student sees, which cached logits cannot", async () => {
     const augmented: TrainConfig = { ...student, sampling: "one-per-face", augment: {} };
-    const fromCache = await weightsOf(await trainStudent(data, augmented, {}, cached));
-    const online = await weightsOf(await trainStudent(data, augmented, {}, { checkpoint, config: teacherConfig }));
-    expect(largestDifference(online, fromCache)).toBeGreaterThan(1e-4);
+    const fromCache = await trainedWeights(await trainStudent(data, augmented, {}, cached));
+    const online = await trainedWeights(await trainStudent(data, augmented, {}, { checkpoint, config: teacherConfig }));
+    expect(largestWeightDifference(online, fromCache)).toBeGreaterThan(1e-4);
   });
 
   it("gives one thread's weights with a gradient worker (the built package's worker)", async () => {
     const augmented: TrainConfig = { ...student, sampling: "one-per-face", augment: {}, batchSize: 8, epochs: 3 };
-    const one = await weightsOf(await trainBuilt(data, augmented, { threads: 1, backend: "wasm" }, { checkpoint, config: teacherConfig }));
-    const two = await weightsOf(await trainBuilt(data, augmented, { threads: 2, backend: "wasm" }, { checkpoint, config: teacherConfig }));
-    expect(largestDifference(two, one)).toBeLessThan(1e-4);
+    const one = await trainedWeights(await trainBuilt(data, augmented, { threads: 1, backend: "wasm" }, { checkpoint, config: teacherConfig }));
+    const two = await trainedWeights(await trainBuilt(data, augmented, { threads: 2, backend: "wasm" }, { checkpoint, config: teacherConfig }));
+    expect(largestWeightDifference(two, one)).toBeLessThan(1e-4);
   });
 
   it("runs a fold without predicting the teacher's fixed training crops, and reports the teacher", async () => {

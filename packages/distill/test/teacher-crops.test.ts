@@ -7,7 +7,7 @@ import { selectBackend } from "../src/backend/index.js";
 import type { TrainConfig } from "../src/train.js";
 import { trainStudent } from "../src/train.js";
 import { meanOverCrops } from "../src/teacher-crops.js";
-import { tempDir, tinyCropSet } from "./helpers.js";
+import { largestWeightDifference, tempDir, tinyCropSet, trainedWeights } from "./helpers.js";
 
 const temp = tempDir("teacher-crops");
 afterAll(() => temp.remove());
@@ -22,18 +22,6 @@ const teacher = new Float32Array(12 * 8 * 2).map((_, j) => {
   const crop = Math.floor(j / 2) % 8, face = Math.floor(j / 16), c = j % 2;
   return c === (face + crop) % 2 ? 1 + crop : -crop;
 });
-
-async function weightsOf(result: { model: { trainableWeights: Array<{ read(): { data(): Promise<unknown> } }>; dispose(): void } }): Promise<Float32Array[]> {
-  const values = await Promise.all(result.model.trainableWeights.map((w) => w.read().data() as Promise<Float32Array>));
-  result.model.dispose();
-  return values;
-}
-
-function largestDifference(a: Float32Array[], b: Float32Array[]): number {
-  let worst = 0;
-  a.forEach((values, i) => values.forEach((v, j) => (worst = Math.max(worst, Math.abs(v - b[i][j])))));
-  return worst;
-}
 
 beforeAll(async () => {
   await selectBackend("wasm");
@@ -60,11 +48,11 @@ describe("meanOverCrops", () => {
 describe("trainStudent with teacherCrops", () => {
   it("teaches every crop with its face's mean, not its own logits", async () => {
     const meanConfig: TrainConfig = { ...student, teacherCrops: "mean" };
-    const taughtMean = await weightsOf(await trainStudent(data, meanConfig, {}, teacher));
-    const givenMean = await weightsOf(await trainStudent(data, student, {}, meanOverCrops(teacher, 2)));
-    const own = await weightsOf(await trainStudent(data, { ...student, teacherCrops: "own" }, {}, teacher));
-    expect(largestDifference(taughtMean, givenMean)).toBeLessThan(1e-6);
-    expect(largestDifference(taughtMean, own)).toBeGreaterThan(1e-4);
+    const taughtMean = await trainedWeights(await trainStudent(data, meanConfig, {}, teacher));
+    const givenMean = await trainedWeights(await trainStudent(data, student, {}, meanOverCrops(teacher, 2)));
+    const own = await trainedWeights(await trainStudent(data, { ...student, teacherCrops: "own" }, {}, teacher));
+    expect(largestWeightDifference(taughtMean, givenMean)).toBeLessThan(1e-6);
+    expect(largestWeightDifference(taughtMean, own)).toBeGreaterThan(1e-4);
   });
 
   it("never resumes a run of the other kind", async () => {
